@@ -1,0 +1,345 @@
+// The typed IR: what the checker produces and every later stage consumes (the
+// runtime, the JIT, the interpreter, the tools). Names are resolved to ids, every
+// expression carries its type (unit, shape, dimensions), unit conversions are
+// explicit, user functions are inlined, and metrics are in dependency order.
+//
+// The IR is plain data: vectors indexed by ids, with no pointers into the AST.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mtc/calendar.h"
+#include "mtc/source.h"
+#include "mtc/units.h"
+
+namespace mtc::ir {
+
+using Id = uint32_t;
+inline constexpr Id kNone = ~Id{0};
+using ExprId = uint32_t;
+
+// ------------------------------------------------------------------ types
+
+enum class Shape : uint8_t { Constant, Series };
+
+struct Type {
+  Unit unit;
+  Shape shape = Shape::Constant;
+  std::vector<Id> dims;  // sorted dimension ids
+  bool boolean = false;  // the result of a comparison / and / or / not
+};
+
+// ------------------------------------------------------------------ expressions
+
+enum class Op : uint8_t {
+  Const,      // value
+  Param,      // ref: a param (constant in time; may have dimensions)
+  Metric,     // ref: a metric
+  Neg, Not,
+  Add, Sub, Mul, Div, Pow,
+  Lt, Le, Gt, Ge, Eq, Ne, And, Or,
+  If,         // (cond, then, else)
+  Min, Max,   // element-wise, two or more args
+  Abs, Log, Exp, Sqrt,
+  Clamp,      // (x, lo, hi)
+  Lag,        // (x) n periods back; n in `n`
+  Delta,      // x - lag(x, 1)
+  PctChange,  // x / lag(x, 1) - 1
+  Cumsum,
+  RollingSum, RollingMean,  // window n
+  Ytd,        // cumulative sum within the calendar year
+  Yoy,        // x / (x one year earlier) - 1
+  SumOver, MeanOver, MinOver, MaxOver,  // reduce `over` dimensions
+  Share,      // x / sum(x over dims)
+  Hill,       // (x, half, shape): x^s / (x^s + half^s)
+  Saturate,   // (x, cap, rate): cap * (1 - exp(-rate * x))
+  Adstock,    // (x, decay): y[t] = x[t] + decay * y[t-1]
+  Select,     // x[dim: value, ...]: fixes dimensions to values
+};
+const char* opName(Op op);
+
+struct Expr {
+  Op op = Op::Const;
+  Type type;
+  Range range;
+  double value = 0;             // Const
+  Id ref = kNone;               // Param, Metric
+  std::vector<ExprId> args;
+  std::vector<Id> over;         // reductions and Share: the dimensions reduced
+  int64_t n = 0;                // Lag, rolling windows
+  std::vector<std::pair<Id, uint32_t>> select;  // Select: (dimension, value index)
+};
+
+// ------------------------------------------------------------------ declarations
+
+struct Dimension {
+  std::string name, title, doc;
+  Range range;
+  std::vector<std::string> values;       // listed values (empty when from a source)
+  std::vector<std::string> valueTitles;
+  bool fromSource = false;
+  Id source = kNone;                     // `from source.column`
+  std::string column;
+  int index(const std::string& v) const {
+    for (size_t i = 0; i < values.size(); ++i) if (values[i] == v) return static_cast<int>(i);
+    return -1;
+  }
+};
+
+struct Stage {
+  std::string name, title, doc;
+  Range range;
+  Id chain = kNone;
+  uint32_t position = 0;  // order within the chain
+};
+
+struct Chain {
+  std::string name, title, doc;
+  Range range;
+  bool external = true;
+  std::vector<Id> stages;
+};
+
+enum class SourceKind : uint8_t { Csv, Sqlite };
+
+struct Source {
+  std::string name, doc;
+  Range range;
+  SourceKind kind = SourceKind::Csv;
+  std::string path;          // as written
+  std::string resolvedPath;  // relative to the model file
+  std::string query;         // sqlite
+  std::string timeColumn;    // the column holding the period
+  std::vector<std::pair<Id, std::string>> dimColumns;  // (dimension, column)
+  char delimiter = ',';
+  std::vector<std::string> missing;  // cell texts meaning "missing" besides empty
+};
+
+enum class Agg : uint8_t { Sum, Mean, Last, Min, Max };
+const char* aggName(Agg a);
+
+enum Role : uint32_t {
+  RoleInput = 1, RoleOutput = 2, RoleLeading = 4, RoleLagging = 8, RoleDiagnostic = 16, RoleNorthStar = 32
+};
+enum Class : uint32_t {
+  ClassQualitative = 1, ClassQuantitative = 2, ClassVanity = 4, ClassActionable = 8,
+  ClassEfficiency = 16, ClassEffectiveness = 32, ClassStrategic = 64, ClassTactical = 128,
+  ClassOperational = 256
+};
+struct ClassInfo {
+  Class bit;
+  const char* name;
+  const char* question;
+  const char* use;
+};
+const std::vector<ClassInfo>& metricClasses();  // the seed's nine categories
+struct RoleInfo {
+  Role bit;
+  const char* name;
+  const char* meaning;
+};
+const std::vector<RoleInfo>& metricRoles();
+
+struct DataRef {
+  Id source = kNone;
+  std::string column;
+  Range range;
+};
+
+struct Metric {
+  std::string name, title, doc;
+  Range range, nameRange;
+  Unit unit;
+  std::string unitText;        // as declared
+  std::vector<Id> dims;        // declared dimensions, sorted by id
+  Shape shape = Shape::Series;
+  std::optional<ExprId> formula;
+  std::optional<DataRef> data;
+  Agg agg = Agg::Sum;
+  bool aggDeclared = false;
+  Id stage = kNone;
+  uint32_t roles = 0;
+  uint32_t classes = 0;
+  std::string owner;
+  std::vector<Id> metricDeps;  // metrics the formula reads directly (sorted, unique)
+  std::vector<Id> paramDeps;   // params the formula reads directly
+  FileId file = kNoFile;
+};
+
+enum class DistKind : uint8_t { Normal, LogNormal, Uniform, Triangular, Beta, Fixed };
+const char* distName(DistKind d);
+
+struct Distribution {
+  DistKind kind = DistKind::Fixed;
+  std::vector<double> args;  // in the param's unit (Normal: mean, sd; ...)
+  Range range;
+};
+
+struct Param {
+  std::string name, title, doc;
+  Range range, nameRange;
+  Unit unit;
+  std::string unitText;
+  std::vector<Id> dims;
+  // One value per slice, slices in row-major order over dims (last fastest); a
+  // param without dimensions has one value. Params over a dimension whose values
+  // come from data keep their map in `keyed` until the runtime knows the values.
+  std::vector<double> values;
+  std::vector<std::pair<std::vector<std::string>, double>> keyed;
+  std::optional<double> keyedDefault;  // the `_` entry
+  std::optional<Distribution> dist;    // for the whole param
+  std::vector<std::optional<Distribution>> sliceDists;
+  FileId file = kNoFile;
+};
+
+enum class RelKind : uint8_t { Deterministic, Probabilistic, Causal, Compositional };
+const char* relKindName(RelKind k);
+
+struct Ref {
+  enum class Kind : uint8_t { Metric, Param } kind = Kind::Metric;
+  Id id = kNone;
+  friend bool operator==(const Ref&, const Ref&) = default;
+};
+
+struct Relation {
+  Ref from, to;
+  RelKind kind = RelKind::Causal;
+  bool bidirectional = false;
+  int64_t lag = 0;  // in grain periods
+  Range range;
+  std::string doc;
+};
+
+enum class CmpOp : uint8_t { Lt, Le, Gt, Ge, Eq };
+const char* cmpOpText(CmpOp op);
+
+// A comparison `lhs op rhs` (constraints, goals, subject-to entries).
+struct Comparison {
+  ExprId lhs = 0, rhs = 0;
+  CmpOp op = CmpOp::Le;
+};
+
+struct Constraint {
+  std::string name, title, doc;
+  Range range;
+  Comparison cmp;
+  std::vector<Id> metrics;  // metrics it reads (directly or through formulas)
+};
+
+struct Event {
+  std::string name, title, doc;
+  Range range;
+  Period from, to;  // as written (any grain); to == from for a point event
+  std::vector<Id> affects;
+};
+
+struct Goal {
+  std::string name, title, doc;
+  Range range;
+  Comparison cmp;
+  std::optional<Period> by;
+  std::optional<Id> metric;  // when the left side is a single metric
+  std::vector<Id> metrics;   // metrics it reads
+};
+
+enum class Level : uint8_t { BelowPar, OnPar, AbovePar, Best, Unique };
+const char* levelName(Level l);
+
+struct Benchmark {
+  Ref target;
+  Range range;
+  std::vector<std::pair<Level, double>> levels;  // ascending by level
+};
+
+// ------------------------------------------------------------------ statements
+
+enum class StmtKind : uint8_t { Describe, Diagnose, Forecast, Seek, Simulate, Optimize, Recommend };
+const char* stmtKindName(StmtKind k);
+
+enum class VsKind : uint8_t { Previous, SameLastYear, Period };
+
+struct OptVar {
+  Id param = kNone;
+  bool integer = false;
+  std::optional<double> lower, upper;  // in the param's unit
+  bool lowerStrict = false, upperStrict = false;
+};
+
+struct NamedComparison {
+  std::string name;
+  Range range;
+  Comparison cmp;
+};
+
+struct Statement {
+  StmtKind kind = StmtKind::Describe;
+  Range range;
+  std::string name;               // optimize name
+  std::vector<Id> metrics;        // describe, forecast, simulate; diagnose: one
+  std::optional<Period> from, to; // describe range (as written)
+  std::optional<Grain> grain;     // describe { grain: quarter }
+  Period at;                      // diagnose
+  VsKind vs = VsKind::Previous;
+  Period vsPeriod;
+  std::string method;             // diagnose: shapley | lmdi; forecast: auto | ...
+  int64_t horizon = 0;            // forecast / simulate, in grain periods (0 when calendar-dependent)
+  int64_t horizonCount = 0;       // as written
+  Grain horizonUnit = Grain::Month;
+  double interval = 0.9;          // forecast
+  int64_t runs = 10000;           // simulate
+  uint64_t seed = 20250730;       // simulate / forecast
+  Id goal = kNone;                // seek, recommend
+  std::vector<Ref> varying;       // seek
+  // optimize
+  bool maximize = true;
+  std::optional<ExprId> objective;
+  std::vector<OptVar> vars;
+  std::vector<NamedComparison> subjectTo;
+  std::optional<Period> optAt;
+  std::map<std::string, std::string> options;  // other properties, as written
+};
+
+// ------------------------------------------------------------------ the model
+
+struct Model {
+  std::string name, title, doc;
+  Range range;
+  Grain grain = Grain::Month;
+  std::optional<std::string> currency;
+  std::optional<Period> start;
+  std::string path;  // the main file
+
+  UnitTable units;
+  std::vector<Dimension> dims;
+  std::vector<Chain> chains;
+  std::vector<Stage> stages;
+  std::vector<Source> sources;
+  std::vector<Param> params;
+  std::vector<Metric> metrics;
+  std::vector<Relation> relations;
+  std::vector<Constraint> constraints;
+  std::vector<Event> events;
+  std::vector<Goal> goals;
+  std::vector<Benchmark> benchmarks;
+  std::vector<Statement> statements;
+  std::vector<Expr> exprs;
+
+  std::vector<Id> topoOrder;  // metrics, every metric after the metrics it reads
+
+  const Expr& expr(ExprId e) const { return exprs[e]; }
+  std::optional<Id> findMetric(const std::string& n) const;
+  std::optional<Id> findParam(const std::string& n) const;
+  std::optional<Id> findDim(const std::string& n) const;
+  // Number of slices of a set of dimensions (product of value counts), or 0 when
+  // a dimension's values are not known yet.
+  size_t sliceCount(const std::vector<Id>& dims) const;
+};
+
+// Metrics the expression reads, directly.
+void collectRefs(const Model& m, ExprId e, std::vector<Id>* metrics, std::vector<Id>* params);
+
+}  // namespace mtc::ir

@@ -1,0 +1,1071 @@
+// Lexing, parsing and AST building.
+//
+// The file is lexed completely first (so limits can be enforced and lexical
+// errors reported precisely), then parsed with SLL + bail-out and, only when that
+// fails, again with full LL and error recovery. The AST is built by a typed walk
+// over the parse-tree contexts; no context outlives this file.
+#include "mtc/parse.h"
+
+#include <antlr4-runtime.h>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdlib>
+
+#include "MTreeLexer.h"
+#include "MTreeParser.h"
+
+namespace mtc {
+
+using grammar::MTreeLexer;
+using grammar::MTreeParser;
+using L = MTreeLexer;
+
+bool validUtf8(std::string_view s, size_t* bad) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) { if (bad) *bad = i; return false; }
+    for (size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) { if (bad) *bad = i; return false; }
+    if (n == 2 && c < 0xC2) { if (bad) *bad = i; return false; }  // overlong
+    uint32_t cp = 0;
+    if (n > 1) { size_t j = i; cp = decodeUtf8(s, j); }
+    if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
+      if (bad) *bad = i;
+      return false;
+    }
+    if (c == 0) { if (bad) *bad = i; return false; }  // NUL bytes mean a binary file
+    i += n;
+  }
+  return true;
+}
+
+double parseNumberLiteral(std::string_view text, bool* percent) {
+  std::string s;
+  bool pct = false;
+  for (char c : text) {
+    if (c == '_') continue;
+    if (c == '%') { pct = true; continue; }
+    s += c;
+  }
+  if (percent) *percent = pct;
+  if (pct) {
+    // Shift the decimal exponent by -2 so 12.3% is the double nearest to 0.123.
+    long exp = 0;
+    size_t e = s.find_first_of("eE");
+    std::string mant = s;
+    if (e != std::string::npos) { exp = std::strtol(s.c_str() + e + 1, nullptr, 10); mant = s.substr(0, e); }
+    s = mant + "e" + std::to_string(exp - 2);
+  }
+  return std::strtod(s.c_str(), nullptr);
+}
+
+namespace {
+
+TokKind kindOf(size_t type) {
+  if (type >= L::MODEL && type <= L::NOT) return TokKind::Keyword;
+  switch (type) {
+    case L::ID: return TokKind::Ident;
+    case L::INT: case L::FLOAT: case L::PERCENT: return TokKind::Number;
+    case L::STRING: return TokKind::String;
+    case L::DOC_COMMENT: return TokKind::DocComment;
+    case L::LINE_COMMENT: case L::BLOCK_COMMENT: return TokKind::Comment;
+    case L::NEWLINE: return TokKind::Newline;
+    case L::WS: return TokKind::Space;
+    case L::UNTERMINATED_STRING: case L::UNTERMINATED_COMMENT: case L::ERROR_CHAR: return TokKind::Error;
+    case antlr4::Token::EOF: return TokKind::End;
+    default: return TokKind::Punct;
+  }
+}
+
+// The end location of a token that starts at `begin` with `text`.
+Loc tokenEnd(Loc begin, std::string_view text) {
+  Loc end = begin;
+  size_t i = 0;
+  while (i < text.size()) {
+    char c = text[i];
+    if (c == '\n' || (c == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n'))) {
+      ++end.line; end.col = 1; ++i;
+    } else if (c == '\r') {
+      ++i;
+    } else {
+      decodeUtf8(text, i);
+      ++end.col;
+    }
+  }
+  return end;
+}
+
+struct Lexed {
+  std::unique_ptr<antlr4::ANTLRInputStream> input;
+  std::unique_ptr<MTreeLexer> lexer;
+  std::vector<std::unique_ptr<antlr4::Token>> tokens;  // all channels, EOF last
+  bool ok = true;
+};
+
+Range tokenRange(FileId file, const antlr4::Token* t) {
+  Loc b{file, static_cast<uint32_t>(t->getLine()), static_cast<uint32_t>(t->getCharPositionInLine() + 1)};
+  if (t->getType() == antlr4::Token::EOF) return Range{b, Loc{file, b.line, b.col + 1}};
+  return Range{b, tokenEnd(b, t->getText())};
+}
+
+void reportLexError(const SourceFile& file, const antlr4::Token* t, Diagnostics& diags) {
+  Range r = tokenRange(file.id(), t);
+  switch (t->getType()) {
+    case L::UNTERMINATED_STRING:
+      diags.report(DiagCode::Syntax, r, "unterminated string").note("a string ends with \" on the same line");
+      break;
+    case L::UNTERMINATED_COMMENT:
+      diags.report(DiagCode::Syntax, Range{r.begin, Loc{r.begin.file, r.begin.line, r.begin.col + 2}},
+                   "unterminated block comment");
+      break;
+    default: {
+      std::string text = t->getText();
+      diags.report(DiagCode::Syntax, r, fmt::format("unexpected character '{}'", text));
+      break;
+    }
+  }
+}
+
+Lexed lexAll(const SourceFile& file, Diagnostics* diags, const ParseLimits& limits) {
+  Lexed lx;
+  const std::string& text = file.text();
+  size_t bad = 0;
+  if (!validUtf8(text, &bad)) {
+    if (diags) {
+      Loc l = file.locOf(bad);
+      diags->report(DiagCode::Encoding, Range::point(l),
+                    fmt::format("the file is not UTF-8 text (byte 0x{:02X} at offset {})",
+                                static_cast<unsigned>(static_cast<unsigned char>(text[bad])), bad));
+    }
+    lx.ok = false;
+    return lx;
+  }
+  try {
+    lx.input = std::make_unique<antlr4::ANTLRInputStream>(text);
+  } catch (const std::exception&) {
+    if (diags) diags->report(DiagCode::Encoding, Range::point(Loc{file.id(), 1, 1}), "the file is not UTF-8 text");
+    lx.ok = false;
+    return lx;
+  }
+  lx.lexer = std::make_unique<MTreeLexer>(lx.input.get());
+  lx.lexer->removeErrorListeners();
+  while (true) {
+    std::unique_ptr<antlr4::Token> t = lx.lexer->nextToken();
+    bool eof = t->getType() == antlr4::Token::EOF;
+    lx.tokens.push_back(std::move(t));
+    if (eof) break;
+    if (lx.tokens.size() > limits.maxTokens) {
+      if (diags)
+        diags->report(DiagCode::TooDeep, tokenRange(file.id(), lx.tokens.back().get()),
+                      fmt::format("the file has more than {} tokens; mtc stops reading here", limits.maxTokens));
+      lx.ok = false;
+      return lx;
+    }
+  }
+  return lx;
+}
+
+// ------------------------------------------------------------------ syntax errors
+
+std::string describeToken(const antlr4::Token* t) {
+  if (!t || t->getType() == antlr4::Token::EOF) return "end of file";
+  std::string s = t->getText();
+  if (s.size() > 40) s = s.substr(0, 37) + "...";
+  return "'" + s + "'";
+}
+
+std::string describeExpected(const antlr4::misc::IntervalSet& set, const antlr4::dfa::Vocabulary& voc) {
+  std::vector<std::string> items;
+  auto add = [&](const std::string& s) {
+    if (std::find(items.begin(), items.end(), s) == items.end()) items.push_back(s);
+  };
+  auto has = [&](size_t t) { return set.contains(static_cast<ssize_t>(t)); };
+  bool declStart = has(L::METRIC) && has(L::PARAM) && has(L::DESCRIBE);
+  if (declStart) return "a declaration";
+  bool name = has(L::ID);
+  bool expression = name && has(L::INT) && has(L::LPAREN) && has(L::MINUS);
+  if (expression) add("an expression");
+  else if (name) add("a name");
+  for (ssize_t type : set.toList()) {
+    if (type == L::ID) continue;
+    if (type >= L::MODEL && type <= L::NOT) {
+      if (name) continue;
+      if (declStart && type <= L::RECOMMEND) continue;
+      add("'" + std::string(voc.getDisplayName(type).substr(1, voc.getDisplayName(type).size() - 2)) + "'");
+      continue;
+    }
+    if (type == -1) { add("end of file"); continue; }
+    if (expression && (type == L::INT || type == L::FLOAT || type == L::PERCENT || type == L::STRING ||
+                       type == L::LPAREN || type == L::MINUS || type == L::PLUS))
+      continue;
+    switch (type) {
+      case L::INT: case L::FLOAT: case L::PERCENT: add("a number"); break;
+      case L::STRING: add("a string"); break;
+      default: {
+        std::string lit = voc.getLiteralName(type);
+        add(lit.empty() ? voc.getDisplayName(type) : lit);
+      }
+    }
+  }
+  if (items.empty()) return {};
+  if (items.size() > 8) items.resize(8), items.push_back("...");
+  if (items.size() == 1) return items[0];
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += (i + 1 == items.size() ? " or " : ", ");
+    out += items[i];
+  }
+  return out;
+}
+
+class SyntaxErrorListener : public antlr4::BaseErrorListener {
+ public:
+  SyntaxErrorListener(const SourceFile& f, Diagnostics& d) : file_(f), diags_(d) {}
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t line, size_t col,
+                   const std::string& msg, std::exception_ptr e) override {
+    ++count_;
+    if (count_ > 50) return;  // recovery can cascade; the first ones matter
+    // An error within three tokens of the previous one is usually a consequence
+    // of the parser's recovery: keep quiet about it.
+    if (offending && lastIndex_ != SIZE_MAX) {
+      size_t idx = offending->getTokenIndex();
+      if (idx >= lastIndex_ && significantBetween(recognizer, lastIndex_, idx) < 3) return;
+    }
+    if (offending) lastIndex_ = offending->getTokenIndex();
+    Range r = offending ? tokenRange(file_.id(), offending)
+                        : Range::point(Loc{file_.id(), static_cast<uint32_t>(line), static_cast<uint32_t>(col + 1)});
+    std::string expected;
+    if (auto* p = dynamic_cast<antlr4::Parser*>(recognizer)) {
+      try {
+        expected = describeExpected(p->getExpectedTokens(), p->getVocabulary());
+      } catch (...) {
+      }
+    }
+    std::string message;
+    if (msg.rfind("missing ", 0) == 0 && !expected.empty())
+      message = fmt::format("expected {} before {}", expected, describeToken(offending));
+    else if (!expected.empty() && msg.rfind("no viable", 0) != 0)
+      message = fmt::format("expected {}, found {}", expected, describeToken(offending));
+    else
+      message = fmt::format("unexpected {}", describeToken(offending));
+    diags_.report(DiagCode::Syntax, r, message);
+  }
+  size_t count() const { return count_; }
+
+ private:
+  static size_t significantBetween(antlr4::Recognizer* r, size_t a, size_t b) {
+    auto* p = dynamic_cast<antlr4::Parser*>(r);
+    if (!p) return b - a;
+    auto* ts = p->getTokenStream();
+    size_t n = 0;
+    for (size_t i = a + 1; i <= b && i < ts->size(); ++i)
+      if (ts->get(i)->getChannel() == antlr4::Token::DEFAULT_CHANNEL) ++n;
+    return n;
+  }
+  const SourceFile& file_;
+  Diagnostics& diags_;
+  size_t count_ = 0;
+  size_t lastIndex_ = SIZE_MAX;
+};
+
+// ------------------------------------------------------------------ AST building
+
+using P = MTreeParser;
+using namespace ast;
+
+class Builder {
+ public:
+  Builder(const SourceFile& f, antlr4::CommonTokenStream& ts, Diagnostics& d, const ParseLimits& lim)
+      : file_(f), tokens_(ts), diags_(d), limits_(lim) {}
+
+  std::unique_ptr<File> build(P::FileContext* ctx) {
+    auto out = std::make_unique<File>();
+    out->id = file_.id();
+    if (!ctx) return out;
+    for (P::DeclContext* d : ctx->decl()) {
+      std::unique_ptr<Decl> decl = buildDecl(d);
+      if (decl) {
+        decl->file = file_.id();
+        decl->range = range(d);
+        decl->doc = docComment(d->getStart());
+        out->decls.push_back(std::move(decl));
+      }
+    }
+    return out;
+  }
+
+ private:
+  const SourceFile& file_;
+  antlr4::CommonTokenStream& tokens_;
+  Diagnostics& diags_;
+  const ParseLimits& limits_;
+  bool depthReported_ = false;
+
+  Range range(const antlr4::Token* t) const { return tokenRange(file_.id(), t); }
+  Range range(antlr4::ParserRuleContext* c) const {
+    if (!c || !c->getStart()) return {};
+    Range b = range(c->getStart());
+    const antlr4::Token* stop = c->getStop();
+    if (!stop || stop->getTokenIndex() < c->getStart()->getTokenIndex()) return b;
+    return Range{b.begin, range(stop).end};
+  }
+  Range range(antlr4::tree::TerminalNode* n) const { return n ? range(n->getSymbol()) : Range{}; }
+
+  std::string textOf(antlr4::ParserRuleContext* c) const {
+    if (!c || !c->getStart() || !c->getStop()) return {};
+    return tokens_.getText(c->getStart(), c->getStop());
+  }
+
+  // `///` comments directly above a declaration.
+  std::string docComment(antlr4::Token* start) {
+    if (!start) return {};
+    std::vector<std::string> lines;
+    ssize_t i = static_cast<ssize_t>(start->getTokenIndex()) - 1;
+    int newlines = 0;
+    for (; i >= 0; --i) {
+      antlr4::Token* t = tokens_.get(static_cast<size_t>(i));
+      if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL) break;
+      if (t->getType() == L::NEWLINE) {
+        if (++newlines > 1) break;  // a blank line ends the doc block
+        continue;
+      }
+      if (t->getType() == L::WS) continue;
+      if (t->getType() != L::DOC_COMMENT) break;
+      newlines = 0;
+      std::string s = t->getText().substr(3);
+      if (!s.empty() && s[0] == ' ') s.erase(0, 1);
+      lines.insert(lines.begin(), s);
+    }
+    std::string out;
+    for (auto& l : lines) { if (!out.empty()) out += '\n'; out += l; }
+    return out;
+  }
+
+  Ident ident(P::IdentContext* c) {
+    if (!c) return {};
+    return Ident{c->getText(), range(c)};
+  }
+
+  static std::string unquote(const std::string& s) {
+    std::string out;
+    for (size_t i = 1; i + 1 < s.size(); ++i) {
+      char c = s[i];
+      if (c == '\\' && i + 2 < s.size()) {
+        char n = s[++i];
+        switch (n) {
+          case 'n': out += '\n'; break;
+          case 't': out += '\t'; break;
+          case 'r': out += '\r'; break;
+          default: out += n; break;
+        }
+      } else {
+        out += c;
+      }
+    }
+    return out;
+  }
+
+  void setTitle(Decl& d, antlr4::tree::TerminalNode* s) {
+    if (!s) return;
+    d.title = unquote(s->getText());
+    d.titleRange = range(s);
+  }
+
+  // ---- units
+  void unitExpr(P::UnitExprContext* c, int sign, UnitExpr& out) {
+    if (!c) return;
+    int op = 1;
+    for (auto* child : c->children) {
+      if (auto* t = dynamic_cast<antlr4::tree::TerminalNode*>(child)) {
+        op = t->getSymbol()->getType() == L::SLASH ? -1 : 1;
+        continue;
+      }
+      auto* f = dynamic_cast<P::UnitFactorContext*>(child);
+      if (!f) continue;
+      int power = 1;
+      if (f->CARET()) {
+        long p = std::strtol(f->INT().back()->getText().c_str(), nullptr, 10);
+        if (f->MINUS()) p = -p;
+        power = static_cast<int>(std::clamp<long>(p, -64, 64));
+      }
+      if (f->unitExpr()) {
+        unitExpr(f->unitExpr(), sign * op * power, out);
+      } else if (f->ident()) {
+        out.terms.push_back(UnitTerm{f->ident()->getText(), sign * op * power, range(f)});
+      } else if (!f->INT().empty() && f->INT(0)->getText() != "1") {
+        diags_.report(DiagCode::Syntax, range(f), "a unit factor is a unit name or 1");
+      }
+    }
+  }
+  UnitExpr unitExpr(P::UnitExprContext* c) {
+    UnitExpr u;
+    if (!c) return u;
+    u.range = range(c);
+    unitExpr(c, 1, u);
+    return u;
+  }
+
+  // ---- periods and durations
+  PeriodLit period(P::PeriodContext* c) {
+    PeriodLit p;
+    if (!c) return p;
+    p.range = range(c);
+    // Tokens must be adjacent: `2025-07`, never `2025 - 07`.
+    size_t a = c->getStart()->getTokenIndex(), b = c->getStop() ? c->getStop()->getTokenIndex() : a;
+    for (size_t i = a; i <= b && i < tokens_.size(); ++i) {
+      antlr4::Token* t = tokens_.get(i);
+      if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) p.spaced = true;
+      else p.text += t->getText();
+    }
+    return p;
+  }
+  PeriodSpanLit periodSpan(P::PeriodSpanContext* c) {
+    PeriodSpanLit s;
+    if (!c) return s;
+    s.range = range(c);
+    auto ps = c->period();
+    if (!ps.empty()) s.from = period(ps[0]);
+    if (ps.size() > 1) s.to = period(ps[1]);
+    return s;
+  }
+  DurationLit duration(P::DurationContext* c) {
+    DurationLit d;
+    if (!c) return d;
+    d.range = range(c);
+    if (c->INT()) d.count = static_cast<long long>(parseNumberLiteral(c->INT()->getText()));
+    d.unit = ident(c->ident());
+    return d;
+  }
+
+  // ---- property blocks
+  PropBlock propBlock(P::PropBlockContext* c) {
+    PropBlock b;
+    if (!c) return b;
+    b.present = true;
+    b.range = range(c);
+    for (P::PropEntryContext* e : c->propEntry()) b.entries.push_back(propEntry(e));
+    return b;
+  }
+  PropEntry propEntry(P::PropEntryContext* e) {
+    PropEntry pe;
+    pe.key = e->key() ? Ident{e->key()->getText(), range(e->key())} : Ident{};
+    pe.range = range(e);
+    if (e->propValue())
+      for (P::PropItemContext* it : e->propValue()->propItem()) {
+        PropItem item;
+        item.range = range(it);
+        item.text = textOf(it);
+        if (it->duration()) {
+          item.kind = PropItem::Kind::Duration;
+          item.duration = duration(it->duration());
+        } else if (it->periodSpanValue()) {
+          item.kind = PropItem::Kind::PeriodSpan;
+          auto ps = it->periodSpanValue()->period();
+          item.span.range = item.range;
+          if (!ps.empty()) item.span.from = period(ps[0]);
+          if (ps.size() > 1) item.span.to = period(ps[1]);
+        } else {
+          item.kind = PropItem::Kind::Expr;
+          item.expr = expr(it->expr());
+        }
+        pe.values.push_back(std::move(item));
+      }
+    return pe;
+  }
+
+  // ---- slice maps and distributions
+  std::unique_ptr<SliceMap> sliceMap(P::SliceMapContext* c) {
+    auto m = std::make_unique<SliceMap>();
+    if (!c) return m;
+    m->range = range(c);
+    for (P::SliceEntryContext* e : c->sliceEntry()) {
+      SliceEntry se;
+      se.key = e->key() ? Ident{e->key()->getText(), range(e->key())} : Ident{};
+      se.range = range(e);
+      if (e->sliceMap()) se.nested = sliceMap(e->sliceMap());
+      else se.value = expr(e->expr());
+      if (e->distribution()) se.dist = distribution(e->distribution());
+      m->entries.push_back(std::move(se));
+    }
+    return m;
+  }
+  Distribution distribution(P::DistributionContext* c) {
+    Distribution d;
+    d.name = ident(c->ident());
+    d.range = range(c);
+    for (auto* e : c->expr()) d.args.push_back(expr(e));
+    return d;
+  }
+
+  std::vector<Ident> idents(const std::vector<P::IdentContext*>& v, size_t from = 0) {
+    std::vector<Ident> out;
+    for (size_t i = from; i < v.size(); ++i) out.push_back(ident(v[i]));
+    return out;
+  }
+
+  // ---- expressions
+  ExprPtr errorExpr(Range r) { return std::make_unique<Expr>(ExprKind::Number, r); }
+
+  ExprPtr binary(BinOp op, ExprPtr l, ExprPtr r) {
+    Range rg{l->range.begin, r->range.end};
+    auto e = std::make_unique<Expr>(ExprKind::Binary, rg);
+    e->binop = op;
+    e->lhs = std::move(l);
+    e->rhs = std::move(r);
+    return e;
+  }
+
+  // Left-folds a flat operator chain `a op b op c`.
+  template <typename Sub, typename F>
+  ExprPtr chain(antlr4::ParserRuleContext* c, F&& sub) {
+    ExprPtr acc;
+    BinOp op = BinOp::Add;
+    size_t operands = 0;
+    for (auto* child : c->children) {
+      if (auto* t = dynamic_cast<antlr4::tree::TerminalNode*>(child)) {
+        switch (t->getSymbol()->getType()) {
+          case L::PLUS: op = BinOp::Add; break;
+          case L::MINUS: op = BinOp::Sub; break;
+          case L::STAR: op = BinOp::Mul; break;
+          case L::SLASH: op = BinOp::Div; break;
+          case L::AND: op = BinOp::And; break;
+          case L::OR: op = BinOp::Or; break;
+          default: break;
+        }
+        continue;
+      }
+      auto* s = dynamic_cast<Sub*>(child);
+      if (!s) continue;
+      if (++operands > limits_.maxExprDepth) {
+        if (!depthReported_)
+          diags_.report(DiagCode::TooDeep, range(s),
+                        fmt::format("this expression has more than {} operands in one chain", limits_.maxExprDepth));
+        depthReported_ = true;
+        return acc ? std::move(acc) : errorExpr(range(c));
+      }
+      ExprPtr e = sub(s);
+      acc = acc ? binary(op, std::move(acc), std::move(e)) : std::move(e);
+    }
+    return acc ? std::move(acc) : errorExpr(range(c));
+  }
+
+ public:
+  ExprPtr expr(P::ExprContext* c) {
+    if (!c || !c->orExpr()) return errorExpr(range(c));
+    return chain<P::AndExprContext>(c->orExpr(), [&](P::AndExprContext* a) {
+      return chain<P::NotExprContext>(a, [&](P::NotExprContext* n) { return notExpr(n); });
+    });
+  }
+
+ private:
+  ExprPtr notExpr(P::NotExprContext* c) {
+    if (c->NOT()) {
+      auto e = std::make_unique<Expr>(ExprKind::Unary, range(c));
+      e->unop = UnOp::Not;
+      e->lhs = c->notExpr() ? notExpr(c->notExpr()) : errorExpr(range(c));
+      return e;
+    }
+    P::CmpExprContext* cmp = c->cmpExpr();
+    if (!cmp) return errorExpr(range(c));
+    auto adds = cmp->addExpr();
+    if (adds.empty()) return errorExpr(range(c));
+    ExprPtr l = addExpr(adds[0]);
+    if (adds.size() < 2 || !cmp->cmpOp()) return l;
+    BinOp op = BinOp::Lt;
+    switch (cmp->cmpOp()->getStart()->getType()) {
+      case L::LT: op = BinOp::Lt; break;
+      case L::LE: op = BinOp::Le; break;
+      case L::GT: op = BinOp::Gt; break;
+      case L::GE: op = BinOp::Ge; break;
+      case L::EQEQ: op = BinOp::Eq; break;
+      case L::NEQ: op = BinOp::Ne; break;
+    }
+    return binary(op, std::move(l), addExpr(adds[1]));
+  }
+
+ public:
+  ExprPtr addExpr(P::AddExprContext* c) {
+    return chain<P::MulExprContext>(c, [&](P::MulExprContext* m) {
+      return chain<P::UnaryExprContext>(m, [&](P::UnaryExprContext* u) { return unaryExpr(u); });
+    });
+  }
+
+ private:
+  ExprPtr unaryExpr(P::UnaryExprContext* c) {
+    if (c->unaryExpr()) {
+      auto e = std::make_unique<Expr>(ExprKind::Unary, range(c));
+      e->unop = c->MINUS() ? UnOp::Neg : UnOp::Plus;
+      e->lhs = unaryExpr(c->unaryExpr());
+      return e;
+    }
+    P::PowExprContext* p = c->powExpr();
+    if (!p || !p->postfixExpr()) return errorExpr(range(c));
+    ExprPtr base = postfix(p->postfixExpr());
+    if (p->CARET() && p->unaryExpr()) return binary(BinOp::Pow, std::move(base), unaryExpr(p->unaryExpr()));
+    return base;
+  }
+
+  ExprPtr postfix(P::PostfixExprContext* c) {
+    ExprPtr base = c->primary() ? primary(c->primary()) : errorExpr(range(c));
+    if (c->LBRACK()) {
+      auto e = std::make_unique<Expr>(ExprKind::Index, range(c));
+      e->lhs = std::move(base);
+      for (P::SliceSelContext* s : c->sliceSel()) {
+        auto ids = s->ident();
+        SliceSel sel;
+        if (ids.size() == 2) {
+          sel.dim = ident(ids[0]);
+          sel.value = ident(ids[1]);
+        } else if (!ids.empty()) {
+          sel.value = ident(ids[0]);
+        }
+        e->selectors.push_back(std::move(sel));
+      }
+      return e;
+    }
+    return base;
+  }
+
+  ExprPtr number(P::NumberContext* n, Range r) {
+    auto e = std::make_unique<Expr>(ExprKind::Number, r);
+    if (!n) return e;
+    e->text = n->getText();
+    e->number = parseNumberLiteral(e->text, &e->percent);
+    return e;
+  }
+
+  ExprPtr primary(P::PrimaryContext* c) {
+    Range r = range(c);
+    if (auto* n = dynamic_cast<P::NumberLitContext*>(c)) return number(n->number(), r);
+    if (auto* s = dynamic_cast<P::StringLitContext*>(c)) {
+      auto e = std::make_unique<Expr>(ExprKind::String, r);
+      e->text = unquote(s->STRING()->getText());
+      return e;
+    }
+    if (auto* q = dynamic_cast<P::QuantityLitContext*>(c)) {
+      auto e = number(q->number(), r);
+      e->kind = ExprKind::Quantity;
+      if (q->MINUS()) e->number = -e->number;
+      e->unit = unitExpr(q->unitExpr());
+      return e;
+    }
+    if (auto* p = dynamic_cast<P::ParenExprContext*>(c)) {
+      ExprPtr inner = expr(p->expr());
+      inner->range = r;  // include the parentheses
+      return inner;
+    }
+    if (auto* call = dynamic_cast<P::CallExprContext*>(c)) {
+      auto e = std::make_unique<Expr>(ExprKind::Call, r);
+      e->callee = ident(call->ident());
+      if (P::CallArgsContext* a = call->callArgs()) {
+        for (auto* x : a->expr()) e->args.push_back(expr(x));
+        e->over = idents(a->ident());
+        if (a->OVER()) e->overRange = Range{range(a->OVER()).begin, range(a).end};
+      }
+      return e;
+    }
+    if (auto* n = dynamic_cast<P::NameRefContext*>(c)) {
+      auto e = std::make_unique<Expr>(ExprKind::Name, r);
+      if (n->qualifiedName()) e->path = idents(n->qualifiedName()->ident());
+      return e;
+    }
+    return errorExpr(r);
+  }
+
+  // ---- declarations
+  template <typename T>
+  std::unique_ptr<T> start(antlr4::ParserRuleContext* c) {
+    auto d = std::make_unique<T>();
+    d->range = range(c);
+    d->keywordRange = range(c->getStart());
+    return d;
+  }
+
+  std::unique_ptr<Decl> buildDecl(P::DeclContext* d) {
+    if (auto* c = d->modelDecl()) {
+      auto m = start<ModelDecl>(c);
+      m->name = ident(c->ident());
+      setTitle(*m, c->STRING());
+      m->props = propBlock(c->propBlock());
+      return m;
+    }
+    if (auto* c = d->importDecl()) {
+      auto m = start<ImportDecl>(c);
+      if (c->STRING()) { m->path = unquote(c->STRING()->getText()); m->pathRange = range(c->STRING()); }
+      return m;
+    }
+    if (auto* c = d->unitDecl()) {
+      auto m = start<UnitDecl>(c);
+      m->name = ident(c->ident());
+      setTitle(*m, c->STRING());
+      if (c->number()) {
+        m->factor = parseNumberLiteral(c->number()->getText());
+        m->base = unitExpr(c->unitExpr());
+      }
+      return m;
+    }
+    if (auto* c = d->dimensionDecl()) {
+      auto m = start<DimensionDecl>(c);
+      m->name = ident(c->ident());
+      setTitle(*m, c->STRING());
+      for (auto* v : c->dimValue()) {
+        DimValueDecl dv{ident(v->ident()), std::nullopt};
+        if (v->STRING()) dv.title = unquote(v->STRING()->getText());
+        m->values.push_back(dv);
+      }
+      if (c->FROM()) {
+        m->fromSource = true;
+        if (c->qualifiedName()) m->from = idents(c->qualifiedName()->ident());
+      }
+      return m;
+    }
+    if (auto* c = d->chainDecl()) {
+      auto m = start<ChainDecl>(c);
+      auto ids = c->ident();
+      if (!ids.empty()) m->name = ident(ids[0]);
+      if (ids.size() > 1) m->chainKind = ident(ids[1]);
+      setTitle(*m, c->STRING());
+      for (auto* s : c->stageDecl()) {
+        StageDecl sd;
+        sd.name = ident(s->ident());
+        if (s->STRING()) sd.title = unquote(s->STRING()->getText());
+        sd.doc = docComment(s->getStart());
+        sd.props = propBlock(s->propBlock());
+        sd.range = range(s);
+        m->stages.push_back(std::move(sd));
+      }
+      return m;
+    }
+    if (auto* c = d->sourceDecl()) {
+      auto m = start<SourceDecl>(c);
+      auto ids = c->ident();
+      if (!ids.empty()) m->name = ident(ids[0]);
+      if (ids.size() > 1) m->function = ident(ids[1]);
+      for (auto* s : c->STRING()) m->args.push_back(StringArg{unquote(s->getText()), range(s)});
+      m->props = propBlock(c->propBlock());
+      return m;
+    }
+    if (auto* c = d->paramDecl()) {
+      auto m = start<ParamDecl>(c);
+      m->name = ident(c->ident());
+      setTitle(*m, c->STRING());
+      m->unit = unitExpr(c->unitExpr());
+      if (c->dimsClause()) m->dims = idents(c->dimsClause()->ident());
+      if (auto* v = c->paramValue()) {
+        if (v->sliceMap()) m->map = sliceMap(v->sliceMap());
+        else m->value = expr(v->expr());
+      }
+      if (c->distribution()) m->dist = distribution(c->distribution());
+      m->props = propBlock(c->propBlock());
+      return m;
+    }
+    if (auto* c = d->metricDecl()) {
+      auto m = start<MetricDecl>(c);
+      m->name = ident(c->ident());
+      setTitle(*m, c->STRING());
+      m->unit = unitExpr(c->unitExpr());
+      if (c->dimsClause()) m->dims = idents(c->dimsClause()->ident());
+      if (c->expr()) m->formula = expr(c->expr());
+      m->props = propBlock(c->propBlock());
+      return m;
+    }
+    if (auto* c = d->relationDecl()) {
+      auto m = start<RelationDecl>(c);
+      auto ids = c->ident();
+      if (ids.size() > 0) m->from = ident(ids[0]);
+      if (ids.size() > 1) m->to = ident(ids[1]);
+      if (ids.size() > 2) m->relKind = ident(ids[2]);
+      m->bidirectional = c->BIARROW() != nullptr;
+      m->props = propBlock(c->propBlock());
+      return m;
+    }
+    if (auto* c = d->constraintDecl()) {
+      auto m = start<ConstraintDecl>(c);
+      m->name = ident(c->ident());
+      setTitle(*m, c->STRING());
+      m->expr = expr(c->expr());
+      m->props = propBlock(c->propBlock());
+      return m;
+    }
+    if (auto* c = d->eventDecl()) {
+      auto m = start<EventDecl>(c);
+      m->name = ident(c->ident());
+      setTitle(*m, c->STRING());
+      m->when = periodSpan(c->periodSpan());
+      m->props = propBlock(c->propBlock());
+      return m;
+    }
+    if (auto* c = d->goalDecl()) {
+      auto m = start<GoalDecl>(c);
+      m->name = ident(c->ident());
+      setTitle(*m, c->STRING());
+      m->expr = expr(c->expr());
+      if (c->period()) m->by = period(c->period());
+      m->props = propBlock(c->propBlock());
+      return m;
+    }
+    if (auto* c = d->benchmarkDecl()) {
+      auto m = start<BenchmarkDecl>(c);
+      m->name = ident(c->ident());
+      setTitle(*m, c->STRING());
+      if (c->sliceMap()) m->levels = std::move(*sliceMap(c->sliceMap()));
+      return m;
+    }
+    if (auto* c = d->functionDecl()) {
+      auto m = start<FunctionDecl>(c);
+      auto ids = c->ident();
+      if (!ids.empty()) m->name = ident(ids[0]);
+      m->params = idents(ids, 1);
+      m->body = expr(c->expr());
+      return m;
+    }
+    if (auto* c = d->statement()) return statement(c);
+    return nullptr;
+  }
+
+  std::unique_ptr<Decl> statement(P::StatementContext* c) {
+    if (auto* s = dynamic_cast<P::DescribeStmtContext*>(c)) {
+      auto m = start<DescribeStmt>(s);
+      if (s->nameList()) m->metrics = idents(s->nameList()->ident());
+      if (auto* r = s->describeRange()) {
+        auto ps = r->period();
+        if (r->FROM()) {
+          if (!ps.empty()) m->from = period(ps[0]);
+          if (ps.size() > 1) m->to = period(ps[1]);
+        } else if (r->TO()) {
+          if (!ps.empty()) m->to = period(ps[0]);
+        } else if (r->periodSpan()) {
+          m->at = periodSpan(r->periodSpan());
+        }
+      }
+      m->props = propBlock(s->propBlock());
+      return m;
+    }
+    if (auto* s = dynamic_cast<P::DiagnoseStmtContext*>(c)) {
+      auto m = start<DiagnoseStmt>(s);
+      m->name = m->metric = ident(s->ident());
+      m->at = period(s->period());
+      if (auto* v = s->vsTarget()) {
+        m->vsWritten = true;
+        m->vsRange = range(v);
+        if (v->period()) {
+          m->vs = DiagnoseStmt::Vs::Period;
+          m->vsPeriod = period(v->period());
+        } else {
+          std::string words;
+          for (auto* i : v->ident()) words += (words.empty() ? "" : " ") + i->getText();
+          if (words == "previous") m->vs = DiagnoseStmt::Vs::Previous;
+          else if (words == "same period last year") m->vs = DiagnoseStmt::Vs::SameLastYear;
+          else
+            diags_.report(DiagCode::Syntax, m->vsRange,
+                          fmt::format("expected a period, 'previous' or 'same period last year' after 'vs', found '{}'", words));
+        }
+      }
+      m->props = propBlock(s->propBlock());
+      m->name = Ident{};
+      return m;
+    }
+    if (auto* s = dynamic_cast<P::ForecastStmtContext*>(c)) {
+      auto m = std::make_unique<ForecastStmt>(DeclKind::Forecast);
+      m->range = range(s);
+      m->keywordRange = range(s->getStart());
+      if (s->nameList()) m->metrics = idents(s->nameList()->ident());
+      m->horizon = duration(s->duration());
+      m->props = propBlock(s->propBlock());
+      return m;
+    }
+    if (auto* s = dynamic_cast<P::SimulateStmtContext*>(c)) {
+      auto m = std::make_unique<ForecastStmt>(DeclKind::Simulate);
+      m->range = range(s);
+      m->keywordRange = range(s->getStart());
+      if (s->nameList()) m->metrics = idents(s->nameList()->ident());
+      m->horizon = duration(s->duration());
+      m->props = propBlock(s->propBlock());
+      return m;
+    }
+    if (auto* s = dynamic_cast<P::SeekStmtContext*>(c)) {
+      auto m = start<SeekStmt>(s);
+      m->goal = ident(s->ident());
+      if (s->nameList()) m->varying = idents(s->nameList()->ident());
+      m->props = propBlock(s->propBlock());
+      return m;
+    }
+    if (auto* s = dynamic_cast<P::RecommendStmtContext*>(c)) {
+      auto m = start<RecommendStmt>(s);
+      m->goal = ident(s->ident());
+      m->props = propBlock(s->propBlock());
+      return m;
+    }
+    if (auto* s = dynamic_cast<P::OptimizeStmtContext*>(c)) {
+      auto m = start<OptimizeStmt>(s);
+      if (s->ident()) m->name = ident(s->ident());
+      for (P::OptItemContext* it : s->optItem()) {
+        if (auto* o = dynamic_cast<P::ObjectiveItemContext*>(it)) {
+          ++m->objectiveCount;
+          if (!m->hasObjective) {
+            m->hasObjective = true;
+            m->maximize = o->MAXIMIZE() != nullptr;
+            m->objective = expr(o->expr());
+            m->objectiveRange = range(o);
+          } else {
+            diags_.report(DiagCode::Duplicate, range(o), "an optimize has one objective")
+                .note(m->objectiveRange, "the first objective is here");
+          }
+        } else if (auto* v = dynamic_cast<P::VaryItemContext*>(it)) {
+          VaryClause vc;
+          vc.integer = v->INTEGER() != nullptr;
+          vc.vars = idents(v->ident());
+          vc.range = range(v);
+          for (P::BoundContext* b : v->bound()) {
+            Bound bd;
+            switch (b->getStart()->getType()) {
+              case L::GE: bd.op = BinOp::Ge; break;
+              case L::GT: bd.op = BinOp::Gt; break;
+              case L::LE: bd.op = BinOp::Le; break;
+              case L::LT: bd.op = BinOp::Lt; break;
+              default: bd.op = BinOp::Eq; break;
+            }
+            bd.value = b->addExpr() ? addExpr(b->addExpr()) : errorExpr(range(b));
+            bd.range = range(b);
+            vc.bounds.push_back(std::move(bd));
+          }
+          m->vary.push_back(std::move(vc));
+        } else if (auto* st = dynamic_cast<P::SubjectToItemContext*>(it)) {
+          for (P::NamedExprContext* ne : st->namedExpr())
+            m->subjectTo.push_back(NamedExpr{ident(ne->ident()), expr(ne->expr()), range(ne)});
+        } else if (auto* pp = dynamic_cast<P::OptPropItemContext*>(it)) {
+          if (pp->propEntry()) m->props.entries.push_back(propEntry(pp->propEntry()));
+          m->props.present = true;
+        }
+      }
+      return m;
+    }
+    return nullptr;
+  }
+};
+
+// Nesting that the recursive-descent parser turns into stack depth: brackets and
+// right-recursive operators (^ and prefix -, +, not). Checked before parsing so
+// that `((((...))))` ten thousand deep is an error, not a stack overflow.
+bool checkNesting(const SourceFile& file, const std::vector<antlr4::Token*>& toks, Diagnostics& diags,
+                  const ParseLimits& limits) {
+  std::vector<size_t> chain{0};
+  size_t total = 0;
+  size_t prev = L::LBRACE;  // start: anything that allows a prefix operator
+  auto prefixPosition = [](size_t t) {
+    return !(t == L::ID || t == L::INT || t == L::FLOAT || t == L::PERCENT || t == L::STRING ||
+             t == L::RPAREN || t == L::RBRACK || t == L::RBRACE || (t >= L::MODEL && t <= L::NOT && t != L::NOT));
+  };
+  for (antlr4::Token* t : toks) {
+    size_t type = t->getType();
+    bool grow = false;
+    switch (type) {
+      case L::LPAREN: case L::LBRACK: case L::LBRACE:
+        chain.push_back(0);
+        ++total;
+        grow = true;
+        break;
+      case L::RPAREN: case L::RBRACK: case L::RBRACE:
+        if (chain.size() > 1) { total -= chain.back() + 1; chain.pop_back(); }
+        break;
+      case L::CARET: ++chain.back(); ++total; grow = true; break;
+      case L::MINUS: case L::PLUS: case L::NOT:
+        if (prefixPosition(prev)) { ++chain.back(); ++total; grow = true; }
+        else { total -= chain.back(); chain.back() = 0; }
+        break;
+      case L::STAR: case L::SLASH: case L::COMMA: case L::COLON: case L::LT: case L::LE: case L::GT:
+      case L::GE: case L::EQEQ: case L::NEQ: case L::AND: case L::OR: case L::ASSIGN:
+        total -= chain.back();
+        chain.back() = 0;
+        break;
+      default: break;
+    }
+    prev = type;
+    if (grow && total > limits.maxNesting) {
+      diags.report(DiagCode::TooDeep, tokenRange(file.id(), t),
+                   fmt::format("nested more than {} levels deep here", limits.maxNesting))
+          .note("mtc limits nesting of brackets and of ^ or prefix operators to keep parsing safe");
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool lexFile(const SourceFile& file, std::vector<Token>& out, Diagnostics* diags, const ParseLimits& limits) {
+  Lexed lx = lexAll(file, diags, limits);
+  if (!lx.ok) return false;
+  for (auto& t : lx.tokens) {
+    Token tok;
+    tok.type = static_cast<int>(t->getType());
+    tok.kind = kindOf(t->getType());
+    tok.text = t->getType() == antlr4::Token::EOF ? "" : t->getText();
+    tok.range = tokenRange(file.id(), t.get());
+    tok.offset = file.offset(tok.range.begin.line, tok.range.begin.col);
+    if (tok.kind == TokKind::Error && diags) reportLexError(file, t.get(), *diags);
+    out.push_back(std::move(tok));
+  }
+  return true;
+}
+
+std::unique_ptr<ast::File> parseFile(const SourceFile& file, Diagnostics& diags, const ParseLimits& limits) {
+  auto empty = std::make_unique<ast::File>();
+  empty->id = file.id();
+  Lexed lx = lexAll(file, &diags, limits);
+  if (!lx.ok) return empty;
+
+  // Report and drop lexical errors; check nesting over the significant tokens.
+  std::vector<std::unique_ptr<antlr4::Token>> kept;
+  std::vector<antlr4::Token*> significant;
+  bool lexErrors = false;
+  for (auto& t : lx.tokens) {
+    if (kindOf(t->getType()) == TokKind::Error) {
+      reportLexError(file, t.get(), diags);
+      lexErrors = true;
+      continue;
+    }
+    if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL) significant.push_back(t.get());
+    kept.push_back(std::move(t));
+  }
+  if (!checkNesting(file, significant, diags, limits)) return empty;
+
+  antlr4::ListTokenSource source(std::move(kept));
+  antlr4::CommonTokenStream tokens(&source);
+  tokens.fill();
+  MTreeParser parser(&tokens);
+  parser.removeErrorListeners();
+  SyntaxErrorListener listener(file, diags);
+
+  MTreeParser::FileContext* tree = nullptr;
+  try {
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+    parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+    tree = parser.file();
+  } catch (const antlr4::ParseCancellationException&) {
+    tree = nullptr;
+  } catch (const antlr4::RecognitionException&) {
+    tree = nullptr;
+  }
+  if (!tree) {
+    tokens.seek(0);
+    parser.reset();
+    parser.addErrorListener(&listener);
+    parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
+    try {
+      tree = parser.file();
+    } catch (const std::exception& e) {
+      diags.report(DiagCode::Syntax, Range::point(Loc{file.id(), 1, 1}), fmt::format("the parser stopped: {}", e.what()));
+      return empty;
+    }
+  }
+  (void)lexErrors;
+  Builder b(file, tokens, diags, limits);
+  return b.build(tree);
+}
+
+}  // namespace mtc
