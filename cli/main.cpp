@@ -1,11 +1,182 @@
-#include <fstream>
+// mtc: the command line. One binary, one subcommand per task (LANGUAGE.md section 9).
+//
+// Exit codes: 0 success, 1 the model has errors, 2 bad usage, 3 data or runtime
+// failure (and statements whose engine is not built yet), 4 `fmt --check` found
+// files to reformat.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
 #include <iostream>
-#include <sstream>
-#include "mtc/parse.h"
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "mtc/compiler.h"
+
+namespace mtc::cli {
+
+bool colorFor(FILE* f) {
+  const char* nc = std::getenv("NO_COLOR");
+  return isatty(fileno(f)) && !(nc && *nc);
+}
+
+CompileOptions compileOptions(const CommonOptions& c) {
+  CompileOptions o;
+  o.stdlibDirs = defaultStdlibDirs(c.argv0);
+  o.denyWarnings = c.denyWarnings;
+  o.allow = c.allow;
+  return o;
+}
+
+void printDiagnostics(const Compilation& c) {
+  RenderOptions ro;
+  ro.color = colorFor(stderr);
+  std::string s = renderAll(c.sources, c.diags, ro);
+  if (!s.empty()) std::fputs(s.c_str(), stderr);
+}
+
+namespace {
+
+int cmdCheck(const std::vector<std::string>& files, const std::string& format, bool dumpIr, const CommonOptions& common) {
+  int rc = 0;
+  nlohmann::json all = nlohmann::json::array();
+  for (const std::string& f : files) {
+    auto c = compile(f, compileOptions(common));
+    if (format == "json") {
+      for (auto& d : toJson(c->sources, c->diags)) all.push_back(d);
+    } else {
+      printDiagnostics(*c);
+    }
+    if (c->diags.hasErrors()) rc = 1;
+    else if (dumpIr && c->model) std::fputs(mtc::dumpIr(*c->model).c_str(), stdout);
+  }
+  if (format == "json") std::cout << nlohmann::json{{"diagnostics", all}}.dump(2) << "\n";
+  return rc;
+}
+
+int notBuilt(const char* what) {
+  std::fprintf(stderr, "mtc: error: `mtc %s` is not built yet\n", what);
+  return 3;
+}
+
+// Runs f on a thread with a large stack: checking a deeply nested expression
+// recurses, and the main thread's 8 MB is not enough for the parser's limits.
+int withBigStack(std::function<int()> f) {
+  struct Box { std::function<int()> f; int rc = 0; } box{std::move(f)};
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, size_t{512} << 20);
+  pthread_t t;
+  auto body = [](void* p) -> void* {
+    auto* b = static_cast<Box*>(p);
+    b->rc = b->f();
+    return nullptr;
+  };
+  if (pthread_create(&t, &attr, body, &box) != 0) return box.f();
+  pthread_join(t, nullptr);
+  pthread_attr_destroy(&attr);
+  return box.rc;
+}
+
+}  // namespace
+}  // namespace mtc::cli
+
 int main(int argc, char** argv) {
-  mtc::SourceManager sm; mtc::Diagnostics d;
-  std::ifstream in(argv[1], std::ios::binary); std::stringstream ss; ss << in.rdbuf();
-  auto id = sm.add(argv[1], ss.str());
-  auto f = mtc::parseFile(sm.file(id), d);
-  std::cout << mtc::renderAll(sm, d) << f->decls.size() << " decls\n";
+  using namespace mtc::cli;
+  CLI::App app{"mtc: the compiler and runtime of mtree, a language for business metric models.\n"
+               "Docs: README.md and docs/ in the source tree."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("mtc 0.1.0"));
+  CommonOptions common;
+  common.argv0 = argv[0];
+  auto addCommon = [&](CLI::App* sub) {
+    sub->add_flag("--deny-warnings", common.denyWarnings, "treat warnings (model lints) as errors");
+    sub->add_option("--allow", common.allow, "silence a warning code (repeatable), e.g. --allow no-stage");
+  };
+
+  // run
+  RunOptions run;
+  auto* runCmd = app.add_subcommand("run", "execute the statements of a model (describe, diagnose, forecast, ...)");
+  runCmd->add_option("model", run.model, "the .mtree file")->required();
+  runCmd->add_option("--format", run.format, "output format")->check(CLI::IsMember({"text", "json", "md", "html"}));
+  runCmd->add_option("-o,--output", run.output, "write the report to FILE instead of stdout");
+  runCmd->add_option("--only", run.only,
+                     "run only some statements: a kind (diagnose), a kind on one metric (diagnose:revenue), "
+                     "an optimize's name, or the Nth statement (3)");
+  runCmd->add_flag("--no-jit", run.noJit, "evaluate formulas with the reference interpreter");
+  runCmd->add_flag("--stats", run.stats, "print timings (parse, check, load, compile, evaluate) on stderr");
+  addCommon(runCmd);
+
+  // check
+  std::vector<std::string> checkFiles;
+  std::string checkFormat = "text";
+  bool dumpIr = false;
+  auto* checkCmd = app.add_subcommand("check", "parse and type-check models; located diagnostics; exit 1 on errors");
+  checkCmd->add_option("files", checkFiles, "the .mtree files")->required();
+  checkCmd->add_option("--format", checkFormat, "diagnostics as text (stderr) or json (stdout)")->check(CLI::IsMember({"text", "json"}));
+  checkCmd->add_flag("--dump-ir", dumpIr, "print the typed IR of a model that checks");
+  addCommon(checkCmd);
+
+  // fmt
+  std::vector<std::string> fmtFiles;
+  bool fmtCheck = false;
+  auto* fmtCmd = app.add_subcommand("fmt", "rewrite files in the one canonical layout (keeps every comment)");
+  fmtCmd->add_option("files", fmtFiles, "the .mtree files; - reads stdin and writes stdout")->required();
+  fmtCmd->add_flag("--check", fmtCheck, "list the files that would change and exit 4; change nothing");
+
+  // graph
+  std::string graphModel, graphFormat = "dot", graphMetric;
+  int graphDepth = 0;
+  auto* graphCmd = app.add_subcommand("graph", "draw the metrics tree on its value chain");
+  graphCmd->add_option("model", graphModel, "the .mtree file")->required();
+  graphCmd->add_option("--format", graphFormat, "dot, mermaid or svg")->check(CLI::IsMember({"dot", "mermaid", "svg"}));
+  graphCmd->add_option("--metric", graphMetric, "only the tree below this metric");
+  graphCmd->add_option("--depth", graphDepth, "levels below --metric");
+
+  // diff
+  std::vector<std::string> diffFiles;
+  std::string diffRev;
+  auto* diffCmd = app.add_subcommand("diff", "semantic diff of two models: metrics, formulas, relations added, removed, changed");
+  diffCmd->add_option("files", diffFiles, "OLD.mtree NEW.mtree");
+  diffCmd->add_option("--git", diffRev, "compare the working file with its version at a git revision");
+
+  // lsp
+  auto* lspCmd = app.add_subcommand("lsp", "language server over stdio, for editors");
+
+  int rc = 0;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+  rc = withBigStack([&]() -> int {
+    try {
+      if (*checkCmd) return cmdCheck(checkFiles, checkFormat, dumpIr, common);
+      if (*runCmd) return cmdRun(run, common);
+      if (*fmtCmd) return notBuilt("fmt");
+      if (*graphCmd) return notBuilt("graph");
+      if (*diffCmd) return notBuilt("diff");
+      if (*lspCmd) return notBuilt("lsp");
+    } catch (const std::bad_alloc&) {
+      std::fprintf(stderr, "mtc: error: out of memory\n");
+      return 3;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "mtc: internal error: %s\n", e.what());
+      return 3;
+    }
+    return 2;
+  });
+  std::fflush(stdout);
+  return rc;
 }

@@ -34,6 +34,13 @@ Diagnostic& Diagnostics::report(DiagCode id, Range range, std::string message) {
     return sink_;
   }
   if (sev == Severity::Warning && denyWarnings_) sev = Severity::Error;
+  // The same message at the same place once (a function body checked at each call).
+  std::string key = fmt::format("{}:{}:{}:{}:{}:{}:{}", static_cast<int>(id), range.begin.file, range.begin.line,
+                                range.begin.col, range.end.line, range.end.col, message);
+  if (!seen_.insert(std::move(key)).second) {
+    sink_ = Diagnostic{id, sev, range, std::move(message), {}};
+    return sink_;
+  }
   if (sev == Severity::Error) ++errors_; else ++warnings_;
   if (diags_.size() >= limit_) {
     ++dropped_;

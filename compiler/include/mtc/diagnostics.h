@@ -74,6 +74,7 @@ class Diagnostics {
   size_t errors_ = 0, warnings_ = 0, dropped_ = 0, limit_ = 1000;
   bool denyWarnings_ = false;
   std::set<std::string> allowed_;
+  std::set<std::string> seen_;
 };
 
 struct RenderOptions {

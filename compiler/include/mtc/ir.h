@@ -82,6 +82,9 @@ struct Dimension {
   std::vector<std::string> values;       // listed values (empty when from a source)
   std::vector<std::string> valueTitles;
   bool fromSource = false;
+  // From-source dimensions: `values` holds the values the model names (slice keys,
+  // selectors) until the runtime has read the data and set `resolved`.
+  bool resolved = true;
   Id source = kNone;                     // `from source.column`
   std::string column;
   int index(const std::string& v) const {

@@ -1,0 +1,187 @@
+// Names and small queries over the IR.
+#include "mtc/ir.h"
+
+#include <algorithm>
+
+namespace mtc::ir {
+
+const char* opName(Op op) {
+  switch (op) {
+    case Op::Const: return "const";
+    case Op::Param: return "param";
+    case Op::Metric: return "metric";
+    case Op::Neg: return "neg";
+    case Op::Not: return "not";
+    case Op::Add: return "add";
+    case Op::Sub: return "sub";
+    case Op::Mul: return "mul";
+    case Op::Div: return "div";
+    case Op::Pow: return "pow";
+    case Op::Lt: return "lt";
+    case Op::Le: return "le";
+    case Op::Gt: return "gt";
+    case Op::Ge: return "ge";
+    case Op::Eq: return "eq";
+    case Op::Ne: return "ne";
+    case Op::And: return "and";
+    case Op::Or: return "or";
+    case Op::If: return "if";
+    case Op::Min: return "min";
+    case Op::Max: return "max";
+    case Op::Abs: return "abs";
+    case Op::Log: return "log";
+    case Op::Exp: return "exp";
+    case Op::Sqrt: return "sqrt";
+    case Op::Clamp: return "clamp";
+    case Op::Lag: return "lag";
+    case Op::Delta: return "delta";
+    case Op::PctChange: return "pct_change";
+    case Op::Cumsum: return "cumsum";
+    case Op::RollingSum: return "rolling_sum";
+    case Op::RollingMean: return "rolling_mean";
+    case Op::Ytd: return "ytd";
+    case Op::Yoy: return "yoy";
+    case Op::SumOver: return "sum";
+    case Op::MeanOver: return "mean";
+    case Op::MinOver: return "min";
+    case Op::MaxOver: return "max";
+    case Op::Share: return "share";
+    case Op::Hill: return "hill";
+    case Op::Saturate: return "saturate";
+    case Op::Adstock: return "adstock";
+    case Op::Select: return "select";
+  }
+  return "?";
+}
+
+const char* aggName(Agg a) {
+  switch (a) {
+    case Agg::Sum: return "sum";
+    case Agg::Mean: return "mean";
+    case Agg::Last: return "last";
+    case Agg::Min: return "min";
+    case Agg::Max: return "max";
+  }
+  return "?";
+}
+
+const std::vector<ClassInfo>& metricClasses() {
+  static const std::vector<ClassInfo> v = {
+      {ClassQualitative, "qualitative", "Why is this happening?", "understand motives and causes behind the numbers"},
+      {ClassQuantitative, "quantitative", "What is happening, and how much?", "measure volumes and rates"},
+      {ClassVanity, "vanity", "How can we look good?", "reporting only; flagged when used for decisions"},
+      {ClassActionable, "actionable", "What can we change to move the result?", "drive decisions and actions"},
+      {ClassEfficiency, "efficiency", "Are we doing things right (output per input)?", "reduce cost and waste"},
+      {ClassEffectiveness, "effectiveness", "Are we doing the right things (reaching the goal)?", "judge progress toward goals"},
+      {ClassStrategic, "strategic", "Are we winning over the long term?", "steer the business; set direction"},
+      {ClassTactical, "tactical", "Are our initiatives working this quarter?", "manage campaigns and initiatives"},
+      {ClassOperational, "operational", "Is the day-to-day running well?", "run daily operations"},
+  };
+  return v;
+}
+
+const std::vector<RoleInfo>& metricRoles() {
+  static const std::vector<RoleInfo> v = {
+      {RoleInput, "input", "a lever or raw measurement feeding other metrics"},
+      {RoleOutput, "output", "a result computed from other metrics"},
+      {RoleLeading, "leading", "moves before the results it predicts"},
+      {RoleLagging, "lagging", "records results after the fact"},
+      {RoleDiagnostic, "diagnostic", "explains why another metric moved"},
+      {RoleNorthStar, "north_star", "the one metric that best captures the value delivered"},
+  };
+  return v;
+}
+
+const char* distName(DistKind d) {
+  switch (d) {
+    case DistKind::Normal: return "normal";
+    case DistKind::LogNormal: return "lognormal";
+    case DistKind::Uniform: return "uniform";
+    case DistKind::Triangular: return "triangular";
+    case DistKind::Beta: return "beta";
+    case DistKind::Fixed: return "fixed";
+  }
+  return "?";
+}
+
+const char* relKindName(RelKind k) {
+  switch (k) {
+    case RelKind::Deterministic: return "deterministic";
+    case RelKind::Probabilistic: return "probabilistic";
+    case RelKind::Causal: return "causal";
+    case RelKind::Compositional: return "compositional";
+  }
+  return "?";
+}
+
+const char* cmpOpText(CmpOp op) {
+  switch (op) {
+    case CmpOp::Lt: return "<";
+    case CmpOp::Le: return "<=";
+    case CmpOp::Gt: return ">";
+    case CmpOp::Ge: return ">=";
+    case CmpOp::Eq: return "==";
+  }
+  return "?";
+}
+
+const char* levelName(Level l) {
+  switch (l) {
+    case Level::BelowPar: return "below_par";
+    case Level::OnPar: return "on_par";
+    case Level::AbovePar: return "above_par";
+    case Level::Best: return "best";
+    case Level::Unique: return "unique";
+  }
+  return "?";
+}
+
+const char* stmtKindName(StmtKind k) {
+  switch (k) {
+    case StmtKind::Describe: return "describe";
+    case StmtKind::Diagnose: return "diagnose";
+    case StmtKind::Forecast: return "forecast";
+    case StmtKind::Seek: return "seek";
+    case StmtKind::Simulate: return "simulate";
+    case StmtKind::Optimize: return "optimize";
+    case StmtKind::Recommend: return "recommend";
+  }
+  return "?";
+}
+
+template <typename V>
+static std::optional<Id> findByName(const V& v, const std::string& n) {
+  for (size_t i = 0; i < v.size(); ++i)
+    if (v[i].name == n) return static_cast<Id>(i);
+  return std::nullopt;
+}
+std::optional<Id> Model::findMetric(const std::string& n) const { return findByName(metrics, n); }
+std::optional<Id> Model::findParam(const std::string& n) const { return findByName(params, n); }
+std::optional<Id> Model::findDim(const std::string& n) const { return findByName(dims, n); }
+
+size_t Model::sliceCount(const std::vector<Id>& ds) const {
+  size_t n = 1;
+  for (Id d : ds) {
+    if (!dims[d].resolved) return 0;
+    n *= dims[d].values.size();
+  }
+  return n;
+}
+
+void collectRefs(const Model& m, ExprId e, std::vector<Id>* metrics, std::vector<Id>* params) {
+  std::vector<ExprId> stack{e};
+  while (!stack.empty()) {
+    const Expr& x = m.exprs[stack.back()];
+    stack.pop_back();
+    if (x.op == Op::Metric && metrics) metrics->push_back(x.ref);
+    if (x.op == Op::Param && params) params->push_back(x.ref);
+    for (ExprId a : x.args) stack.push_back(a);
+  }
+  for (auto* v : {metrics, params})
+    if (v) {
+      std::sort(v->begin(), v->end());
+      v->erase(std::unique(v->begin(), v->end()), v->end());
+    }
+}
+
+}  // namespace mtc::ir
