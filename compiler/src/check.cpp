@@ -1794,7 +1794,8 @@ class Checker {
         d_.report(DiagCode::RelationMismatch, x->range,
                   fmt::format("no formula makes '{}' depend on '{}'", nameOf(R.to), nameOf(R.from)))
             .note("a deterministic relation must match a formula; use `causal` or `probabilistic` for an influence");
-      } else if (R.kind == RelKind::Compositional && !carried(R.from, R.to) && inMain(d)) {
+      } else if (R.kind == RelKind::Compositional && R.to.kind == Ref::Kind::Metric && m_.metrics[R.to.id].formula &&
+                 !carried(R.from, R.to) && inMain(d)) {
         d_.report(DiagCode::RelationContradicts, x->range,
                   fmt::format("'{}' is declared a part of '{}', but the formula of '{}' does not use it", nameOf(R.from),
                               nameOf(R.to), nameOf(R.to)));

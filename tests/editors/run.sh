@@ -4,7 +4,9 @@
 # absent (CI machines may not have it: the project's build does not need node).
 # Installs tests/editors/node_modules from the npm registry on first use.
 set -euo pipefail
-cd "$(dirname "$0")"
+here="${BASH_SOURCE[0]%/*}"
+[ "$here" = "${BASH_SOURCE[0]}" ] && here=.
+cd "$here"
 
 if ! command -v node >/dev/null 2>&1; then
   echo "skipped: node not installed"

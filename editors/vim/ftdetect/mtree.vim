@@ -1,0 +1,2 @@
+" mtree business metric models (LANGUAGE.md)
+autocmd BufRead,BufNewFile *.mtree setfiletype mtree

@@ -1,0 +1,64 @@
+#!/bin/sh
+# CLI tests: exit codes, golden `check --dump-ir` of the examples, malformed input.
+# usage: run.sh path/to/mtc SOURCE_DIR
+set -u
+MTC=$1
+SRC=$2
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+fails=0
+ok() { printf 'ok   %s\n' "$1"; }
+bad() { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
+expect_rc() {  # expect_rc NAME WANT CMD...
+  name=$1; want=$2; shift 2
+  "$@" >"$TMP/out" 2>"$TMP/err"
+  got=$?
+  if [ "$got" = "$want" ]; then ok "$name (exit $got)"; else bad "$name: exit $got, want $want"; sed 's/^/    /' "$TMP/err" | head -20; fi
+}
+
+# usage errors are exit 2
+expect_rc "no subcommand" 2 "$MTC"
+expect_rc "unknown option" 2 "$MTC" check --bogus x.mtree
+expect_rc "--help" 0 "$MTC" --help
+for sub in run check fmt graph diff lsp; do expect_rc "$sub --help" 0 "$MTC" "$sub" --help; done
+
+# clean models exit 0; models with errors exit 1, with located diagnostics
+for m in "$SRC"/examples/*/*.mtree; do expect_rc "check $(basename "$m")" 0 "$MTC" check --deny-warnings "$m"; done
+printf 'model m { grain: month }\nmetric x: USD = y\n' >"$TMP/err.mtree"
+expect_rc "model with errors" 1 "$MTC" check "$TMP/err.mtree"
+grep -q "err.mtree:2:17: error: unknown name 'y' \[unknown-name\]" "$TMP/err" && ok "located message" || bad "located message"
+expect_rc "json diagnostics" 1 "$MTC" check --format json "$TMP/err.mtree"
+grep -q '"code": "unknown-name"' "$TMP/out" && grep -q '"line": 2' "$TMP/out" && ok "json has code and range" || bad "json has code and range"
+printf 'model m { grain: month }\nmetric x: USD = 1\ndescribe x\n' >"$TMP/lint.mtree"
+expect_rc "warnings alone exit 0" 0 "$MTC" check "$TMP/lint.mtree"
+expect_rc "--deny-warnings" 1 "$MTC" check --deny-warnings "$TMP/lint.mtree"
+
+# golden IR dumps (reviewed by hand: units, dimensions, formulas, order)
+for m in "$SRC"/examples/*/*.mtree; do
+  name=$(basename "$(dirname "$m")")_$(basename "$m" .mtree)
+  gold="$SRC/tests/golden/$name.ir"
+  "$MTC" check --dump-ir "$m" >"$TMP/$name.ir" 2>/dev/null
+  if [ ! -f "$gold" ]; then bad "golden $name.ir is missing (new: $TMP/$name.ir)"; cp "$TMP/$name.ir" "$SRC/tests/golden/$name.ir.new"
+  elif diff -u "$gold" "$TMP/$name.ir" >"$TMP/diff"; then ok "golden $name.ir"
+  else bad "golden $name.ir differs"; head -40 "$TMP/diff"; fi
+done
+
+# malformed input: an error or a clean exit, never a crash (exit >= 128) or a hang
+check_survives() {  # NAME FILE
+  timeout 60 "$MTC" check "$2" >/dev/null 2>"$TMP/err"
+  rc=$?
+  if [ $rc -le 2 ]; then ok "$1 (exit $rc)"; else bad "$1: exit $rc"; tail -3 "$TMP/err"; fi
+}
+: >"$TMP/empty.mtree"; check_survives "empty file" "$TMP/empty.mtree"
+head -c 100000 /dev/urandom >"$TMP/random.mtree"; check_survives "random bytes" "$TMP/random.mtree"
+python3 -c "print('metric x: ratio = ' + '('*10000 + '1' + ')'*10000)" >"$TMP/deep.mtree" 2>/dev/null && check_survives "10,000-deep parentheses" "$TMP/deep.mtree"
+python3 -c "import sys; sys.stdout.write('metric x: ratio = 1' + ' + 1'*10000 + '\n')" >"$TMP/chain.mtree" 2>/dev/null && check_survives "10,000-long chain" "$TMP/chain.mtree"
+python3 -c "import sys; sys.stdout.write('// ' + 'x'*100_000_000 + '\n')" >"$TMP/hugeline.mtree" 2>/dev/null && check_survives "100 MB line" "$TMP/hugeline.mtree"
+python3 -c "import sys; sys.stdout.write('metric x: ratio = ' + '1+'*3_000_000 + '1\n')" >"$TMP/hugeexpr.mtree" 2>/dev/null && check_survives "6 MB expression" "$TMP/hugeexpr.mtree"
+head -c 3000 "$SRC/examples/chiro/chiro.mtree" >"$TMP/trunc.mtree"; check_survives "truncated file" "$TMP/trunc.mtree"
+check_survives "a directory" "$TMP"
+expect_rc "missing file" 1 "$MTC" check "$TMP/nope.mtree"
+
+echo
+if [ $fails -gt 0 ]; then echo "$fails CLI test(s) failed"; exit 1; fi
+echo "all CLI tests passed"

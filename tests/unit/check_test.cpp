@@ -1,0 +1,283 @@
+// The checker: type rules and every diagnostic, asserting message and line:col.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "helpers.h"
+
+using namespace mtc;
+using namespace mtc::test;
+
+static const char* kHeader =
+    "model m { grain: month }\n"          // 1
+    "unit patient\n"                      // 2
+    "unit lead\n"                         // 3
+    "dimension channel { ppc, sales }\n"  // 4
+    "dimension region { north, south }\n";  // 5
+
+static std::unique_ptr<Compilation> withHeader(const std::string& body, CompileOptions o = {}) {
+  o.lints = false;
+  return compileString(std::string(kHeader) + body, o);
+}
+
+static const ir::Expr& formula(const Compilation& c, const std::string& metric) {
+  auto id = c.model->findMetric(metric);
+  REQUIRE(id);
+  REQUIRE(c.model->metrics[*id].formula);
+  return c.model->exprs[*c.model->metrics[*id].formula];
+}
+
+TEST_CASE("USD/patient * patient is USD, with broadcasting and over") {
+  auto c = withHeader(
+      "param price: USD/patient = 480\n"
+      "param conversion: patient/lead by channel = { ppc: 4%, sales: 10% }\n"
+      "metric leads: lead by channel, region\n"
+      "metric patients: patient by channel, region = leads * conversion\n"
+      "metric revenue: USD by region = sum(patients over channel) * price\n"
+      "metric total: USD = sum(revenue)\n");
+  REQUIRE(clean(*c));
+  const ir::Model& m = *c->model;
+  CHECK(m.units.format(formula(*c, "patients").type.unit) == "patient");
+  CHECK(formula(*c, "patients").type.dims.size() == 2);
+  CHECK(formula(*c, "revenue").type.dims == std::vector<ir::Id>{*m.findDim("region")});
+  CHECK(formula(*c, "total").type.dims.empty());
+  auto conv = m.params[*m.findParam("conversion")];
+  CHECK(conv.values == std::vector<double>{0.04, 0.10});
+}
+
+TEST_CASE("bare numbers take the unit their position needs") {
+  auto c = withHeader(
+      "metric spend: USD\n"
+      "metric a: USD = spend + 100\n"           // 100 USD
+      "metric b: USD = max(spend, 0)\n"          // 0 USD
+      "metric c: USD = spend * 2\n"              // 2 is a ratio
+      "metric d: USD = 50\n"                     // the declared unit
+      "metric e: USD = if(spend > 1_000, spend, 0)\n"
+      "metric f: ratio = spend / (2 kUSD)\n"
+      "unit kUSD = 1000 USD\n");
+  REQUIRE(clean(*c));
+  // spend / (2 kUSD) is a ratio; the dump shows the constant in kUSD
+  CHECK(exprToString(*c->model, *c->model->metrics[*c->model->findMetric("f")].formula) == "spend / (2 kUSD) * 0.001");  // USD/kUSD is a ratio scaled by 1/1000
+}
+
+TEST_CASE("scaled units convert: kUSD + USD") {
+  auto c = withHeader("unit kUSD = 1000 USD\nmetric s: USD\nmetric k: kUSD = s + (1 kUSD)\n");
+  REQUIRE(clean(*c));
+  // the quantity is converted to the left side's unit, the sum to the declared one
+  CHECK(exprToString(*c->model, *c->model->metrics[*c->model->findMetric("k")].formula) == "(s + (1000 USD)) * 0.001");
+}
+
+TEST_CASE("unit mismatch shows both units") {
+  auto c = withHeader("metric spend: USD\nmetric leads: lead\nmetric x: USD = spend + leads\n");
+  auto& d = only(*c, "unit-mismatch");
+  CHECK(d.message == "cannot add 'USD' and 'lead'");
+  CHECK(where(d) == "8:17");
+  REQUIRE(d.notes.size() == 2);
+  CHECK(d.notes[0].message == "this is USD");
+  CHECK(d.notes[1].message == "this is lead");
+}
+
+TEST_CASE("comparing different units") {
+  auto c = withHeader("metric spend: USD\nmetric leads: lead\nconstraint k: spend <= leads\n");
+  CHECK(only(*c, "unit-mismatch").message == "cannot compare 'USD' and 'lead'");
+}
+
+TEST_CASE("a formula whose unit is not the declared one") {
+  auto c = withHeader("metric spend: USD\nmetric leads: lead\nmetric cpl: USD = spend / leads\n");
+  auto& d = only(*c, "declared-unit");
+  CHECK(d.message == "the formula of 'cpl' is 'USD/lead', but 'cpl' is declared 'USD'");
+  CHECK(where(d) == "8:19");
+  CHECK(d.notes[0].message == "declared here");
+}
+
+TEST_CASE("unknown names suggest the closest one") {
+  auto c = withHeader("param price: USD/patient = 480\nmetric p: patient\nmetric r: USD = p * prise\n");
+  auto& d = only(*c, "unknown-name");
+  CHECK(d.message == "unknown name 'prise'");
+  CHECK(where(d) == "8:21");
+  CHECK(d.notes[0].message == "did you mean 'price'?");
+}
+
+TEST_CASE("unknown units") {
+  auto c = withHeader("metric x: patients\n");
+  auto& d = only(*c, "unknown-unit");
+  CHECK(d.message == "unknown unit 'patients'");
+  CHECK(where(d) == "6:11");
+  CHECK(d.notes[0].message == "did you mean 'patient'?");
+}
+
+TEST_CASE("a cycle is printed whole") {
+  auto c = withHeader("metric a: USD = b + 1\nmetric b: USD = c\nmetric c: USD = a * 2\n");
+  auto& d = only(*c, "cycle");
+  CHECK(d.message == "formulas depend on each other in a cycle: a -> b -> c -> a");
+  CHECK(where(d) == "6:17");
+}
+
+TEST_CASE("a slice key that is not a value of the dimension") {
+  auto c = withHeader("param conv: ratio by channel = { ppc: 4%, seo: 10%, sales: 1% }\n");
+  auto& d = only(*c, "unknown-dim-value");
+  CHECK(d.message == "'seo' is not a value of dimension 'channel'");
+  CHECK(where(d) == "6:43");
+}
+
+TEST_CASE("a per-slice param must cover every slice, or give a default") {
+  auto c = withHeader("param conv: ratio by channel = { ppc: 4% }\n");
+  CHECK(only(*c, "unknown-dim-value").message == "param 'conv' has no value for sales");
+  auto ok = withHeader("param conv: ratio by channel, region = { ppc: { north: 1%, south: 2% }, _: 5% }\n");
+  REQUIRE(clean(*ok));
+  CHECK(ok->model->params[0].values == std::vector<double>{0.01, 0.02, 0.05, 0.05});
+}
+
+TEST_CASE("duplicate declarations") {
+  auto c = withHeader("metric x: USD\nparam x: USD = 1\n");
+  auto& d = only(*c, "duplicate");
+  CHECK(d.message == "'x' is already declared (as a metric)");
+  CHECK(where(d) == "7:7");
+  CHECK(d.notes[0].message == "first declared here");
+}
+
+TEST_CASE("a statement naming something of the wrong kind") {
+  auto c = withHeader("param price: USD = 1\nmetric r: USD = price * 2\ndescribe price\n");
+  auto& d = only(*c, "wrong-kind");
+  CHECK(d.message == "describe takes a metric, but 'price' is a param");
+  CHECK(where(d) == "8:10");
+  auto c2 = withHeader("metric r: USD\nseek r varying r\n");
+  CHECK(only(*c2, "wrong-kind").message == "seek takes a goal, but 'r' is a metric");
+  auto c3 = withHeader("metric r: USD\noptimize o { maximize r vary r >= 0 }\n");
+  CHECK(only(*c3, "wrong-kind").message == "`vary` takes params, but 'r' is a metric");
+}
+
+TEST_CASE("invalid periods and durations") {
+  auto c = withHeader("metric r: USD\ndescribe r from 2025-13 to 2025-06\n");
+  auto& d = only(*c, "invalid-period");
+  CHECK(d.message == "invalid period '2025-13': '2025-13' does not exist: months are 01 to 12");
+  CHECK(where(d) == "7:17");
+  auto c2 = withHeader("metric r: USD\ndiagnose r at 2025-07 vs 2025 - 06\n");
+  CHECK(only(*c2, "invalid-period").message == "a period is written as one word, without spaces");
+  auto c3 = compileString("model q { grain: quarter }\nmetric r: USD\nforecast r for 2 months\n");
+  CHECK(only(*c3, "invalid-duration").message == "2 months is not a whole number of quarters (the model's grain)");
+}
+
+TEST_CASE("dimensions must fit") {
+  auto c = withHeader("metric leads: lead by channel\nmetric t: lead = leads\n");
+  CHECK(only(*c, "dimension-mismatch").message == "the formula of 't' varies by channel, which 't' does not declare");
+  auto c2 = withHeader("metric leads: lead by channel\nmetric t: lead = sum(leads over region)\n");
+  CHECK(only(*c2, "dimension-mismatch").message == "cannot reduce over 'region': the expression has channel");
+}
+
+TEST_CASE("slices can be selected") {
+  auto c = withHeader("metric leads: lead by channel, region\nmetric p: lead by region = leads[channel: ppc]\n"
+                      "metric q: lead = leads[ppc, south]\n");
+  REQUIRE(clean(*c));
+  CHECK(exprToString(*c->model, *c->model->metrics[2].formula) == "leads[channel: ppc, region: south]");
+}
+
+TEST_CASE("time operators and their units") {
+  auto c = withHeader(
+      "metric s: USD\n"
+      "metric a: USD = lag(s, 12) + delta(s) + cumsum(s) + rolling_mean(s, 3) + rolling_sum(s, 3) + ytd(s)\n"
+      "metric g: ratio = yoy(s) + pct_change(s)\n"
+      "metric h: ratio = hill(s, 100, 2)\n"
+      "metric k: lead = saturate(s, (500 lead), 0.001)\n"
+      "metric z: USD = adstock(s, 0.5)\n");
+  REQUIRE(clean(*c));
+  auto bad = withHeader("metric s: USD\nmetric a: USD = lag(s, 1.5)\n");
+  CHECK(only(*bad, "invalid-call").message == "the lag must be a whole number of periods, 0 or more");
+  auto bad2 = withHeader("metric s: USD\nmetric a: USD = log(s)\n");
+  CHECK(only(*bad2, "unit-mismatch").message == "log() needs a ratio (a number without unit), not 'USD'");
+}
+
+TEST_CASE("function calls check their arguments") {
+  auto c = withHeader("metric s: USD\nmetric a: USD = min(s)\nmetric b: USD = clamp(s, 0)\n");
+  int n = 0;
+  for (auto& d : c->diags.all()) n += d.code() == "invalid-call";
+  CHECK(n == 1);  // min(s) alone reduces every dimension; clamp needs 3
+  auto c2 = withHeader("function margin(r, c) = (r - c) / r\nmetric r: USD\nmetric k: USD\nmetric m: ratio = margin(r, k)\n");
+  REQUIRE(clean(*c2));
+  CHECK(exprToString(*c2->model, *c2->model->metrics[2].formula) == "(r - k) / r");
+}
+
+TEST_CASE("a deterministic relation must match a formula") {
+  auto c = withHeader("metric a: USD\nmetric b: USD\nrelation a -> b: deterministic\n");
+  CHECK(only(*c, "relation-mismatch").message == "no formula makes 'b' depend on 'a'");
+  auto ok = withHeader("metric a: USD\nmetric b: USD = a * 2\nrelation a -> b: deterministic { lag: 1 month }\n");
+  REQUIRE(clean(*ok));
+  CHECK(ok->model->relations[0].lag == 1);
+}
+
+// ------------------------------------------------------------------ lints
+
+static std::unique_ptr<Compilation> lint(const std::string& body) {
+  return compileString(std::string(kHeader) + body);
+}
+
+TEST_CASE("lint: a goal that depends on a vanity metric") {
+  auto c = lint("metric views: count { class: vanity data: h.v }\nmetric r: USD = views * (2 USD/count) { role: north_star }\n"
+                "source h = csv(\"h.csv\") { time: month }\ngoal g: r >= 100\ndescribe r\n");
+  auto& d = only(*c, "vanity-decision");
+  CHECK(d.message == "goal 'g' depends on 'views', which is classified vanity");
+  CHECK(where(d) == "9:6");
+}
+
+TEST_CASE("lint: north stars") {
+  auto none = lint("metric r: USD = 1\ndescribe r\n");
+  CHECK(only(*none, "no-north-star").message == "no metric is the north_star");
+  auto two = lint("metric r: USD = 1 { role: north_star }\nmetric s: USD = 1 { role: north_star }\n");
+  CHECK(only(*two, "many-north-stars").message == "'s' is a second north_star");
+}
+
+TEST_CASE("lint: inputs without data, metrics without stage, unused leading metrics") {
+  auto c = lint("chain j { stage a }\nmetric x: USD { role: leading stage: a }\nmetric y: USD = 2 { role: north_star }\n");
+  CHECK(only(*c, "input-without-data").message == "'x' has neither a formula nor data");
+  CHECK(only(*c, "no-stage").message == "'y' has no stage");
+  CHECK(only(*c, "unused-leading").message == "'x' is leading, but no formula or relation uses it");
+}
+
+TEST_CASE("lint: a compositional part that its whole's formula does not use") {
+  auto c = lint("metric a: USD = 1 { role: north_star }\nmetric b: USD = 2\nrelation b -> a: compositional\n");
+  CHECK(only(*c, "relation-contradicts").message == "'b' is declared a part of 'a', but the formula of 'a' does not use it");
+}
+
+TEST_CASE("--deny-warnings makes lints errors; --allow silences one") {
+  CompileOptions o;
+  o.denyWarnings = true;
+  auto c = compileString(std::string(kHeader) + "metric r: USD = 1\ndescribe r\n", o);
+  CHECK(c->diags.hasErrors());
+  CompileOptions a;
+  a.allow = {"no-north-star"};
+  auto c2 = compileString(std::string(kHeader) + "metric r: USD = 1\ndescribe r\n", a);
+  CHECK(c2->diags.all().empty());
+}
+
+TEST_CASE("the optimize example of LANGUAGE.md checks") {
+  auto c = compileString(
+      "model mix { grain: month }\nunit patient\n"
+      "param b_ppc: USD = 0\nparam b_sales: USD = 0\nparam b_consultants: USD = 0\n"
+      "metric patients_ppc: patient = b_ppc / (100 USD/patient)\n"
+      "metric patients_sales: patient = b_sales / (150 USD/patient)\n"
+      "metric patients_consultants: patient = b_consultants / (80 USD/patient)\n"
+      "metric total_new_patients: patient = patients_ppc + patients_sales + patients_consultants { role: north_star }\n"
+      "optimize marketing_mix {\n  maximize total_new_patients\n  vary b_ppc, b_sales, b_consultants >= 0\n"
+      "  subject to {\n    budget:   b_ppc + b_sales + b_consultants <= 2000\n    capacity: total_new_patients <= 150\n  }\n}\n");
+  REQUIRE(clean(*c));
+  const auto& s = c->model->statements.at(0);
+  CHECK(s.vars.size() == 3);
+  CHECK(s.vars[0].lower == 0.0);
+  CHECK(s.subjectTo.size() == 2);
+  CHECK(c->model->units.format(c->model->exprs[s.subjectTo[0].cmp.rhs].type.unit) == "USD");
+}
+
+TEST_CASE("every complete model among LANGUAGE.md's snippets checks") {
+  namespace fs = std::filesystem;
+  int models = 0;
+  for (auto& e : fs::directory_iterator(fs::path(MTC_SOURCE_DIR) / "tests" / "snippets")) {
+    auto c = compile(e.path().string());
+    bool isModel = false;
+    for (auto& d : c->files[0]->decls) isModel |= d->kind == ast::DeclKind::Model;
+    if (!isModel) continue;
+    ++models;
+    INFO(e.path().string() << "\n" << renderAll(c->sources, c->diags));
+    CHECK_FALSE(c->diags.hasErrors());
+  }
+  CHECK(models >= 1);
+}
