@@ -97,5 +97,5 @@ WS            : [ \t\f\u00A0\uFEFF]+ -> channel(HIDDEN) ;
 // An unterminated string or block comment, or any other stray character, becomes
 // one ERROR token that the parser reports with its location.
 UNTERMINATED_STRING : '"' ( '\\' . | ~["\\\r\n] )* ;
-UNTERMINATED_COMMENT : '/*' .*? EOF ;
+UNTERMINATED_COMMENT : '/*' ( ~'*' | '*'+ ~[*/] )* '*'* EOF ;
 ERROR_CHAR : . ;

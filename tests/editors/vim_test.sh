@@ -255,6 +255,79 @@ qa!
 VIM
 
 run_vim "$tmp/test.vim" >"$tmp/log.txt" 2>&1
+
+# ---- Neovim LSP client (editors/vim/lua/mtree/lsp.lua) against a stand-in `mtc`
+# that answers `initialize` and publishes one diagnostic for each opened file.
+if [ -s "$out" ] && [ -z "${MTREE_TEST_VIM:-}" ] && command -v nvim >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1; then
+  mkdir -p "$tmp/bin"
+  cat >"$tmp/bin/mtc" <<'PY'
+#!/usr/bin/env python3
+# A stand-in for `mtc lsp`, just enough LSP for tests/editors/vim_test.sh.
+import json, sys
+assert sys.argv[1:2] == ["lsp"], sys.argv
+inp, outp = sys.stdin.buffer, sys.stdout.buffer
+def send(msg):
+    body = json.dumps(msg).encode()
+    outp.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    outp.flush()
+while True:
+    length = None
+    while True:
+        line = inp.readline()
+        if not line:
+            sys.exit(0)
+        line = line.strip()
+        if not line:
+            break
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+    msg = json.loads(inp.read(length))
+    method = msg.get("method")
+    if method == "initialize":
+        send({"jsonrpc": "2.0", "id": msg["id"], "result": {
+            "capabilities": {"textDocumentSync": 1}, "serverInfo": {"name": "fake-mtc"}}})
+    elif method == "shutdown":
+        send({"jsonrpc": "2.0", "id": msg["id"], "result": None})
+    elif method == "exit":
+        sys.exit(0)
+    elif method == "textDocument/didOpen":
+        uri = msg["params"]["textDocument"]["uri"]
+        send({"jsonrpc": "2.0", "method": "textDocument/publishDiagnostics", "params": {"uri": uri, "diagnostics": [{
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 5}},
+            "severity": 1, "source": "mtc", "message": "fake diagnostic"}]}})
+    elif "id" in msg:
+        send({"jsonrpc": "2.0", "id": msg["id"], "result": None})
+PY
+  chmod +x "$tmp/bin/mtc"
+  cat >"$tmp/lsp.vim" <<VIM
+set nocompatible
+set rtp^=$ROOT/editors/vim
+filetype plugin indent on
+lua require('mtree.lsp').setup()
+edit $HERE/samples/overview.mtree
+edit $HERE/samples/lexical.mtree
+lua << LUA
+local ok = vim.wait(10000, function() return #vim.diagnostic.get(0) > 0 end, 50)
+local res = {}
+local n = 0
+for _, c in pairs(vim.lsp.buf_get_clients(0)) do n = n + 1 end
+table.insert(res, n == 1 and 'PASS' or ('FAIL lsp: ' .. n .. ' client(s) attached to the mtree buffer'))
+local total = #vim.lsp.get_active_clients()
+table.insert(res, total == 1 and 'PASS' or ('FAIL lsp: two mtree buffers started ' .. total .. ' servers, expected 1'))
+local d = vim.diagnostic.get(0)[1]
+table.insert(res, (ok and d and d.message == 'fake diagnostic') and 'PASS' or 'FAIL lsp: no diagnostic came back from the server')
+vim.fn.writefile(res, '$tmp/lsp.txt')
+vim.lsp.stop_client(vim.lsp.get_active_clients(), true)
+LUA
+qa!
+VIM
+  PATH="$tmp/bin:$PATH" timeout 60 nvim --headless -u NONE -i NONE -n -S "$tmp/lsp.vim" </dev/null >>"$tmp/log.txt" 2>&1
+  if [ -s "$tmp/lsp.txt" ]; then
+    cat "$tmp/lsp.txt" >>"$out"
+  else
+    echo "FAIL lsp: the Neovim LSP check wrote no result" >>"$out"
+  fi
+fi
 if [ ! -s "$out" ]; then
   echo "vim_test: $EDITOR_NAME wrote no results"
   cat "$tmp/log.txt"

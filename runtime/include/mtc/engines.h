@@ -1,0 +1,31 @@
+// The engines behind the statements. Each takes the checked model, the loaded
+// data and the evaluated values, and returns its result as the JSON object of
+// LANGUAGE.md section 10 (docs/json.md); text renders that object for terminals.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "mtc/runtime.h"
+
+namespace mtc::rt {
+
+// Thrown by an engine for a runtime failure (exit 3) with a readable message.
+struct RunError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+nlohmann::ordered_json describe(const ir::Model& m, const Data& d, const Values& v, const ir::Statement& s);
+
+struct TextOptions {
+  bool color = false;
+  int width = 100;
+};
+// A readable report of one statement's result.
+std::string renderText(const ir::Model& m, const nlohmann::ordered_json& result, const TextOptions& o);
+std::string renderMarkdown(const ir::Model& m, const nlohmann::ordered_json& result);
+
+// Formats a number for reports: thousands separators, sensible decimals.
+std::string formatNumber(double v, int decimals = -1);
+
+}  // namespace mtc::rt
