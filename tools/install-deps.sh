@@ -1,0 +1,16 @@
+#!/bin/sh
+# Installs the Debian 12 packages mtc needs to build and test, if any is missing.
+# Run as root (or with sudo). Does nothing when everything is installed.
+set -e
+PKGS="g++ cmake ninja-build antlr4 libantlr4-runtime-dev llvm-dev libfmt-dev libeigen3-dev \
+libglpk-dev libnlopt-cxx-dev catch2 libcli11-dev nlohmann-json3-dev libsqlite3-dev python3"
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing:$missing"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
