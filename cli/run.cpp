@@ -1,7 +1,9 @@
 // `mtc run`: compile, load data, evaluate, execute the statements, report.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <tuple>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -73,6 +75,9 @@ int cmdRun(const RunOptions& o, const CommonOptions& common) {
   std::vector<rt::DataIssue> issues;
   bool ok = rt::load(m, data, issues);
   double tLoad = since(t1);
+  std::stable_sort(issues.begin(), issues.end(), [](const rt::DataIssue& a, const rt::DataIssue& b) {
+    return std::tie(a.file, a.row) < std::tie(b.file, b.row);
+  });
   for (auto& is : issues) {
     std::string where = is.file;
     if (is.row) where += fmt::format(":{}", is.row);

@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "helpers.h"
 
@@ -238,7 +240,7 @@ TEST_CASE("lint: a compositional part that its whole's formula does not use") {
   CHECK(only(*c, "relation-contradicts").message == "'b' is declared a part of 'a', but the formula of 'a' does not use it");
 }
 
-TEST_CASE("--deny-warnings makes lints errors; --allow silences one") {
+TEST_CASE("deny-warnings makes lints errors, allow silences one") {
   CompileOptions o;
   o.denyWarnings = true;
   auto c = compileString(std::string(kHeader) + "metric r: USD = 1\ndescribe r\n", o);
@@ -280,4 +282,15 @@ TEST_CASE("every complete model among LANGUAGE.md's snippets checks") {
     CHECK_FALSE(c->diags.hasErrors());
   }
   CHECK(models >= 1);
+}
+
+TEST_CASE("every diagnostic code is documented in docs/diagnostics.md") {
+  std::ifstream in(std::filesystem::path(MTC_SOURCE_DIR) / "docs" / "diagnostics.md");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string doc = ss.str();
+  for (auto& info : allDiagCodes()) {
+    INFO(info.code);
+    CHECK(doc.find("### " + std::string(info.code) + "\n") != std::string::npos);
+  }
 }

@@ -169,7 +169,7 @@ TEST_CASE("dimensions: broadcasting, reductions, shares, selection and totals") 
   CHECK(r.total("leads", 0) == 100);
 }
 
-TEST_CASE("missing data propagates; division by zero is missing") {
+TEST_CASE("missing data propagates, division by zero is missing") {
   const char* model =
       "model d { grain: month }\nunit lead\n"
       "dimension channel { a, b }\n"
