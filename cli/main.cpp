@@ -53,7 +53,7 @@ int cmdCheck(const std::vector<std::string>& files, const std::string& format, b
       printDiagnostics(*c);
     }
     if (c->diags.hasErrors()) rc = 1;
-    else if (dumpIr && c->model) std::fputs(mtc::dumpIr(*c->model).c_str(), stdout);
+    else if (dumpIr && c->model && format != "json") std::fputs(mtc::dumpIr(*c->model).c_str(), stdout);
   }
   if (format == "json") std::cout << nlohmann::json{{"diagnostics", all}}.dump(2) << "\n";
   return rc;

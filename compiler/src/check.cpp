@@ -369,6 +369,7 @@ class Checker {
     int depth = 0;
     bool constOnly = false;  // param values, bounds: no metric or param references
     const char* constWhat = "";
+    std::vector<const ast::FunctionDecl*> expanding;  // user functions being inlined
   };
 
   ExprId lower(const ast::Expr& e, const Scope& s) {
@@ -835,8 +836,8 @@ class Checker {
       d_.report(DiagCode::InvalidCall, e.overRange, fmt::format("{}() does not take `over`", fn.name.name));
       return error(e.range);
     }
-    if (s.depth > 32) {
-      d_.report(DiagCode::InvalidCall, e.range, fmt::format("{}() calls itself (functions cannot be recursive)", fn.name.name))
+    if (std::find(s.expanding.begin(), s.expanding.end(), &fn) != s.expanding.end() || s.depth > 32) {
+      d_.report(DiagCode::InvalidCall, e.range, fmt::format("{}() is recursive (functions cannot call themselves, directly or through others)", fn.name.name))
           .note(fn.name.range, "declared here");
       return error(e.range);
     }
@@ -846,6 +847,7 @@ class Checker {
     Scope inner = s;
     inner.args = &args;
     inner.depth = s.depth + 1;
+    inner.expanding.push_back(&fn);
     ExprId r = lower(*fn.body, inner);
     // a function's result is located at the call, for messages about the caller
     if (!flex(r) && !poison(r)) {

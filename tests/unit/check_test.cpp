@@ -294,3 +294,11 @@ TEST_CASE("every diagnostic code is documented in docs/diagnostics.md") {
     CHECK(doc.find("### " + std::string(info.code) + "\n") != std::string::npos);
   }
 }
+
+TEST_CASE("recursive functions are refused, quickly") {
+  auto c = withHeader("function f(x) = f(x) + f(x)\nparam p: ratio = 1\nmetric m: ratio = f(p)\n");
+  CHECK(c->diags.hasErrors());
+  bool found = false;
+  for (auto& d : c->diags.all()) found |= d.message.find("is recursive") != std::string::npos;
+  CHECK(found);
+}
