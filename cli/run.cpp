@@ -22,7 +22,7 @@ double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 // name, or the Nth statement (1-based).
 bool selected(const ir::Model& m, const ir::Statement& s, size_t index, const std::string& only) {
   if (only.empty()) return true;
-  if (std::all_of(only.begin(), only.end(), ::isdigit)) return std::stoul(only) == index + 1;
+  if (std::all_of(only.begin(), only.end(), ::isdigit)) return only.size() < 10 && std::stoul(only) == index + 1;
   std::string kind = only, metric;
   if (auto c = only.find(':'); c != std::string::npos) kind = only.substr(0, c), metric = only.substr(c + 1);
   if (kind == ir::stmtKindName(s.kind)) {
@@ -32,11 +32,6 @@ bool selected(const ir::Model& m, const ir::Statement& s, size_t index, const st
     return false;
   }
   return s.kind == ir::StmtKind::Optimize && metric.empty() && s.name == only;
-}
-
-bool validOnly(const std::string& only) {
-  if (only.empty() || std::all_of(only.begin(), only.end(), ::isdigit)) return true;
-  return true;  // kinds, kind:metric and optimize names are matched against the model
 }
 
 }  // namespace
@@ -57,7 +52,6 @@ int cmdRun(const RunOptions& o, const CommonOptions& common) {
     std::fprintf(stderr, "mtc: error: --only %s matches no statement of %s\n", o.only.c_str(), o.model.c_str());
     return 2;
   }
-  (void)validOnly;
   // engines not built yet: refuse before doing any work, naming the statement
   for (size_t i : run) {
     const ir::Statement& s = m.statements[i];
@@ -93,7 +87,7 @@ int cmdRun(const RunOptions& o, const CommonOptions& common) {
   rt::EvalOptions eo;
   eo.jit = !o.noJit;
   eo.only = wanted;
-  auto ev = o.noJit ? rt::makeInterpreter(m, data, eo) : rt::makeEvaluator(m, data, eo);
+  auto ev = rt::makeEvaluator(m, data, eo);
   double tCompile = since(t2);
   auto t3 = Clock::now();
   rt::Values vals = ev->evaluate(rt::Scenario{});

@@ -92,7 +92,6 @@ class Checker {
   std::map<std::string, const ast::FunctionDecl*> functions_;
   std::vector<const ast::MetricDecl*> metricDecls_;
   std::vector<const ast::ParamDecl*> paramDecls_;
-  std::vector<bool> metricBad_;  // formula had errors
 
   bool inMain(const ast::Decl* d) const { return !c_.files.empty() && d->file == c_.files[0]->id; }
 
@@ -304,11 +303,34 @@ class Checker {
     return add(std::move(m));
   }
 
-  // Gives a flexible literal the unit its position needs.
+  // Gives a flexible value the unit its position needs. A flexible value is a
+  // bare number, or an expression whose numbers are all bare (`if(c, 1, 0)`,
+  // `max(0, 1 - 2)`, `-(3)`): the unit flows down to every bare number in it.
   void adopt(ExprId e, const Unit& u) {
     if (!flex(e)) return;
-    X(e).type.unit = u;
     meta_[e].flex = false;
+    Expr& x = X(e);
+    x.type.unit = u;
+    switch (x.op) {
+      case Op::If: adopt(x.args[1], u); adopt(x.args[2], u); break;
+      case Op::Neg: case Op::Abs: case Op::Add: case Op::Sub: case Op::Min: case Op::Max: case Op::Clamp:
+      case Op::SumOver: case Op::MeanOver: case Op::MinOver: case Op::MaxOver:
+        for (ExprId a : std::vector<ExprId>(x.args)) adopt(a, u);
+        break;
+      default: break;
+    }
+  }
+
+  // r in unit u: a flexible value adopts it, another scale of the same unit is
+  // converted; nullopt when the units differ (the caller reports how).
+  std::optional<ExprId> inUnit(ExprId r, const Unit& u) {
+    if (flex(r)) {
+      adopt(r, u);
+      return r;
+    }
+    if (X(r).type.unit == u) return r;
+    if (X(r).type.unit.sameDimension(u)) return convert(r, u);
+    return std::nullopt;
   }
 
   // Brings two operands to one unit (for +, -, comparisons, min/max, if branches).
@@ -317,16 +339,25 @@ class Checker {
     if (poison(a) || poison(b)) return true;
     if (flex(a) && flex(b)) return true;
     if (flex(a)) { adopt(a, X(b).type.unit); return true; }
-    if (flex(b)) { adopt(b, X(a).type.unit); return true; }
+    if (auto nb = inUnit(b, X(a).type.unit)) { b = *nb; return true; }
     const Unit& ua = X(a).type.unit;
     const Unit& ub = X(b).type.unit;
-    if (ua == ub) return true;
-    if (ua.sameDimension(ub)) { b = convert(b, ua); return true; }
     d_.report(DiagCode::UnitMismatch, where,
               fmt::format("cannot {} '{}' and '{}'", verb, fmtUnit(ua), fmtUnit(ub)))
         .note(X(a).range, fmt::format("this is {}", fmtUnit(ua)))
         .note(X(b).range, fmt::format("this is {}", fmtUnit(ub)));
     return false;
+  }
+
+  // Brings compared operands (min, max, clamp) to the unit of the first one that
+  // is not flexible, and returns its index; nullopt when all are flexible.
+  std::optional<size_t> unifyAll(std::vector<ExprId>& as, Range where) {
+    auto it = std::find_if(as.begin(), as.end(), [&](ExprId a) { return !flex(a); });
+    if (it == as.end()) return std::nullopt;
+    size_t ref = static_cast<size_t>(it - as.begin());
+    for (size_t i = 0; i < as.size(); ++i)
+      if (i != ref) unify(as[ref], as[i], where, "compare");
+    return ref;
   }
 
   bool requireNumber(ExprId e, const char* what) {
@@ -363,10 +394,15 @@ class Checker {
     e.args = std::move(args);
     return add(std::move(e), Meta{false, anyPoison});
   }
+  // A node over flexible operands: it stays flexible until its position gives it a unit.
+  ExprId flexNode(Op op, Range r, std::vector<ExprId> args) {
+    ExprId id = node(op, r, std::move(args), Unit{});
+    meta_[id].flex = true;
+    return id;
+  }
 
   struct Scope {
     const std::map<std::string, ExprId>* args = nullptr;  // inside a user function
-    int depth = 0;
     bool constOnly = false;  // param values, bounds: no metric or param references
     const char* constWhat = "";
     std::vector<const ast::FunctionDecl*> expanding;  // user functions being inlined
@@ -392,7 +428,10 @@ class Checker {
         }
         requireNumber(a, "a number");
         if (e.unop == ast::UnOp::Plus) return a;
-        if (flex(a)) return constant(-*fold(a), e.range, Unit{}, true);
+        if (flex(a)) {
+          if (auto v = fold(a)) return constant(-*v, e.range, Unit{}, true);
+          return flexNode(Op::Neg, e.range, {a});
+        }
         return node(Op::Neg, e.range, {a}, X(a).type.unit);
       }
       case ast::ExprKind::Binary: return lowerBinary(e, s);
@@ -473,8 +512,9 @@ class Checker {
     requireNumber(a, "a number");
     requireNumber(b, "a number");
     // Bare numbers fold into one flexible literal.
-    if (flex(a) && flex(b) && !poison(a) && !poison(b)) {
-      double x = *fold(a), y = *fold(b);
+    auto fa = flex(a) ? fold(a) : std::nullopt, fb = flex(b) ? fold(b) : std::nullopt;
+    if (fa && fb && !poison(a) && !poison(b)) {
+      double x = *fa, y = *fb;
       switch (e.binop) {
         case B::Add: return constant(x + y, e.range, Unit{}, true);
         case B::Sub: return constant(x - y, e.range, Unit{}, true);
@@ -486,6 +526,7 @@ class Checker {
     }
     switch (e.binop) {
       case B::Add: case B::Sub: {
+        if (flex(a) && flex(b)) return flexNode(e.binop == B::Add ? Op::Add : Op::Sub, e.range, {a, b});
         unify(a, b, e.range, e.binop == B::Add ? "add" : "subtract");
         const Unit& u = flex(a) ? X(b).type.unit : X(a).type.unit;
         return node(e.binop == B::Add ? Op::Add : Op::Sub, e.range, {a, b}, u);
@@ -554,9 +595,17 @@ class Checker {
           return error(e.range);
         }
         if (hits.empty()) {
+          // a dimension whose values come from data may have it: when x has
+          // exactly one such dimension, the value is taken to be of that one
+          for (Id d : x.type.dims)
+            if (!m_.dims[d].resolved) hits.push_back(d);
+        }
+        if (hits.size() != 1) {
           d_.report(DiagCode::UnknownDimValue, sel.value.range,
-                    fmt::format("'{}' is not a value of any dimension of this expression ({})", sel.value.name,
-                                dimsText(x.type.dims)));
+                    hits.empty() ? fmt::format("'{}' is not a value of any dimension of this expression ({})",
+                                               sel.value.name, dimsText(x.type.dims))
+                                 : fmt::format("'{}' may be a value of {} (their values come from data); write dimension: value",
+                                               sel.value.name, dimsText(hits)));
           return error(e.range);
         }
         dim = hits[0];
@@ -637,7 +686,8 @@ class Checker {
         d_.report(DiagCode::InvalidCall, e.range, "share() needs `over`: share(x over dimension)");
         return error(e.range);
       }
-      adopt(a, Unit{});
+      bool flexArg = flex(a) && f != "share";
+      adopt(a, flexArg ? X(a).type.unit : Unit{});
       std::vector<Id> over;
       if (hasOver) {
         for (auto& o : e.over) {
@@ -672,7 +722,7 @@ class Checker {
         std::set_difference(x.type.dims.begin(), x.type.dims.end(), over.begin(), over.end(), std::back_inserter(rest));
         x.type.dims = rest;
       }
-      return add(std::move(x), Meta{false, poison(a)});
+      return add(std::move(x), Meta{flexArg, poison(a)});
     }
     if (f == "min" || f == "max") {
       if (!argCount(e, 2, 1000)) return error(e.range);
@@ -681,20 +731,17 @@ class Checker {
         as.push_back(arg(i));
         requireNumber(as.back(), "a number");
       }
-      // a non-flexible argument gives the unit
-      size_t ref = 0;
-      for (size_t i = 0; i < as.size(); ++i)
-        if (!flex(as[i])) { ref = i; break; }
-      for (size_t i = 0; i < as.size(); ++i)
-        if (i != ref) unify(as[ref], as[i], e.range, "compare");
-      bool allFlex = true;
-      for (ExprId a : as) allFlex &= flex(a);
-      if (allFlex) {
-        double v = *fold(as[0]);
-        for (ExprId a : as) v = f == "min" ? std::min(v, *fold(a)) : std::max(v, *fold(a));
-        return constant(v, e.range, Unit{}, true);
+      Op op = f == "min" ? Op::Min : Op::Max;
+      auto ref = unifyAll(as, e.range);
+      if (!ref) {
+        std::optional<double> v = fold(as[0]);
+        for (ExprId a : as) {
+          auto x = fold(a);
+          v = v && x ? std::optional<double>(f == "min" ? std::min(*v, *x) : std::max(*v, *x)) : std::nullopt;
+        }
+        return v ? constant(*v, e.range, Unit{}, true) : flexNode(op, e.range, as);
       }
-      return node(f == "min" ? Op::Min : Op::Max, e.range, as, X(as[ref]).type.unit);
+      return node(op, e.range, as, X(as[*ref]).type.unit);
     }
     if (f == "if") {
       if (!argCount(e, 3, 3)) return error(e.range);
@@ -702,16 +749,18 @@ class Checker {
       requireBool(c, "if()");
       requireNumber(a, "a branch of if()");
       requireNumber(b, "a branch of if()");
+      if (flex(a) && flex(b)) return flexNode(Op::If, e.range, {c, a, b});
       unify(a, b, e.range, "choose between");
-      ExprId id = node(Op::If, e.range, {c, a, b}, flex(a) ? X(b).type.unit : X(a).type.unit);
-      if (flex(a) && flex(b)) meta_[id].flex = false, X(id).type.unit = Unit{};
-      return id;
+      return node(Op::If, e.range, {c, a, b}, flex(a) ? X(b).type.unit : X(a).type.unit);
     }
     if (f == "abs") {
       if (!argCount(e, 1, 1)) return error(e.range);
       ExprId a = arg(0);
       requireNumber(a, "a number");
-      if (flex(a)) return constant(std::abs(*fold(a)), e.range, Unit{}, true);
+      if (flex(a)) {
+        if (auto v = fold(a)) return constant(std::abs(*v), e.range, Unit{}, true);
+        return flexNode(Op::Abs, e.range, {a});
+      }
       return node(Op::Abs, e.range, {a}, X(a).type.unit);
     }
     if (f == "log" || f == "exp") {
@@ -738,11 +787,11 @@ class Checker {
     if (f == "clamp") {
       if (!argCount(e, 3, 3)) return error(e.range);
       ExprId x = arg(0), lo = arg(1), hi = arg(2);
-      for (ExprId a : {x, lo, hi}) requireNumber(a, "a number");
-      adopt(x, Unit{});
-      unify(x, lo, e.range, "compare");
-      unify(x, hi, e.range, "compare");
-      return node(Op::Clamp, e.range, {x, lo, hi}, X(x).type.unit);
+      std::vector<ExprId> as{x, lo, hi};
+      for (ExprId a : as) requireNumber(a, "a number");
+      auto ref = unifyAll(as, e.range);
+      if (!ref) return flexNode(Op::Clamp, e.range, as);
+      return node(Op::Clamp, e.range, as, X(as[*ref]).type.unit);
     }
     if (f == "lag" || f == "rolling_mean" || f == "rolling_sum") {
       bool isLag = f == "lag";
@@ -773,7 +822,6 @@ class Checker {
             : f == "ytd" ? Op::Ytd : Op::Yoy;
       Unit u = (op == Op::PctChange || op == Op::Yoy) ? Unit{} : X(x).type.unit;
       ExprId id = node(op, e.range, {x}, u);
-      X(id).n = op == Op::Yoy ? periodsPerYear(m_.grain) : 1;
       X(id).type.shape = Shape::Series;
       return id;
     }
@@ -836,7 +884,7 @@ class Checker {
       d_.report(DiagCode::InvalidCall, e.overRange, fmt::format("{}() does not take `over`", fn.name.name));
       return error(e.range);
     }
-    if (std::find(s.expanding.begin(), s.expanding.end(), &fn) != s.expanding.end() || s.depth > 32) {
+    if (std::find(s.expanding.begin(), s.expanding.end(), &fn) != s.expanding.end()) {
       d_.report(DiagCode::InvalidCall, e.range, fmt::format("{}() is recursive (functions cannot call themselves, directly or through others)", fn.name.name))
           .note(fn.name.range, "declared here");
       return error(e.range);
@@ -846,7 +894,6 @@ class Checker {
     if (!fn.body) return error(e.range);
     Scope inner = s;
     inner.args = &args;
-    inner.depth = s.depth + 1;
     inner.expanding.push_back(&fn);
     ExprId r = lower(*fn.body, inner);
     // a function's result is located at the call, for messages about the caller
@@ -867,18 +914,14 @@ class Checker {
                 fmt::format("the {} of '{}' is a condition, but '{}' is declared '{}'", what, name, name, fmtUnit(u)));
       return r;
     }
-    if (flex(r)) {
-      adopt(r, u);
-    } else if (X(r).type.unit != u) {
-      if (X(r).type.unit.sameDimension(u)) {
-        r = convert(r, u);
-      } else {
-        d_.report(DiagCode::DeclaredUnit, X(r).range,
-                  fmt::format("the {} of '{}' is '{}', but '{}' is declared '{}'", what, name,
-                              fmtUnit(X(r).type.unit), name, fmtUnit(u)))
-            .note(declUnitRange, "declared here");
-        return r;
-      }
+    if (auto fitted = inUnit(r, u)) {
+      r = *fitted;
+    } else {
+      d_.report(DiagCode::DeclaredUnit, X(r).range,
+                fmt::format("the {} of '{}' is '{}', but '{}' is declared '{}'", what, name,
+                            fmtUnit(X(r).type.unit), name, fmtUnit(u)))
+          .note(declUnitRange, "declared here");
+      return r;
     }
     std::vector<Id> extra;
     std::set_difference(X(r).type.dims.begin(), X(r).type.dims.end(), dims.begin(), dims.end(), std::back_inserter(extra));
@@ -995,29 +1038,17 @@ class Checker {
     }
   }
 
-  bool declareValue(const ast::Decl* d, SymKind k, Id id) {
+  // Declares a name in a namespace (values_ or items_); a second declaration is an error.
+  bool declare(std::map<std::string, Sym>& ns, const ast::Decl* d, SymKind k, Id id) {
     const std::string& n = d->name.name;
     if (n.empty()) return false;
-    if (auto it = values_.find(n); it != values_.end()) {
+    if (auto it = ns.find(n); it != ns.end()) {
       d_.report(DiagCode::Duplicate, d->name.range,
                 fmt::format("'{}' is already declared (as a {})", n, symKindName(it->second.kind)))
           .note(it->second.declRange, "first declared here");
       return false;
     }
-    values_[n] = Sym{k, id, d->name.range, d};
-    occur(d->name.range, k, n, d->name.range, true);
-    return true;
-  }
-  bool declareItem(const ast::Decl* d, SymKind k, Id id) {
-    const std::string& n = d->name.name;
-    if (n.empty()) return false;
-    if (auto it = items_.find(n); it != items_.end()) {
-      d_.report(DiagCode::Duplicate, d->name.range,
-                fmt::format("'{}' is already declared (as a {})", n, symKindName(it->second.kind)))
-          .note(it->second.declRange, "first declared here");
-      return false;
-    }
-    items_[n] = Sym{k, id, d->name.range, d};
+    ns[n] = Sym{k, id, d->name.range, d};
     occur(d->name.range, k, n, d->name.range, true);
     return true;
   }
@@ -1124,7 +1155,7 @@ class Checker {
           break;
         }
         case ast::DeclKind::Param: {
-          if (!declareValue(d, SymKind::Param, static_cast<Id>(m_.params.size()))) break;
+          if (!declare(values_, d, SymKind::Param, static_cast<Id>(m_.params.size()))) break;
           Param P;
           P.name = d->name.name;
           P.title = d->title.value_or("");
@@ -1137,7 +1168,7 @@ class Checker {
           break;
         }
         case ast::DeclKind::Metric: {
-          if (!declareValue(d, SymKind::Metric, static_cast<Id>(m_.metrics.size()))) break;
+          if (!declare(values_, d, SymKind::Metric, static_cast<Id>(m_.metrics.size()))) break;
           Metric M;
           M.name = d->name.name;
           M.title = d->title.value_or("");
@@ -1154,14 +1185,14 @@ class Checker {
             d_.report(DiagCode::Duplicate, d->name.range, fmt::format("'{}' is a built-in function", d->name.name));
             break;
           }
-          if (declareValue(d, SymKind::Function, kNone))
+          if (declare(values_, d, SymKind::Function, kNone))
             functions_[d->name.name] = static_cast<const ast::FunctionDecl*>(d);
           break;
         }
-        case ast::DeclKind::Goal: declareItem(d, SymKind::Goal, kNone); break;
-        case ast::DeclKind::Constraint: declareItem(d, SymKind::Constraint, kNone); break;
-        case ast::DeclKind::Event: declareItem(d, SymKind::Event, kNone); break;
-        case ast::DeclKind::Optimize: declareItem(d, SymKind::Optimize, kNone); break;
+        case ast::DeclKind::Goal: declare(items_, d, SymKind::Goal, kNone); break;
+        case ast::DeclKind::Constraint: declare(items_, d, SymKind::Constraint, kNone); break;
+        case ast::DeclKind::Event: declare(items_, d, SymKind::Event, kNone); break;
+        case ast::DeclKind::Optimize: declare(items_, d, SymKind::Optimize, kNone); break;
         default: break;
       }
     }
@@ -1287,8 +1318,14 @@ class Checker {
         sliceMapParam(x, P, s);
       }
       if (x.dist) {
-        P.dist = distribution(*x.dist, P, s);
-        if (P.dist && !P.dims.empty()) P.sliceDists.assign(P.values.size(), P.dist);
+        if (!P.sliceDists.empty()) {
+          d_.report(DiagCode::InvalidExpr, x.dist->range,
+                    fmt::format("param '{}' has distributions on its slices and one for the whole param", P.name))
+              .note("keep one: `~` after each slice's value, or one `~` after the map");
+        } else {
+          P.dist = distribution(*x.dist, P, s);
+          if (P.dist && !P.dims.empty()) P.sliceDists.assign(P.values.size(), P.dist);
+        }
       }
       for (auto& pe : x.props.entries) {
         if (pe.key.name == "description") {
@@ -1303,16 +1340,13 @@ class Checker {
   std::optional<double> constValue(const ast::Expr& e, const Unit& u, const std::string& name, const Scope& s) {
     ExprId r = lower(e, s);
     if (poison(r)) return std::nullopt;
-    if (flex(r)) adopt(r, u);
-    else if (X(r).type.unit != u) {
-      if (X(r).type.unit.sameDimension(u)) r = convert(r, u);
-      else {
-        d_.report(DiagCode::DeclaredUnit, X(r).range,
-                  fmt::format("this value is '{}', but '{}' is declared '{}'", fmtUnit(X(r).type.unit), name, fmtUnit(u)));
-        return std::nullopt;
-      }
+    auto fitted = inUnit(r, u);
+    if (!fitted) {
+      d_.report(DiagCode::DeclaredUnit, X(r).range,
+                fmt::format("this value is '{}', but '{}' is declared '{}'", fmtUnit(X(r).type.unit), name, fmtUnit(u)));
+      return std::nullopt;
     }
-    auto v = fold(r);
+    auto v = fold(*fitted);
     if (!v) d_.report(DiagCode::InvalidExpr, e.range, "this must be a constant");
     return v;
   }
@@ -1335,6 +1369,7 @@ class Checker {
     std::vector<std::optional<double>> vals(n);
     std::vector<std::optional<Distribution>> dists(n);
     std::optional<double> dflt;
+    std::optional<Distribution> dfltDist;
     std::vector<std::string> key(order.size());
     std::vector<uint32_t> idx(order.size());
     bool keyErrors = false;
@@ -1376,18 +1411,21 @@ class Checker {
         if (wild) {
           if (level != 0) d_.report(DiagCode::InvalidExpr, en.key.range, "the default `_` goes at the outer level");
           dflt = v;
+          dfltDist = dist;
           continue;
         }
-        if (keyed) {
-          P.keyed.push_back({key, *v});
+        auto pos = [&](Id d) { return std::find(order.begin(), order.end(), d) - order.begin(); };
+        if (keyed) {  // values come from data: keep the keys, in the order of P.dims
+          if (en.dist)
+            d_.report(DiagCode::InvalidExpr, en.dist->range,
+                      "per-slice distributions are not supported yet on dimensions whose values come from data")
+                .note("give the whole param one distribution: `param p: unit by dim = { ... } ~ normal(...)`");
+          std::vector<std::string> k;
+          for (Id d : P.dims) k.push_back(key[pos(d)]);
+          P.keyed.push_back({k, *v});
           continue;
         }
-        // row-major over P.dims (sorted by id), last fastest
-        size_t flat = 0;
-        for (Id d : P.dims) {
-          size_t pos = std::find(order.begin(), order.end(), d) - order.begin();
-          flat = flat * m_.dims[d].values.size() + idx[pos];
-        }
+        size_t flat = m_.sliceIndex(P.dims, [&](Id d) { return idx[pos(d)]; });
         vals[flat] = v;
         dists[flat] = dist;
       }
@@ -1401,9 +1439,14 @@ class Checker {
     P.sliceDists = dists;
     std::vector<std::string> missing;
     for (size_t i = 0; i < n; ++i) {
-      if (vals[i]) P.values[i] = *vals[i];
-      else if (dflt) P.values[i] = *dflt;
-      else missing.push_back(sliceName(P.dims, i));
+      if (vals[i]) {
+        P.values[i] = *vals[i];
+      } else if (dflt) {
+        P.values[i] = *dflt;
+        P.sliceDists[i] = dfltDist;
+      } else {
+        missing.push_back(sliceName(P.dims, i));
+      }
     }
     if (!missing.empty() && !keyErrors) {
       auto& rep = d_.report(DiagCode::UnknownDimValue, x.map->range,
@@ -1418,12 +1461,9 @@ class Checker {
   }
 
   std::string sliceName(const std::vector<Id>& dims, size_t flat) const {
-    std::vector<std::string> parts(dims.size());
-    for (size_t k = dims.size(); k-- > 0;) {
-      const auto& vs = m_.dims[dims[k]].values;
-      parts[k] = vs[flat % vs.size()];
-      flat /= vs.size();
-    }
+    std::vector<std::string> parts;
+    auto c = m_.sliceCoords(dims, flat);
+    for (size_t k = 0; k < dims.size(); ++k) parts.push_back(m_.dims[dims[k]].values[c[k]]);
     return joinNames(parts, ",");
   }
 
@@ -1508,14 +1548,11 @@ class Checker {
 
   // ---- metrics
   void metrics() {
-    metricBad_.assign(m_.metrics.size(), false);
     // declared types first: formulas read other metrics' declared types
     for (size_t i = 0; i < metricDecls_.size(); ++i) {
       const ast::MetricDecl& x = *metricDecls_[i];
       Metric& M = m_.metrics[i];
-      auto u = unit(x.unit);
-      if (u) M.unit = *u;
-      else metricBad_[i] = true;
+      if (auto u = unit(x.unit)) M.unit = *u;
       M.unitText = c_.sources.textOf(x.unit.range);
       M.dims = dimList(x.dims);
     }
@@ -1523,7 +1560,6 @@ class Checker {
       const ast::MetricDecl& x = *metricDecls_[i];
       metricProps(x, m_.metrics[i]);
       if (x.formula) {
-        size_t errs = d_.errorCount();
         Scope s;
         ExprId r = lower(*x.formula, s);
         Metric& M = m_.metrics[i];
@@ -1531,7 +1567,6 @@ class Checker {
         M.formula = r;
         M.shape = X(r).type.shape;
         collectRefs(m_, r, &M.metricDeps, &M.paramDeps);
-        if (d_.errorCount() > errs || poison(r)) metricBad_[i] = true;
         if (M.data) {
           d_.report(DiagCode::InvalidProperty, M.data->range,
                     fmt::format("metric '{}' has both a formula and `data:`", M.name))
@@ -1831,12 +1866,12 @@ class Checker {
       default: c.op = CmpOp::Eq; break;
     }
     if (reads) {
-      std::vector<Id> ms, ps;
-      collectRefs(m_, a, &ms, &ps);
-      collectRefs(m_, b, reads, nullptr);
-      reads->insert(reads->end(), ms.begin(), ms.end());
-      std::sort(reads->begin(), reads->end());
-      reads->erase(std::unique(reads->begin(), reads->end()), reads->end());
+      std::vector<Id> rhs;
+      collectRefs(m_, a, reads, nullptr);
+      collectRefs(m_, b, &rhs, nullptr);
+      std::vector<Id> both;
+      std::set_union(reads->begin(), reads->end(), rhs.begin(), rhs.end(), std::back_inserter(both));
+      *reads = std::move(both);
     }
     return c;
   }
@@ -2209,24 +2244,16 @@ class Checker {
           .note(m_.metrics[*v].nameRange, "classified here")
           .note("vanity metrics make the business look good but should not drive decisions");
     };
-    for (auto& G : m_.goals) {
-      auto v = vanityIn(G.cmp.lhs);
-      if (!v) v = vanityIn(G.cmp.rhs);
-      vanity(v, G.range, fmt::format("goal '{}'", G.name));
-    }
-    for (auto& C : m_.constraints) {
-      auto v = vanityIn(C.cmp.lhs);
-      if (!v) v = vanityIn(C.cmp.rhs);
-      vanity(v, C.range, fmt::format("constraint '{}'", C.name));
-    }
+    auto vanityCmp = [&](const Comparison& c) {
+      auto v = vanityIn(c.lhs);
+      return v ? v : vanityIn(c.rhs);
+    };
+    for (auto& G : m_.goals) vanity(vanityCmp(G.cmp), G.range, fmt::format("goal '{}'", G.name));
+    for (auto& C : m_.constraints) vanity(vanityCmp(C.cmp), C.range, fmt::format("constraint '{}'", C.name));
     for (auto& S : m_.statements) {
       if (S.kind != StmtKind::Optimize) continue;
       if (S.objective) vanity(vanityIn(*S.objective), X(*S.objective).range, "the objective");
-      for (auto& nc : S.subjectTo) {
-        auto v = vanityIn(nc.cmp.lhs);
-        if (!v) v = vanityIn(nc.cmp.rhs);
-        vanity(v, nc.range, fmt::format("constraint '{}'", nc.name));
-      }
+      for (auto& nc : S.subjectTo) vanity(vanityCmp(nc.cmp), nc.range, fmt::format("constraint '{}'", nc.name));
     }
     // north stars (declared in the main file)
     std::vector<Id> stars;
@@ -2253,10 +2280,11 @@ class Checker {
     for (Id i = 0; i < m_.metrics.size(); ++i) {
       const Metric& M = m_.metrics[i];
       if (!inMain(metricDecls_[i])) continue;
-      if (!M.formula && !M.data)
+      const ast::PropBlock& props = metricDecls_[i]->props;  // written but unresolved: reported already
+      if (!M.formula && !M.data && !props.find("data"))
         d_.report(DiagCode::InputWithoutData, M.nameRange, fmt::format("'{}' has neither a formula nor data", M.name))
             .note("give it `data: source.column`, a formula, or make it a param");
-      if (!m_.chains.empty() && M.stage == kNone)
+      if (!m_.chains.empty() && M.stage == kNone && !props.find("stage"))
         d_.report(DiagCode::NoStage, M.nameRange, fmt::format("'{}' has no stage", M.name))
             .note("attach it to the value chain with `stage: <stage>`");
       if ((M.roles & RoleLeading) && !read[i])

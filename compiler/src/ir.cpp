@@ -168,6 +168,16 @@ size_t Model::sliceCount(const std::vector<Id>& ds) const {
   return n;
 }
 
+std::vector<uint32_t> Model::sliceCoords(const std::vector<Id>& ds, size_t slice) const {
+  std::vector<uint32_t> c(ds.size());
+  for (size_t k = ds.size(); k-- > 0;) {
+    size_t n = dims[ds[k]].values.size();
+    c[k] = static_cast<uint32_t>(slice % n);
+    slice /= n;
+  }
+  return c;
+}
+
 void collectRefs(const Model& m, ExprId e, std::vector<Id>* metrics, std::vector<Id>* params) {
   std::vector<ExprId> stack{e};
   while (!stack.empty()) {

@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "mtc/runtime.h"
+#include "ops.h"
 
 namespace mtc::rt {
 namespace {
@@ -180,30 +181,6 @@ bool isMissing(const std::string& text, const Source& src) {
   return false;
 }
 
-struct Acc {  // aggregation of one cell within one fine period, then over fine periods
-  double sum = 0, mn = 0, mx = 0;
-  size_t n = 0;
-  bool missing = false;
-  void add(double v) {
-    if (std::isnan(v)) { missing = true; return; }
-    if (n == 0) mn = mx = v;
-    mn = std::min(mn, v);
-    mx = std::max(mx, v);
-    sum += v;
-    ++n;
-  }
-  double get(Agg a) const {
-    if (missing || n == 0) return kMissing;
-    switch (a) {
-      case Agg::Sum: case Agg::Last: return sum;
-      case Agg::Mean: return sum / static_cast<double>(n);
-      case Agg::Min: return mn;
-      case Agg::Max: return mx;
-    }
-    return kMissing;
-  }
-};
-
 }  // namespace
 
 bool load(Model& m, Data& out, std::vector<DataIssue>& issues) {
@@ -273,16 +250,14 @@ bool load(Model& m, Data& out, std::vector<DataIssue>& issues) {
     size_t n = m.sliceCount(P.dims);
     if (n == 0) continue;
     std::vector<std::optional<double>> vals(n);
-    for (auto& [key, v] : P.keyed) {
-      // key is in the order the dims were written; P.dims is sorted: map by name
-      size_t flat = 0;
+    for (auto& [key, v] : P.keyed) {  // key: one value per dimension of P.dims
       bool ok = true;
-      for (Id d : P.dims) {
-        int idx = -1;
-        for (auto& k : key) if (idx < 0) idx = m.dims[d].index(k);
-        if (idx < 0) ok = false;
-        flat = flat * m.dims[d].values.size() + static_cast<size_t>(std::max(idx, 0));
-      }
+      size_t k = 0;
+      size_t flat = m.sliceIndex(P.dims, [&](Id d) {
+        int idx = m.dims[d].index(key[k++]);
+        ok &= idx >= 0;
+        return std::max(idx, 0);
+      });
       if (ok) vals[flat] = v;
     }
     P.values.assign(n, 0);
@@ -401,16 +376,14 @@ bool load(Model& m, Data& out, std::vector<DataIssue>& issues) {
       for (auto& [sd, col] : S.dimColumns)
         if (sd == d) dimCols.push_back(t.column(col));
     if (dimCols.size() != M.dims.size()) continue;  // the checker reported it
-    // (cell, fine period) -> acc over extra source dims; then fine periods -> grain
-    std::map<std::pair<size_t, int64_t>, Acc> fine;
+    // (cell, fine period) -> the values of the source's rows (several when the
+    // source has dimensions the metric does not)
+    std::map<std::pair<size_t, int64_t>, std::vector<double>> fine;
     for (size_t r = 0; r < t.rows.size(); ++r) {
       const RowInfo& ri = rowInfo[M.data->source][r];
       if (!ri.fine) continue;
-      size_t slice = 0;
-      for (size_t k = 0; k < M.dims.size(); ++k) {
-        const Dimension& D = m.dims[M.dims[k]];
-        slice = slice * D.values.size() + static_cast<size_t>(D.index(trim(t.rows[r][dimCols[k]])));
-      }
+      size_t k = 0;
+      size_t slice = m.sliceIndex(M.dims, [&](Id d) { return m.dims[d].index(trim(t.rows[r][dimCols[k++]])); });
       size_t cell = slice * ser.periods + static_cast<size_t>(ri.grain->ord - out.time.first.ord);
       const std::string& text = t.rows[r][vc];
       double v = kMissing;
@@ -422,22 +395,23 @@ bool load(Model& m, Data& out, std::vector<DataIssue>& issues) {
         }
         v = *x;
       }
-      fine[{cell, toGrain(*ri.fine, Grain::Day).ord}].add(v);
+      fine[{cell, toGrain(*ri.fine, Grain::Day).ord}].push_back(v);
     }
-    // over slices of extra dimensions: sum (sum, last), mean, min, max
-    Agg overSlices = M.agg == Agg::Last ? Agg::Sum : M.agg;
-    std::map<size_t, std::pair<int64_t, Acc>> cells;  // cell -> (last fine day, acc over fine periods)
-    for (auto& [key, acc] : fine) {
-      double v = acc.get(overSlices);
-      auto& [lastDay, a] = cells[key.first];
-      if (M.agg == Agg::Last) {
-        if (a.n == 0 && !a.missing) lastDay = key.second;
-        if (key.second >= lastDay) { a = Acc{}; a.add(v); lastDay = key.second; }
-      } else {
-        a.add(v);
+    // combine across the extra dimensions, then the finer periods of each cell in time order
+    std::vector<double> periods;
+    size_t cur = SIZE_MAX;
+    auto flush = [&] {
+      if (cur != SIZE_MAX) ser.v[cur] = ops::rollUp(M.agg, periods.data(), periods.size());
+      periods.clear();
+    };
+    for (auto& [key, vals] : fine) {
+      if (key.first != cur) {
+        flush();
+        cur = key.first;
       }
+      periods.push_back(ops::rollUp(ops::acrossSlices(M.agg), vals.data(), vals.size()));
     }
-    for (auto& [cell, p] : cells) ser.v[cell] = p.second.get(M.agg == Agg::Last ? Agg::Sum : M.agg);
+    flush();
   }
   size_t errors = 0;
   for (auto& i : issues) errors += i.error;

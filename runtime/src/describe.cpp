@@ -19,7 +19,7 @@ json num(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
 json sliceJson(const Model& m, const std::vector<Id>& dims, size_t slice) {
   json o = json::object();
-  auto c = sliceCoords(m, dims, slice);
+  auto c = m.sliceCoords(dims, slice);
   for (size_t k = 0; k < dims.size(); ++k) o[m.dims[dims[k]].name] = m.dims[dims[k]].values[c[k]];
   return o;
 }
@@ -75,6 +75,17 @@ json describe(const Model& m, const Data& d, const Values& vals, const Statement
     cdata.time.count = containing(tl.at(tl.count - 1), g).ord - cdata.time.first.ord + 1;
     cdata.inputs.assign(m.metrics.size(), Series{});
     cdata.hasData.assign(m.metrics.size(), false);
+    // the model's periods grouped by the coarse period that contains them (a week
+    // by its Thursday); only the first and last group can be partial
+    struct Group { size_t first = SIZE_MAX, count = 0; bool whole = true; };
+    std::vector<Group> groups(static_cast<size_t>(cdata.time.count));
+    for (int64_t t = 0; t < tl.count; ++t) {
+      Group& gr = groups[static_cast<size_t>(containing(tl.at(t), g).ord - cdata.time.first.ord)];
+      if (gr.first == SIZE_MAX) gr.first = static_cast<size_t>(t);
+      ++gr.count;
+    }
+    groups.front().whole = containing(tl.at(-1), g) != cdata.time.first;
+    groups.back().whole = containing(tl.at(tl.count), g) != cdata.time.at(cdata.time.count - 1);
     Scenario sc;
     std::vector<int> memo(m.metrics.size(), -1);
     for (Id id = 0; id < m.metrics.size(); ++id) {
@@ -86,26 +97,11 @@ json describe(const Model& m, const Data& d, const Values& vals, const Statement
       cs.slices = fine.slices;
       cs.periods = static_cast<size_t>(cdata.time.count);
       cs.v.assign(cs.slices * cs.periods, kMissing);
-      for (int64_t ct = 0; ct < cdata.time.count; ++ct) {
-        Period cp = cdata.time.at(ct);
-        int64_t a = tl.index(firstWithin(cp, m.grain)), b = tl.index(lastWithin(cp, m.grain));
-        if (m.grain == Grain::Week) {  // weeks belong to the period of their Thursday
-          a = containing(firstWithin(cp, Grain::Day), Grain::Week).ord - tl.first.ord;
-          if (containing(Period{Grain::Week, a + tl.first.ord}, g) != cp) ++a;
-          b = containing(lastWithin(cp, Grain::Day), Grain::Week).ord - tl.first.ord;
-          if (containing(Period{Grain::Week, b + tl.first.ord}, g) != cp) --b;
-          if (a < 0 || b >= tl.count) a = b = -1;
+      for (size_t sl = 0; sl < cs.slices; ++sl)
+        for (size_t k = 0; k < groups.size(); ++k) {
+          if (!groups[k].whole) continue;  // a period the data covers only in part
+          cs.at(sl, k) = ops::rollUp(M.agg, &fine.v[sl * fine.periods + groups[k].first], groups[k].count);
         }
-        if (a < 0 || b < 0) continue;  // the period is not wholly inside the data
-        for (size_t sl = 0; sl < cs.slices; ++sl) {
-          double acc = ops::aggInit(M.agg == Agg::Last ? Agg::Sum : M.agg);
-          for (int64_t t = a; t <= b; ++t) {
-            double v = fine.at(sl, static_cast<size_t>(t));
-            acc = M.agg == Agg::Last ? (std::isnan(v) ? kMissing : v) : ops::aggStep(M.agg, acc, v);
-          }
-          cs.at(sl, static_cast<size_t>(ct)) = M.agg == Agg::Last ? acc : ops::aggDone(M.agg, acc, static_cast<size_t>(b - a + 1));
-        }
-      }
       sc.inputs.push_back({id, std::move(cs)});
     }
     std::vector<Id> wanted = s.metrics;
@@ -146,7 +142,7 @@ json describe(const Model& m, const Data& d, const Values& vals, const Statement
     mj["values"] = values;
     mj["change"] = change;
     mj["pct_change"] = pct;
-    mj["total"] = totalRecomputed(m, id) ? "recomputed" : std::string(aggName(M.agg == Agg::Last ? Agg::Sum : M.agg));
+    mj["total"] = totalRecomputed(m, id) ? "recomputed" : std::string(aggName(ops::acrossSlices(M.agg)));
     json gaps = json::array();
     auto gapsOf = [&](const Series& sr, size_t sl, json slice) {
       json ps = json::array();
@@ -162,7 +158,7 @@ json describe(const Model& m, const Data& d, const Values& vals, const Statement
       for (Id dd : M.dims) dims.push_back(m.dims[dd].name);
       mj["dims"] = dims;
       json slices = json::array();
-      bool additive = M.agg == Agg::Sum || M.agg == Agg::Last;
+      bool additive = ops::acrossSlices(M.agg) == Agg::Sum;
       for (size_t sl = 0; sl < ser.slices; ++sl) {
         json sj = {{"slice", sliceJson(m, M.dims, sl)}};
         json sv = json::array(), sh = json::array();

@@ -13,16 +13,6 @@ namespace mtc::rt {
 
 using namespace ir;
 
-std::vector<uint32_t> sliceCoords(const Model& m, const std::vector<Id>& dims, size_t slice) {
-  std::vector<uint32_t> c(dims.size());
-  for (size_t k = dims.size(); k-- > 0;) {
-    size_t n = m.dims[dims[k]].values.size();
-    c[k] = static_cast<uint32_t>(slice % n);
-    slice /= n;
-  }
-  return c;
-}
-
 std::vector<bool> needed(const Model& m, const std::vector<Id>& wanted) {
   if (wanted.empty()) return std::vector<bool>(m.metrics.size(), true);
   std::vector<bool> need(m.metrics.size(), false);
@@ -85,7 +75,7 @@ class Interpreter final : public Evaluator {
         s.v.resize(s.slices * T);
         std::vector<uint32_t> coord(m_.dims.size(), 0);
         for (size_t sl = 0; sl < s.slices; ++sl) {
-          auto c = sliceCoords(m_, M.dims, sl);
+          auto c = m_.sliceCoords(M.dims, sl);
           for (size_t k = 0; k < M.dims.size(); ++k) coord[M.dims[k]] = c[k];
           for (size_t t = 0; t < T; ++t) s.v[sl * T + t] = r.eval(*M.formula, coord, static_cast<int64_t>(t), false);
         }
@@ -104,7 +94,7 @@ class Interpreter final : public Evaluator {
         for (size_t t = 0; t < T; ++t) tot.v[t] = r.eval(*M.formula, coord, static_cast<int64_t>(t), true);
       } else {
         for (size_t t = 0; t < T; ++t) {
-          Agg a = M.agg == Agg::Last ? Agg::Sum : M.agg;
+          Agg a = ops::acrossSlices(M.agg);
           double acc = ops::aggInit(a);
           for (size_t sl = 0; sl < s.slices; ++sl) acc = ops::aggStep(a, acc, s.v[sl * T + t]);
           tot.v[t] = ops::aggDone(a, acc, s.slices);
@@ -128,9 +118,7 @@ class Interpreter final : public Evaluator {
     std::vector<const Series*> inputs;
 
     size_t flat(const std::vector<Id>& dims, const std::vector<uint32_t>& coord) const {
-      size_t f = 0;
-      for (Id d : dims) f = f * I.m_.dims[d].values.size() + coord[d];
-      return f;
+      return I.m_.sliceIndex(dims, [&](Id d) { return coord[d]; });
     }
 
     // Calls f for every combination of values of `dims`, with coord set.

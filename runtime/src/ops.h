@@ -52,4 +52,17 @@ inline double aggDone(ir::Agg a, double acc, size_t n) {
   return a == ir::Agg::Mean ? acc / static_cast<double>(n) : acc;
 }
 
+// Across slices `last` adds up (a stock: the slices' balances sum to the total).
+inline ir::Agg acrossSlices(ir::Agg a) { return a == ir::Agg::Last ? ir::Agg::Sum : a; }
+
+// Rolls consecutive periods up into one (data at a finer grain than the model's,
+// describe at a coarser one): `last` takes the last period, the others reduce.
+inline double rollUp(ir::Agg a, const double* v, size_t n) {
+  if (n == 0) return NaN;
+  if (a == ir::Agg::Last) return v[n - 1];
+  double acc = aggInit(a);
+  for (size_t i = 0; i < n; ++i) acc = aggStep(a, acc, v[i]);
+  return aggDone(a, acc, n);
+}
+
 }  // namespace mtc::rt::ops

@@ -302,3 +302,44 @@ TEST_CASE("recursive functions are refused, quickly") {
   for (auto& d : c->diags.all()) found |= d.message.find("is recursive") != std::string::npos;
   CHECK(found);
 }
+
+TEST_CASE("flexible numbers flow into if, min, max, clamp and abs") {
+  auto c = withHeader(
+      "param r: USD = 10\n"
+      "metric a: USD = if(r > 0, 1, 0)\n"
+      "metric b: USD = max(0, 1 - 2)\n"
+      "metric k: USD = clamp(0.5, r, (20 USD))\n");
+  REQUIRE(clean(*c));
+  const ir::Model& m = *c->model;
+  const ir::Expr& a = formula(*c, "a");
+  CHECK(a.op == ir::Op::If);
+  CHECK(m.units.format(a.type.unit) == "USD");
+  CHECK(m.units.format(m.exprs[a.args[1]].type.unit) == "USD");  // the branch 1 is 1 USD
+  CHECK(m.units.format(m.exprs[a.args[0]].type.unit) == "ratio");  // the condition is untouched
+  CHECK(formula(*c, "b").op == ir::Op::Const);  // folded: max(0, -1) = 0
+  CHECK(formula(*c, "b").value == 0);
+  CHECK(exprToString(m, *m.metrics[*m.findMetric("k")].formula) == "clamp((0.5 USD), r, (20 USD))");
+}
+
+TEST_CASE("slice distributions: the default's is kept; slice and whole-param ones conflict") {
+  auto c = withHeader("param p: ratio by channel = { ppc: 1% ~ normal(1%, 0.1%), _: 5% ~ uniform(4%, 6%) }\n");
+  REQUIRE(clean(*c));
+  const auto& P = c->model->params[0];
+  REQUIRE(P.sliceDists.size() == 2);
+  REQUIRE(P.sliceDists[1]);
+  CHECK(P.sliceDists[1]->kind == ir::DistKind::Uniform);
+  CHECK(P.sliceDists[1]->args == std::vector<double>{0.04, 0.06});
+  auto bad = withHeader("param p: ratio by channel = { ppc: 1% ~ normal(1%, 0.1%), _: 5% } ~ normal(3%, 1%)\n");
+  CHECK(only(*bad, "invalid-expression").message ==
+        "param 'p' has distributions on its slices and one for the whole param");
+}
+
+TEST_CASE("a stage or a source that does not resolve is reported once") {
+  auto c = lint("chain j { stage a }\nmetric x: USD { stage: nowhere data: nosrc.x role: north_star }\ndescribe x\n");
+  int n = 0;
+  for (auto& d : c->diags.all()) {
+    ++n;
+    CHECK(d.code() == "unknown-name");
+  }
+  CHECK(n == 2);
+}

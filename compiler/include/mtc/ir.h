@@ -230,7 +230,7 @@ struct Constraint {
   std::string name, title, doc;
   Range range;
   Comparison cmp;
-  std::vector<Id> metrics;  // metrics it reads (directly or through formulas)
+  std::vector<Id> metrics;  // metrics its sides name directly
 };
 
 struct Event {
@@ -246,7 +246,7 @@ struct Goal {
   Comparison cmp;
   std::optional<Period> by;
   std::optional<Id> metric;  // when the left side is a single metric
-  std::vector<Id> metrics;   // metrics it reads
+  std::vector<Id> metrics;   // metrics its sides name directly
 };
 
 enum class Level : uint8_t { BelowPar, OnPar, AbovePar, Best, Unique };
@@ -340,6 +340,16 @@ struct Model {
   // Number of slices of a set of dimensions (product of value counts), or 0 when
   // a dimension's values are not known yet.
   size_t sliceCount(const std::vector<Id>& dims) const;
+  // Slices are numbered row-major over a (sorted) dimension list, the last
+  // dimension fastest. sliceIndex takes the value index of each dimension from
+  // valueOf(dim); sliceCoords is its inverse (value index per listed dimension).
+  template <typename F>
+  size_t sliceIndex(const std::vector<Id>& ds, F&& valueOf) const {
+    size_t f = 0;
+    for (Id d : ds) f = f * dims[d].values.size() + static_cast<size_t>(valueOf(d));
+    return f;
+  }
+  std::vector<uint32_t> sliceCoords(const std::vector<Id>& ds, size_t slice) const;
 };
 
 // Metrics the expression reads, directly.

@@ -107,7 +107,4 @@ bool totalRecomputed(const ir::Model& m, ir::Id metric);
 // The metrics needed to evaluate `wanted` (closure over formula dependencies).
 std::vector<bool> needed(const ir::Model& m, const std::vector<ir::Id>& wanted);
 
-// Row-major slice index -> the value index of each dimension.
-std::vector<uint32_t> sliceCoords(const ir::Model& m, const std::vector<ir::Id>& dims, size_t slice);
-
 }  // namespace mtc::rt
