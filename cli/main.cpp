@@ -40,6 +40,11 @@ void printDiagnostics(const Compilation& c) {
   if (!s.empty()) std::fputs(s.c_str(), stderr);
 }
 
+int notBuilt(const char* what) {
+  std::fprintf(stderr, "mtc: error: `mtc %s` is not built yet\n", what);
+  return 3;
+}
+
 namespace {
 
 int cmdCheck(const std::vector<std::string>& files, const std::string& format, bool dumpIr, const CommonOptions& common) {
@@ -57,11 +62,6 @@ int cmdCheck(const std::vector<std::string>& files, const std::string& format, b
   }
   if (format == "json") std::cout << nlohmann::json{{"diagnostics", all}}.dump(2) << "\n";
   return rc;
-}
-
-int notBuilt(const char* what) {
-  std::fprintf(stderr, "mtc: error: `mtc %s` is not built yet\n", what);
-  return 3;
 }
 
 // Runs f on a thread with a large stack: checking a deeply nested expression
@@ -129,27 +129,27 @@ int main(int argc, char** argv) {
   addCommon(checkCmd);
 
   // fmt
-  std::vector<std::string> fmtFiles;
-  bool fmtCheck = false;
+  FmtOptions fmtOpts;
   auto* fmtCmd = app.add_subcommand("fmt", "rewrite files in the one canonical layout (keeps every comment)");
-  fmtCmd->add_option("files", fmtFiles, "the .mtree files; - reads stdin and writes stdout")->required();
-  fmtCmd->add_flag("--check", fmtCheck, "list the files that would change and exit 4; change nothing");
+  fmtCmd->add_option("files", fmtOpts.files, "the .mtree files; - reads stdin and writes stdout")->required();
+  fmtCmd->add_flag("--check", fmtOpts.check, "list the files that would change and exit 4; change nothing");
 
   // graph
-  std::string graphModel, graphFormat = "dot", graphMetric;
-  int graphDepth = 0;
+  GraphOptions graphOpts;
   auto* graphCmd = app.add_subcommand("graph", "draw the metrics tree on its value chain");
-  graphCmd->add_option("model", graphModel, "the .mtree file")->required();
-  graphCmd->add_option("--format", graphFormat, "dot, mermaid or svg")->check(CLI::IsMember({"dot", "mermaid", "svg"}));
-  graphCmd->add_option("--metric", graphMetric, "only the tree below this metric");
-  graphCmd->add_option("--depth", graphDepth, "levels below --metric");
+  graphCmd->add_option("model", graphOpts.model, "the .mtree file")->required();
+  graphCmd->add_option("--format", graphOpts.format, "dot, mermaid or svg")->check(CLI::IsMember({"dot", "mermaid", "svg"}));
+  graphCmd->add_option("--metric", graphOpts.metric, "only the tree below this metric");
+  graphCmd->add_option("--depth", graphOpts.depth, "levels below --metric");
+  graphCmd->add_option("-o,--output", graphOpts.output, "write to FILE instead of stdout");
+  addCommon(graphCmd);
 
   // diff
-  std::vector<std::string> diffFiles;
-  std::string diffRev;
+  DiffOptions diffOpts;
   auto* diffCmd = app.add_subcommand("diff", "semantic diff of two models: metrics, formulas, relations added, removed, changed");
-  diffCmd->add_option("files", diffFiles, "OLD.mtree NEW.mtree");
-  diffCmd->add_option("--git", diffRev, "compare the working file with its version at a git revision");
+  diffCmd->add_option("files", diffOpts.files, "OLD.mtree NEW.mtree");
+  diffCmd->add_option("--git", diffOpts.gitRev, "compare the working file with its version at a git revision");
+  diffCmd->add_option("--format", diffOpts.format, "text or json")->check(CLI::IsMember({"text", "json"}));
 
   // lsp
   auto* lspCmd = app.add_subcommand("lsp", "language server over stdio, for editors");
@@ -171,10 +171,10 @@ int main(int argc, char** argv) {
     try {
       if (*checkCmd) return cmdCheck(checkFiles, checkFormat, dumpIr, common);
       if (*runCmd) return cmdRun(run, common);
-      if (*fmtCmd) return notBuilt("fmt");
-      if (*graphCmd) return notBuilt("graph");
-      if (*diffCmd) return notBuilt("diff");
-      if (*lspCmd) return notBuilt("lsp");
+      if (*fmtCmd) return cmdFmt(fmtOpts, common);
+      if (*graphCmd) return cmdGraph(graphOpts, common);
+      if (*diffCmd) return cmdDiff(diffOpts, common);
+      if (*lspCmd) return cmdLsp(common);
     } catch (const std::bad_alloc&) {
       std::fprintf(stderr, "mtc: error: out of memory\n");
       return 3;
