@@ -98,7 +98,7 @@ int cmdRun(const RunOptions& o, const CommonOptions& common) {
   try {
     for (size_t i : run) {
       const ir::Statement& s = m.statements[i];
-      nlohmann::ordered_json r = rt::describe(m, data, vals, s);
+      nlohmann::ordered_json r = rt::describe(m, data, vals, s, !o.noJit);
       r["statement"] = i + 1;
       results.push_back(std::move(r));
     }
@@ -138,8 +138,8 @@ int cmdRun(const RunOptions& o, const CommonOptions& common) {
     std::fprintf(stderr,
                  "stats: parse+check %.2f ms, load %.2f ms (%lld periods), compile %.2f ms (%zu kernels, %s), "
                  "evaluate %.2f ms, report %.2f ms, total %.2f ms\n",
-                 tCheck * 1e3, tLoad * 1e3, static_cast<long long>(data.time.count), (tCompile + ev->stats().compileSeconds) * 1e3,
-                 ev->stats().kernels, o.noJit || ev->stats().kernels == 0 ? "interpreter" : "jit", tEval * 1e3,
+                 tCheck * 1e3, tLoad * 1e3, static_cast<long long>(data.time.count), tCompile * 1e3,
+                 ev->stats().kernels, o.noJit ? "interpreter" : ev->stats().cached ? "jit, cached" : "jit", tEval * 1e3,
                  tReport * 1e3, since(t0) * 1e3);
   }
   return 0;

@@ -50,7 +50,7 @@ bool timeDependent(const Model& m, Id metric, std::vector<int>& memo) {
 
 }  // namespace
 
-json describe(const Model& m, const Data& d, const Values& vals, const Statement& s) {
+json describe(const Model& m, const Data& d, const Values& vals, const Statement& s, bool jit) {
   const Timeline& tl = d.time;
   Grain g = s.grain.value_or(m.grain);
   // the range, at the describe's grain
@@ -106,9 +106,9 @@ json describe(const Model& m, const Data& d, const Values& vals, const Statement
     }
     std::vector<Id> wanted = s.metrics;
     EvalOptions eo;
-    eo.jit = false;
+    eo.jit = jit;
     eo.only = wanted;
-    coarse = makeInterpreter(m, cdata, eo)->evaluate(sc);
+    coarse = makeEvaluator(m, cdata, eo)->evaluate(sc);
     use = &coarse;
   }
   const Timeline& ut = g == m.grain ? tl : cdata.time;

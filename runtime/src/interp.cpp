@@ -139,7 +139,9 @@ class Interpreter final : public Evaluator {
     double eval(ExprId id, std::vector<uint32_t>& coord, int64_t t, bool total) const {
       const Expr& e = I.m_.exprs[id];
       auto a = [&](size_t i) { return eval(e.args[i], coord, t, total); };
-      auto at = [&](size_t i, int64_t tt) { return tt < 0 ? kMissing : eval(e.args[i], coord, tt, total); };
+      auto at = [&](size_t i, int64_t tt) {
+        return tt < 0 || tt >= I.d_.time.count ? kMissing : eval(e.args[i], coord, tt, total);
+      };
       switch (e.op) {
         case Op::Const: return e.value;
         case Op::Param: {
@@ -196,13 +198,13 @@ class Interpreter final : public Evaluator {
           return e.op == Op::RollingSum ? s : s / static_cast<double>(e.n);
         }
         case Op::Ytd: {
-          int64_t start = yearStart(t);
+          int64_t start = I.d_.time.yearStart(t);
           if (start < 0) return kMissing;
           double s = 0;
           for (int64_t k = start; k <= t; ++k) s += at(0, k);
           return s;
         }
-        case Op::Yoy: return ops::div(a(0), at(0, lastYear(t))) - 1.0;
+        case Op::Yoy: return ops::div(a(0), at(0, I.d_.time.sameLastYear(t))) - 1.0;
         case Op::SumOver: case Op::MeanOver: case Op::MinOver: case Op::MaxOver: {
           Agg ag = e.op == Op::SumOver ? Agg::Sum : e.op == Op::MeanOver ? Agg::Mean : e.op == Op::MinOver ? Agg::Min : Agg::Max;
           size_t n = I.m_.sliceCount(e.over);
@@ -241,22 +243,6 @@ class Interpreter final : public Evaluator {
       }
       return kMissing;
     }
-
-    int64_t yearStart(int64_t t) const {
-      const Timeline& tl = I.d_.time;
-      Period p = tl.at(t);
-      int64_t y = yearOf(p);
-      // first period of the model's grain in year y
-      Period first = containing(firstWithin(Period{Grain::Year, y}, Grain::Day), tl.grain);
-      if (tl.grain == Grain::Week && yearOf(first) != y) first.ord += 1;
-      if (tl.grain == Grain::Year) first = p;
-      int64_t i = first.ord - tl.first.ord;
-      return i < 0 ? -1 : i;
-    }
-    int64_t lastYear(int64_t t) const {
-      const Timeline& tl = I.d_.time;
-      return sameLastYear(tl.at(t)).ord - tl.first.ord;
-    }
   };
 };
 
@@ -267,8 +253,20 @@ std::unique_ptr<Evaluator> makeInterpreter(const Model& m, const Data& d, const 
 }
 
 std::unique_ptr<Evaluator> makeEvaluator(const Model& m, const Data& d, const EvalOptions& o) {
-  // The JIT lands in jit.cpp; until then every evaluation is interpreted.
-  return makeInterpreter(m, d, o);
+  return o.jit ? makeJit(m, d, o) : makeInterpreter(m, d, o);
 }
+
+int64_t Timeline::yearStart(int64_t t) const {
+  Period p = at(t);
+  int64_t y = yearOf(p);
+  // the first period of the model's grain in year y
+  Period start = containing(firstWithin(Period{Grain::Year, y}, Grain::Day), grain);
+  if (grain == Grain::Week && yearOf(start) != y) start.ord += 1;
+  if (grain == Grain::Year) start = p;
+  int64_t i = start.ord - first.ord;
+  return i < 0 ? -1 : i;
+}
+
+int64_t Timeline::sameLastYear(int64_t t) const { return mtc::sameLastYear(at(t)).ord - first.ord; }
 
 }  // namespace mtc::rt

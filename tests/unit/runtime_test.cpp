@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "engines.h"
 #include "helpers.h"
 #include "mtc/engines.h"
 #include "mtc/runtime.h"
@@ -57,6 +58,9 @@ Run run(const std::string& model, const std::string& csv, const std::string& csv
   r.loaded = rt::load(*r.c->model, r.data, r.issues);
   if (r.loaded) {
     r.vals = rt::makeInterpreter(*r.c->model, r.data, rt::EvalOptions{})->evaluate(rt::Scenario{});
+    // every number these tests check by hand, the JIT must give bit for bit
+    rt::Values jit = rt::makeJit(*r.c->model, r.data, rt::EvalOptions{})->evaluate(rt::Scenario{});
+    CHECK(firstDifference(*r.c->model, r.vals, jit) == "");
   }
   return r;
 }

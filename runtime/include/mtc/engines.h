@@ -15,7 +15,10 @@ struct RunError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-nlohmann::ordered_json describe(const ir::Model& m, const Data& d, const Values& v, const ir::Statement& s);
+// `jit` picks the evaluator for a coarser grain's recomputation (the same
+// engine as the run's, so --no-jit means no JIT anywhere).
+nlohmann::ordered_json describe(const ir::Model& m, const Data& d, const Values& v, const ir::Statement& s,
+                                bool jit = true);
 
 struct TextOptions {
   bool color = false;

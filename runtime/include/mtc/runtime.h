@@ -34,6 +34,11 @@ struct Timeline {
     int64_t i = p.ord - first.ord;
     return p.grain == grain && i >= 0 && i < count ? i : -1;
   }
+  // Index of the first period of t's calendar year (for ytd), or -1 when the
+  // year began before the timeline.
+  int64_t yearStart(int64_t t) const;
+  // Index of the same period one year earlier (for yoy); negative before the timeline.
+  int64_t sameLastYear(int64_t t) const;
 };
 
 struct Series {
@@ -84,7 +89,8 @@ struct EvalOptions {
 
 struct EvalStats {
   double compileSeconds = 0;
-  size_t kernels = 0;
+  size_t kernels = 0;    // compiled functions (0: the interpreter)
+  bool cached = false;   // the compiled code came from the on-disk cache
 };
 
 class Evaluator {
@@ -95,7 +101,10 @@ class Evaluator {
   virtual const EvalStats& stats() const = 0;
 };
 
+// The reference interpreter (interp.cpp), the LLVM JIT (jit.cpp), and the one
+// EvalOptions::jit selects. Both give the same numbers, bit for bit.
 std::unique_ptr<Evaluator> makeInterpreter(const ir::Model& m, const Data& d, const EvalOptions& o);
+std::unique_ptr<Evaluator> makeJit(const ir::Model& m, const Data& d, const EvalOptions& o);
 std::unique_ptr<Evaluator> makeEvaluator(const ir::Model& m, const Data& d, const EvalOptions& o);
 
 // How a metric's total over slices is computed: recomputed from the totals of its

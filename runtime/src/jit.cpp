@@ -1,0 +1,727 @@
+// The JIT evaluator: the plan's kernel programs (plan.h) compiled to native
+// code with LLVM ORC LLJIT, one function per distinct program, plus one
+// reduction function per aggregation in use.
+//
+// Every kernel loops over the slices of its output and, inside, over periods
+// (rows are period-contiguous, so the period loops vectorise). Time operators
+// are computed into scratch rows first. The floating-point operations are the
+// interpreter's, in the interpreter's order, with no fast-math and no
+// contraction, and the libm calls go to the same host functions: the two
+// evaluators agree bit for bit (tests/unit/jit_test.cpp checks it on every
+// example and on random models).
+//
+// Compiled objects are cached on disk (MTC_CACHE_DIR, else $XDG_CACHE_HOME/mtc,
+// else ~/.cache/mtc; MTC_JIT_CACHE=off disables), keyed by a SHA-1 of the
+// module's IR, the target CPU and its features, and the LLVM version.
+#include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
+#include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/SHA1.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "llvm_compat.h"
+#include "mtc/engines.h"
+#include "mtc/runtime.h"
+#include "ops.h"
+#include "plan.h"
+
+namespace mtc::rt {
+
+using namespace ir;
+
+// Host functions called from JIT code, under names LLVM does not recognise as
+// library calls (so it cannot rewrite pow(x, 2) as x*x and change a bit).
+extern "C" {
+static double mtc_pow(double a, double b) { return ops::pow(a, b); }
+static double mtc_log(double a) { return std::log(a); }
+static double mtc_exp(double a) { return std::exp(a); }
+static double mtc_hill(double x, double h, double s) { return ops::hill(x, h, s); }
+static double mtc_saturate(double x, double c, double r) { return ops::saturate(x, c, r); }
+}
+
+namespace {
+
+using KernelFn = void (*)(double* out, int64_t slices, int64_t T, const double* const* bases, const uint32_t* rowIndex,
+                          const double* const* pbases, const uint32_t* paramIndex, const double* consts,
+                          const int64_t* yearStart, const int64_t* lastYear, double* scratch);
+using ReduceFn = void (*)(double* out, int64_t slices, int64_t T, const double* src, const uint32_t* index,
+                          int64_t count);
+
+// ------------------------------------------------------------------ code generation
+
+class Codegen {
+ public:
+  Codegen(llvm::LLVMContext& ctx, llvm::Module& mod) : C(ctx), M(mod), B(ctx) {
+    dbl = B.getDoubleTy();
+    i64 = B.getInt64Ty();
+    i32 = B.getInt32Ty();
+    ptr = llvm::PointerType::getUnqual(dbl);
+    pptr = llvm::PointerType::getUnqual(ptr);
+    nan = llvm::ConstantFP::getNaN(dbl);
+    zero = llvm::ConstantFP::get(dbl, 0.0);
+    one = llvm::ConstantFP::get(dbl, 1.0);
+    auto host = [&](const char* name, unsigned n) {
+      auto* ft = llvm::FunctionType::get(dbl, std::vector<llvm::Type*>(n, dbl), false);
+      auto* f = llvm::Function::Create(ft, llvm::Function::ExternalLinkage, name, M);
+      f->setDoesNotAccessMemory();
+      f->setDoesNotThrow();
+      return f;
+    };
+    fPow = host("mtc_pow", 2);
+    fLog = host("mtc_log", 1);
+    fExp = host("mtc_exp", 1);
+    fHill = host("mtc_hill", 3);
+    fSat = host("mtc_saturate", 3);
+  }
+
+  void kernel(const plan::Program& p, const std::string& name);
+  void reduce(Agg agg, const std::string& name);
+
+ private:
+  llvm::LLVMContext& C;
+  llvm::Module& M;
+  llvm::IRBuilder<> B;
+  llvm::Type *dbl, *i64, *i32;
+  llvm::PointerType *ptr, *pptr;
+  llvm::Constant *nan, *zero, *one;
+  llvm::Function *fPow, *fLog, *fExp, *fHill, *fSat;
+  llvm::Function* fn = nullptr;
+
+  // Per slice of the kernel being generated.
+  const plan::Program* prog = nullptr;
+  std::vector<llvm::Value*> rows, params, consts, results;  // results: time-op rows by node
+  llvm::Value* T = nullptr;
+
+  // for (i = begin; i < end; ++i) body(i)
+  template <typename F>
+  void loop(llvm::Value* begin, llvm::Value* end, F&& body) {
+    llvm::BasicBlock* pre = B.GetInsertBlock();
+    auto* head = llvm::BasicBlock::Create(C, "head", fn);
+    auto* bodyBB = llvm::BasicBlock::Create(C, "body", fn);
+    auto* exit = llvm::BasicBlock::Create(C, "exit", fn);
+    B.CreateBr(head);
+    B.SetInsertPoint(head);
+    llvm::PHINode* i = B.CreatePHI(i64, 2);
+    i->addIncoming(begin, pre);
+    B.CreateCondBr(B.CreateICmpSLT(i, end), bodyBB, exit);
+    B.SetInsertPoint(bodyBB);
+    body(static_cast<llvm::Value*>(i));
+    llvm::Value* next = B.CreateAdd(i, B.getInt64(1), "", true, true);
+    i->addIncoming(next, B.GetInsertBlock());
+    B.CreateBr(head);
+    B.SetInsertPoint(exit);
+  }
+
+  llvm::Value* at(llvm::Value* row, llvm::Value* i) { return B.CreateLoad(dbl, B.CreateInBoundsGEP(dbl, row, i)); }
+  void store(llvm::Value* v, llvm::Value* row, llvm::Value* i) { B.CreateStore(v, B.CreateInBoundsGEP(dbl, row, i)); }
+  llvm::Value* isnan(llvm::Value* a) { return B.CreateFCmpUNO(a, a); }
+  llvm::Value* eitherNan(llvm::Value* a, llvm::Value* b) { return B.CreateOr(isnan(a), isnan(b)); }
+  llvm::Value* boolean(llvm::Value* c) { return B.CreateSelect(c, one, zero); }
+  // row[i] when 0 <= i < T, else missing
+  llvm::Value* atOrMissing(llvm::Value* row, llvm::Value* i) {
+    llvm::Value* ok = B.CreateAnd(B.CreateICmpSGE(i, B.getInt64(0)), B.CreateICmpSLT(i, T));
+    llvm::Value* v = at(row, B.CreateSelect(ok, i, B.getInt64(0)));
+    return B.CreateSelect(ok, v, nan);
+  }
+
+  // ops.h, operation for operation
+  llvm::Value* div(llvm::Value* a, llvm::Value* b) { return B.CreateSelect(B.CreateFCmpOEQ(b, zero), nan, B.CreateFDiv(a, b)); }
+  llvm::Value* lt(llvm::Value* a, llvm::Value* b) { return B.CreateSelect(eitherNan(a, b), nan, boolean(B.CreateFCmpOLT(a, b))); }
+  llvm::Value* le(llvm::Value* a, llvm::Value* b) { return B.CreateSelect(eitherNan(a, b), nan, boolean(B.CreateFCmpOLE(a, b))); }
+  llvm::Value* eq(llvm::Value* a, llvm::Value* b) { return B.CreateSelect(eitherNan(a, b), nan, boolean(B.CreateFCmpOEQ(a, b))); }
+  llvm::Value* bnot(llvm::Value* a) { return B.CreateSelect(isnan(a), nan, B.CreateSelect(B.CreateFCmpUNE(a, zero), zero, one)); }
+  llvm::Value* truth(llvm::Value* a) { return B.CreateFCmpUNE(a, zero); }
+  llvm::Value* band(llvm::Value* a, llvm::Value* b) { return B.CreateSelect(eitherNan(a, b), nan, boolean(B.CreateAnd(truth(a), truth(b)))); }
+  llvm::Value* bor(llvm::Value* a, llvm::Value* b) { return B.CreateSelect(eitherNan(a, b), nan, boolean(B.CreateOr(truth(a), truth(b)))); }
+  llvm::Value* min(llvm::Value* a, llvm::Value* b) { return B.CreateSelect(eitherNan(a, b), nan, B.CreateSelect(B.CreateFCmpOLT(b, a), b, a)); }
+  llvm::Value* max(llvm::Value* a, llvm::Value* b) { return B.CreateSelect(eitherNan(a, b), nan, B.CreateSelect(B.CreateFCmpOGT(b, a), b, a)); }
+  llvm::Value* call(llvm::Function* f, std::initializer_list<llvm::Value*> args) { return B.CreateCall(f, args); }
+
+  bool timeInvariant(uint32_t node) const {
+    const plan::PNode& n = prog->nodes[node];
+    if (n.kind == plan::Node::Row) return false;
+    if (n.kind == plan::Node::Op && isTimeOp(n.op)) return false;
+    for (uint32_t a : n.args)
+      if (!timeInvariant(a)) return false;
+    return true;
+  }
+  static bool isTimeOp(Op op) {
+    switch (op) {
+      case Op::Lag: case Op::Delta: case Op::PctChange: case Op::Cumsum: case Op::RollingSum:
+      case Op::RollingMean: case Op::Ytd: case Op::Yoy: case Op::Adstock: return true;
+      default: return false;
+    }
+  }
+
+  llvm::Value* elem(uint32_t node, llvm::Value* t);
+  void timeOp(uint32_t node, llvm::Value* scratch, uint32_t& nextTemp, llvm::Value* yearStart, llvm::Value* lastYear);
+  // running sum of row[k] for k in [from, to]; 0 when empty
+  llvm::Value* sumRange(llvm::Value* row, llvm::Value* from, llvm::Value* to);
+};
+
+llvm::Value* Codegen::elem(uint32_t node, llvm::Value* t) {
+  const plan::PNode& n = prog->nodes[node];
+  switch (n.kind) {
+    case plan::Node::Row: return at(rows[n.slot], t);
+    case plan::Node::Param: return params[n.slot];
+    case plan::Node::Const: return consts[n.slot];
+    case plan::Node::FDiv: return B.CreateFDiv(elem(n.args[0], t), elem(n.args[1], t));
+    case plan::Node::Op: break;
+  }
+  if (isTimeOp(n.op)) return at(results[node], t);
+  std::vector<llvm::Value*> a;
+  for (uint32_t x : n.args) a.push_back(elem(x, t));
+  switch (n.op) {
+    case Op::Neg: return B.CreateFNeg(a[0]);
+    case Op::Not: return bnot(a[0]);
+    case Op::Add: return B.CreateFAdd(a[0], a[1]);
+    case Op::Sub: return B.CreateFSub(a[0], a[1]);
+    case Op::Mul: return B.CreateFMul(a[0], a[1]);
+    case Op::Div: return div(a[0], a[1]);
+    case Op::Pow: return call(fPow, {a[0], a[1]});
+    case Op::Lt: return lt(a[0], a[1]);
+    case Op::Le: return le(a[0], a[1]);
+    case Op::Gt: return lt(a[1], a[0]);
+    case Op::Ge: return le(a[1], a[0]);
+    case Op::Eq: return eq(a[0], a[1]);
+    case Op::Ne: return bnot(eq(a[0], a[1]));
+    case Op::And: return band(a[0], a[1]);
+    case Op::Or: return bor(a[0], a[1]);
+    case Op::If: return B.CreateSelect(isnan(a[0]), nan, B.CreateSelect(truth(a[0]), a[1], a[2]));
+    case Op::Min: case Op::Max: {
+      llvm::Value* v = a[0];
+      for (size_t i = 1; i < a.size(); ++i) v = n.op == Op::Min ? min(v, a[i]) : max(v, a[i]);
+      return v;
+    }
+    case Op::Abs: return B.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, a[0]);
+    case Op::Log: return B.CreateSelect(B.CreateFCmpOGT(a[0], zero), call(fLog, {a[0]}), nan);
+    case Op::Exp: return call(fExp, {a[0]});
+    case Op::Sqrt: return B.CreateSelect(B.CreateFCmpOGE(a[0], zero), B.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, a[0]), nan);
+    case Op::Clamp: return min(max(a[0], a[1]), a[2]);
+    case Op::Hill: return call(fHill, {a[0], a[1], a[2]});
+    case Op::Saturate: return call(fSat, {a[0], a[1], a[2]});
+    default: break;
+  }
+  throw std::logic_error(fmt::format("JIT: no code for `{}`", opName(n.op)));
+}
+
+llvm::Value* Codegen::sumRange(llvm::Value* row, llvm::Value* from, llvm::Value* to) {
+  llvm::AllocaInst* acc = B.CreateAlloca(dbl);
+  B.CreateStore(zero, acc);
+  loop(from, B.CreateAdd(to, B.getInt64(1)), [&](llvm::Value* k) {
+    B.CreateStore(B.CreateFAdd(B.CreateLoad(dbl, acc), at(row, k)), acc);
+  });
+  return B.CreateLoad(dbl, acc);
+}
+
+// Computes the row of time-operator node `node` into scratch, after its argument.
+void Codegen::timeOp(uint32_t node, llvm::Value* scratch, uint32_t& nextTemp, llvm::Value* yearStart,
+                     llvm::Value* lastYear) {
+  const plan::PNode& n = prog->nodes[node];
+  auto temp = [&] { return B.CreateInBoundsGEP(dbl, scratch, B.CreateMul(B.getInt64(nextTemp++), T)); };
+  // the argument as a row
+  llvm::Value* src;
+  const plan::PNode& arg = prog->nodes[n.args[0]];
+  if (arg.kind == plan::Node::Row) {
+    src = rows[arg.slot];
+  } else if (arg.kind == plan::Node::Op && isTimeOp(arg.op)) {
+    src = results[n.args[0]];
+  } else {
+    src = temp();
+    loop(B.getInt64(0), T, [&](llvm::Value* t) { store(elem(n.args[0], t), src, t); });
+  }
+  llvm::Value* res = temp();
+  results[node] = res;
+  llvm::Value* zero64 = B.getInt64(0);
+  switch (n.op) {
+    case Op::Lag:
+      loop(zero64, T, [&](llvm::Value* t) { store(atOrMissing(src, B.CreateSub(t, B.getInt64(n.n))), res, t); });
+      break;
+    case Op::Delta:
+      loop(zero64, T, [&](llvm::Value* t) {
+        store(B.CreateFSub(at(src, t), atOrMissing(src, B.CreateSub(t, B.getInt64(1)))), res, t);
+      });
+      break;
+    case Op::PctChange:
+      loop(zero64, T, [&](llvm::Value* t) {
+        store(B.CreateFSub(div(at(src, t), atOrMissing(src, B.CreateSub(t, B.getInt64(1)))), one), res, t);
+      });
+      break;
+    case Op::Yoy:
+      loop(zero64, T, [&](llvm::Value* t) {
+        llvm::Value* ly = B.CreateLoad(i64, B.CreateInBoundsGEP(i64, lastYear, t));
+        store(B.CreateFSub(div(at(src, t), atOrMissing(src, ly)), one), res, t);
+      });
+      break;
+    case Op::Cumsum: {
+      llvm::AllocaInst* acc = B.CreateAlloca(dbl);
+      B.CreateStore(zero, acc);
+      loop(zero64, T, [&](llvm::Value* t) {
+        llvm::Value* s = B.CreateFAdd(B.CreateLoad(dbl, acc), at(src, t));
+        B.CreateStore(s, acc);
+        store(s, res, t);
+      });
+      break;
+    }
+    case Op::RollingSum: case Op::RollingMean:
+      loop(zero64, T, [&](llvm::Value* t) {
+        llvm::Value* lo = B.CreateSub(t, B.getInt64(n.n - 1));
+        llvm::Value* ok = B.CreateICmpSGE(lo, zero64);
+        llvm::Value* s = sumRange(src, B.CreateSelect(ok, lo, t), B.CreateSelect(ok, t, B.CreateSub(t, B.getInt64(1))));
+        if (n.op == Op::RollingMean) s = B.CreateFDiv(s, llvm::ConstantFP::get(dbl, static_cast<double>(n.n)));
+        store(B.CreateSelect(ok, s, nan), res, t);
+      });
+      break;
+    case Op::Ytd:
+      loop(zero64, T, [&](llvm::Value* t) {
+        llvm::Value* ys = B.CreateLoad(i64, B.CreateInBoundsGEP(i64, yearStart, t));
+        llvm::Value* ok = B.CreateICmpSGE(ys, zero64);
+        llvm::Value* s = sumRange(src, B.CreateSelect(ok, ys, t), B.CreateSelect(ok, t, B.CreateSub(t, B.getInt64(1))));
+        store(B.CreateSelect(ok, s, nan), res, t);
+      });
+      break;
+    case Op::Adstock: {
+      // y[t] = x[t] + decay * y[t-1], y[-1] = 0; with the decay read at t (a
+      // series decay is re-run from the start for every t, as the interpreter does)
+      llvm::AllocaInst* y = B.CreateAlloca(dbl);
+      if (timeInvariant(n.args[1])) {
+        llvm::Value* decay = elem(n.args[1], zero64);
+        B.CreateStore(zero, y);
+        loop(zero64, T, [&](llvm::Value* t) {
+          llvm::Value* v = B.CreateFAdd(at(src, t), B.CreateFMul(decay, B.CreateLoad(dbl, y)));
+          B.CreateStore(v, y);
+          store(v, res, t);
+        });
+      } else {
+        loop(zero64, T, [&](llvm::Value* t) {
+          llvm::Value* decay = elem(n.args[1], t);
+          B.CreateStore(zero, y);
+          loop(zero64, B.CreateAdd(t, B.getInt64(1)), [&](llvm::Value* k) {
+            B.CreateStore(B.CreateFAdd(at(src, k), B.CreateFMul(decay, B.CreateLoad(dbl, y))), y);
+          });
+          store(B.CreateLoad(dbl, y), res, t);
+        });
+      }
+      break;
+    }
+    default: throw std::logic_error("JIT: not a time operator");
+  }
+}
+
+void Codegen::kernel(const plan::Program& p, const std::string& name) {
+  prog = &p;
+  auto* ft = llvm::FunctionType::get(B.getVoidTy(), {ptr, i64, i64, pptr, llvm::PointerType::getUnqual(i32), pptr,
+                                                    llvm::PointerType::getUnqual(i32), ptr,
+                                                    llvm::PointerType::getUnqual(i64), llvm::PointerType::getUnqual(i64), ptr},
+                                     false);
+  fn = llvm::Function::Create(ft, llvm::Function::ExternalLinkage, name, M);
+  fn->setDoesNotThrow();
+  auto arg = [&](unsigned i) { return fn->getArg(i); };
+  llvm::Value *out = arg(0), *S = arg(1), *bases = arg(3), *rowIndex = arg(4), *pbases = arg(5), *paramIndex = arg(6),
+              *constArr = arg(7), *yearStart = arg(8), *lastYear = arg(9), *scratch = arg(10);
+  T = arg(2);
+  for (unsigned i : {0u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u}) fn->addParamAttr(i, llvm::Attribute::NoAlias);
+  B.SetInsertPoint(llvm::BasicBlock::Create(C, "entry", fn));
+
+  consts.clear();
+  for (uint32_t k = 0; k < p.consts; ++k) consts.push_back(at(constArr, B.getInt64(k)));
+  uint32_t rowTables = 0, paramTables = 0;
+  for (auto mp : p.rowMaps) rowTables += mp == plan::Map::Table;
+  for (auto mp : p.paramMaps) paramTables += mp == plan::Map::Table;
+
+  loop(B.getInt64(0), S, [&](llvm::Value* s) {
+    // which slice each slot reads
+    auto sliceOf = [&](plan::Map mp, llvm::Value* table, uint32_t ntab, uint32_t& j) -> llvm::Value* {
+      switch (mp) {
+        case plan::Map::Same: return s;
+        case plan::Map::Zero: return B.getInt64(0);
+        case plan::Map::Table: {
+          llvm::Value* k = B.CreateAdd(B.CreateMul(s, B.getInt64(ntab)), B.getInt64(j++));
+          return B.CreateZExt(B.CreateLoad(i32, B.CreateInBoundsGEP(i32, table, k)), i64);
+        }
+      }
+      return nullptr;
+    };
+    rows.clear();
+    uint32_t j = 0;
+    for (size_t k = 0; k < p.rowMaps.size(); ++k) {
+      llvm::Value* base = B.CreateLoad(ptr, B.CreateInBoundsGEP(ptr, bases, B.getInt64(k)));
+      rows.push_back(B.CreateInBoundsGEP(dbl, base, B.CreateMul(sliceOf(p.rowMaps[k], rowIndex, rowTables, j), T)));
+    }
+    params.clear();
+    j = 0;
+    for (size_t k = 0; k < p.paramMaps.size(); ++k) {
+      llvm::Value* base = B.CreateLoad(ptr, B.CreateInBoundsGEP(ptr, pbases, B.getInt64(k)));
+      params.push_back(at(base, sliceOf(p.paramMaps[k], paramIndex, paramTables, j)));
+    }
+    results.assign(p.nodes.size(), nullptr);
+    uint32_t nextTemp = 0;
+    for (uint32_t k = 0; k < p.nodes.size(); ++k)
+      if (p.nodes[k].kind == plan::Node::Op && isTimeOp(p.nodes[k].op)) timeOp(k, scratch, nextTemp, yearStart, lastYear);
+    llvm::Value* outRow = B.CreateInBoundsGEP(dbl, out, B.CreateMul(s, T));
+    uint32_t root = static_cast<uint32_t>(p.nodes.size() - 1);
+    loop(B.getInt64(0), T, [&](llvm::Value* t) { store(elem(root, t), outRow, t); });
+  });
+  B.CreateRetVoid();
+}
+
+void Codegen::reduce(Agg agg, const std::string& name) {
+  auto* ft = llvm::FunctionType::get(B.getVoidTy(), {ptr, i64, i64, ptr, llvm::PointerType::getUnqual(i32), i64}, false);
+  fn = llvm::Function::Create(ft, llvm::Function::ExternalLinkage, name, M);
+  fn->setDoesNotThrow();
+  llvm::Value *out = fn->getArg(0), *S = fn->getArg(1), *src = fn->getArg(3), *index = fn->getArg(4), *count = fn->getArg(5);
+  T = fn->getArg(2);
+  fn->addParamAttr(0, llvm::Attribute::NoAlias);
+  B.SetInsertPoint(llvm::BasicBlock::Create(C, "entry", fn));
+  llvm::Value* init = llvm::ConstantFP::get(dbl, ops::aggInit(agg));
+  loop(B.getInt64(0), S, [&](llvm::Value* s) {
+    llvm::Value* outRow = B.CreateInBoundsGEP(dbl, out, B.CreateMul(s, T));
+    loop(B.getInt64(0), T, [&](llvm::Value* t) { store(init, outRow, t); });
+    loop(B.getInt64(0), count, [&](llvm::Value* r) {
+      llvm::Value* k = B.CreateZExt(B.CreateLoad(i32, B.CreateInBoundsGEP(i32, index, B.CreateAdd(B.CreateMul(s, count), r))), i64);
+      llvm::Value* row = B.CreateInBoundsGEP(dbl, src, B.CreateMul(k, T));
+      loop(B.getInt64(0), T, [&](llvm::Value* t) {
+        llvm::Value *acc = at(outRow, t), *v = at(row, t);
+        llvm::Value* step = agg == Agg::Min   ? B.CreateSelect(B.CreateFCmpOLT(v, acc), v, acc)
+                            : agg == Agg::Max ? B.CreateSelect(B.CreateFCmpOGT(v, acc), v, acc)
+                                              : B.CreateFAdd(acc, v);
+        store(B.CreateSelect(eitherNan(v, acc), nan, step), outRow, t);
+      });
+    });
+    llvm::Value* empty = B.CreateICmpEQ(count, B.getInt64(0));
+    llvm::Value* n = B.CreateSIToFP(count, dbl);
+    loop(B.getInt64(0), T, [&](llvm::Value* t) {
+      llvm::Value* acc = at(outRow, t);
+      if (agg == Agg::Mean) acc = B.CreateFDiv(acc, n);
+      store(B.CreateSelect(empty, nan, acc), outRow, t);
+    });
+  });
+  B.CreateRetVoid();
+}
+
+// ------------------------------------------------------------------ compilation
+
+std::once_flag llvmInit;
+
+std::filesystem::path cacheDir() {
+  const char* off = std::getenv("MTC_JIT_CACHE");
+  if (off && std::string(off) == "off") return {};
+  if (const char* d = std::getenv("MTC_CACHE_DIR"); d && *d) return d;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::filesystem::path(x) / "mtc";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::filesystem::path(h) / ".cache" / "mtc";
+  return {};
+}
+
+std::string readFile(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return {};
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Writes atomically (temp file + rename); a cache that cannot be written is
+// simply not used.
+void writeCache(const std::filesystem::path& p, llvm::StringRef bytes) {
+  std::error_code ec;
+  std::filesystem::create_directories(p.parent_path(), ec);
+  if (ec) return;
+  auto tmp = p;
+  tmp += fmt::format(".{}.tmp", ::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    if (!out) return;
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) return;
+  }
+  std::filesystem::rename(tmp, p, ec);
+  if (ec) std::filesystem::remove(tmp, ec);
+}
+
+[[noreturn]] void fail(const std::string& what, llvm::Error e) {
+  std::string msg;
+  llvm::raw_string_ostream os(msg);
+  os << e;
+  throw RunError(fmt::format("JIT: {}: {}", what, os.str()));
+}
+
+class JitEvaluator final : public Evaluator {
+ public:
+  JitEvaluator(const Model& m, const Data& d, const EvalOptions& o)
+      : m_(m), d_(d), need_(needed(m, o.only)), plan_(plan::lower(m, need_)) {
+    auto t0 = std::chrono::steady_clock::now();
+    compile();
+    stats_.compileSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const Timeline& tl = d_.time;
+    for (int64_t t = 0; t < tl.count; ++t) {
+      yearStart_.push_back(tl.yearStart(t));
+      lastYear_.push_back(tl.sameLastYear(t));
+    }
+    yearStart_.push_back(0);  // never empty
+    lastYear_.push_back(0);
+    for (const Param& p : m_.params) {
+      size_t n = std::max<size_t>(1, m_.sliceCount(p.dims));
+      missingParams_.push_back(std::vector<double>(n, kMissing));
+    }
+  }
+
+  const EvalStats& stats() const override { return stats_; }
+
+  Values evaluate(const Scenario& sc) const override {
+    const size_t T = static_cast<size_t>(d_.time.count);
+    Values out;
+    out.metrics.resize(m_.metrics.size());
+    out.totals.resize(m_.metrics.size());
+    std::vector<Series> hidden(plan_.hidden.size());
+    Ctx c{sc, out, hidden, {}, {}, std::vector<double>(size_t{plan_.maxTemps} * T + 1)};
+    c.params.resize(m_.params.size());
+    for (Id p = 0; p < m_.params.size(); ++p)
+      c.params[p] = m_.params[p].values.empty() ? &missingParams_[p] : &m_.params[p].values;
+    for (auto& [p, v] : sc.params) {
+      if (v.size() < missingParams_[p].size())
+        throw RunError(fmt::format("scenario: param `{}` needs {} values, got {}", m_.params[p].name,
+                                   missingParams_[p].size(), v.size()));
+      c.params[p] = &v;
+    }
+    c.inputs.assign(m_.metrics.size(), nullptr);
+    for (auto& [mi, s] : sc.inputs) c.inputs[mi] = &s;
+    for (Id id : m_.topoOrder) {
+      if (!need_[id]) continue;
+      const Metric& M = m_.metrics[id];
+      Series& s = out.metrics[id];
+      if (c.inputs[id]) {
+        s = *c.inputs[id];
+      } else if (M.formula) {
+        run(plan_.metrics[id].formula, c);
+      } else if (d_.hasData[id]) {
+        s = d_.inputs[id];
+      } else {
+        s.slices = std::max<size_t>(1, m_.sliceCount(M.dims));
+        s.periods = T;
+        s.v.assign(s.slices * T, kMissing);
+      }
+      run(plan_.metrics[id].total, c);
+    }
+    return out;
+  }
+
+ private:
+  const Model& m_;
+  const Data& d_;
+  std::vector<bool> need_;
+  plan::Plan plan_;
+  EvalStats stats_;
+  std::unique_ptr<llvm::orc::LLJIT> jit_;
+  std::vector<KernelFn> kernels_;       // by program
+  ReduceFn reduces_[5] = {};             // by Agg
+  std::vector<int64_t> yearStart_, lastYear_;
+  std::vector<std::vector<double>> missingParams_;
+
+  struct Ctx {
+    const Scenario& sc;
+    Values& out;
+    std::vector<Series>& hidden;
+    std::vector<const std::vector<double>*> params;
+    std::vector<const Series*> inputs;
+    std::vector<double> scratch;
+  };
+
+  Series& series(Ctx& c, plan::SeriesRef r) const {
+    switch (r.kind) {
+      case plan::SeriesRef::Metric: return c.out.metrics[r.id];
+      case plan::SeriesRef::Total: return c.out.totals[r.id];
+      case plan::SeriesRef::Hidden: break;
+    }
+    return c.hidden[r.id];
+  }
+
+  Series& output(Ctx& c, plan::SeriesRef r, size_t slices) const {
+    Series& s = series(c, r);
+    s.slices = slices;
+    s.periods = static_cast<size_t>(d_.time.count);
+    s.v.resize(slices * s.periods);
+    return s;
+  }
+
+  void run(const std::vector<plan::Step>& steps, Ctx& c) const {
+    const int64_t T = d_.time.count;
+    for (const plan::Step& st : steps) {
+      if (st.kind == plan::Step::Reduce) {
+        const plan::ReduceStep& r = plan_.reduces[st.index];
+        const double* src = series(c, r.src).v.data();
+        Series& o = output(c, r.out, r.slices);
+        reduces_[static_cast<int>(r.agg)](o.v.data(), r.slices, T, src, r.index.data(), r.count);
+        continue;
+      }
+      const plan::KernelStep& k = plan_.kernels[st.index];
+      const double* bases[64];
+      const double* pbases[64];
+      std::vector<const double*> bigBases, bigPbases;
+      const double** bp = bases;
+      const double** pp = pbases;
+      if (k.rows.size() > 64) bp = (bigBases.resize(k.rows.size()), bigBases.data());
+      if (k.params.size() > 64) pp = (bigPbases.resize(k.params.size()), bigPbases.data());
+      for (size_t i = 0; i < k.rows.size(); ++i) bp[i] = series(c, k.rows[i].src).v.data();
+      for (size_t i = 0; i < k.params.size(); ++i) pp[i] = c.params[k.params[i].param]->data();
+      Series& o = output(c, k.out, k.slices);
+      kernels_[k.program](o.v.data(), k.slices, T, bp, k.rowIndex.data(), pp, k.paramIndex.data(), k.consts.data(),
+                          yearStart_.data(), lastYear_.data(), c.scratch.data());
+    }
+  }
+
+  void compile();
+};
+
+// Compiles programs [begin, end) (and, in the first chunk, the reductions in
+// use) into an object file, through the on-disk cache.
+std::string compileChunk(const plan::Plan& plan, size_t begin, size_t end, const bool* aggUsed,
+                         llvm::orc::JITTargetMachineBuilder jtmb, bool& cached) {
+  auto tm = jtmb.createTargetMachine();
+  if (!tm) fail("target", tm.takeError());
+  auto ctx = std::make_unique<llvm::LLVMContext>();
+  auto mod = std::make_unique<llvm::Module>("mtc", *ctx);
+  mod->setDataLayout((*tm)->createDataLayout());
+  mod->setTargetTriple((*tm)->getTargetTriple().str());
+  Codegen cg(*ctx, *mod);
+  for (size_t i = begin; i < end; ++i) cg.kernel(plan.programs[i], fmt::format("k{}", i));
+  for (int a = 0; aggUsed && a < 5; ++a)
+    if (aggUsed[a]) cg.reduce(static_cast<Agg>(a), fmt::format("r{}", a));
+  std::string verr;
+  llvm::raw_string_ostream vos(verr);
+  if (llvm::verifyModule(*mod, &vos)) throw std::logic_error("JIT: invalid module: " + vos.str());
+
+  // the cache key: the IR, the CPU and its features, the LLVM version
+  std::string ir;
+  llvm::raw_string_ostream irs(ir);
+  mod->print(irs, nullptr);
+  irs << (*tm)->getTargetCPU() << (*tm)->getTargetFeatureString() << LLVM_VERSION_STRING;
+  llvm::SHA1 sha;
+  sha.update(irs.str());
+  std::filesystem::path dir = cacheDir();
+  std::filesystem::path file = dir.empty() ? dir : dir / (llvm::toHex(sha.final(), true) + ".o");
+  std::string object = file.empty() ? std::string() : readFile(file);
+  cached = !object.empty();
+  if (cached) return object;
+
+  // optimise (O2, with the target's cost model so loops vectorise), then emit
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb(tm->get());
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(*mod, mam);
+  llvm::SmallVector<char, 0> buf;
+  llvm::raw_svector_ostream os(buf);
+  llvm::legacy::PassManager pm;
+  if ((*tm)->addPassesToEmitFile(pm, os, nullptr, llvm::CGFT_ObjectFile))
+    throw RunError("JIT: the target cannot emit object code");
+  pm.run(*mod);
+  object.assign(buf.begin(), buf.end());
+  if (!file.empty()) writeCache(file, object);
+  return object;
+}
+
+void JitEvaluator::compile() {
+  std::call_once(llvmInit, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!jtmb) fail("host", jtmb.takeError());
+  jtmb->setCodeGenOptLevel(llvm::CodeGenOpt::Default);
+  bool aggUsed[5] = {};
+  for (const auto& r : plan_.reduces) aggUsed[static_cast<int>(r.agg)] = true;
+
+  // Compile in chunks on every core (LLVM's cost grows with the code, and one
+  // module compiles on one thread). Chunks are contiguous and their number
+  // depends only on the program count, so cache keys are stable across runs.
+  const size_t P = plan_.programs.size();
+  size_t chunks = std::clamp<size_t>(P / 8, 1, std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::string> objects(chunks);
+  std::vector<char> cached(chunks, 0);
+  std::vector<std::exception_ptr> errors(chunks);
+  auto work = [&](size_t c) {
+    try {
+      bool hit = false;
+      objects[c] = compileChunk(plan_, P * c / chunks, P * (c + 1) / chunks, c == 0 ? aggUsed : nullptr, *jtmb, hit);
+      cached[c] = hit;
+    } catch (...) {
+      errors[c] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t c = 1; c < chunks; ++c) threads.emplace_back(work, c);
+  work(0);
+  for (auto& t : threads) t.join();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  stats_.cached = std::all_of(cached.begin(), cached.end(), [](char c) { return c != 0; });
+
+  auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*jtmb)).create();
+  if (!jit) fail("create", jit.takeError());
+  jit_ = std::move(*jit);
+  llvm::orc::JITDylib& jd = jit_->getMainJITDylib();
+  llvm::orc::SymbolMap host;
+  for (auto [name, f] : {std::pair<const char*, void*>{"mtc_pow", reinterpret_cast<void*>(&mtc_pow)},
+                         {"mtc_log", reinterpret_cast<void*>(&mtc_log)},
+                         {"mtc_exp", reinterpret_cast<void*>(&mtc_exp)},
+                         {"mtc_hill", reinterpret_cast<void*>(&mtc_hill)},
+                         {"mtc_saturate", reinterpret_cast<void*>(&mtc_saturate)}})
+    host.insert(llvmc::hostSymbol(*jit_, name, f));
+  if (auto e = jd.define(llvm::orc::absoluteSymbols(host))) fail("host symbols", std::move(e));
+  // memset / memcpy the optimiser may introduce
+  auto gen = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(jit_->getDataLayout().getGlobalPrefix());
+  if (!gen) fail("process symbols", gen.takeError());
+  jd.addGenerator(std::move(*gen));
+  for (const std::string& object : objects)
+    if (auto e = jit_->addObjectFile(llvm::MemoryBuffer::getMemBufferCopy(object, "mtc-kernels")))
+      fail("load", std::move(e));
+
+  kernels_.resize(plan_.programs.size());
+  for (size_t i = 0; i < plan_.programs.size(); ++i) {
+    auto a = llvmc::lookupAddress(*jit_, fmt::format("k{}", i));
+    if (!a) fail("lookup", a.takeError());
+    kernels_[i] = reinterpret_cast<KernelFn>(*a);
+  }
+  for (int a = 0; a < 5; ++a) {
+    if (!aggUsed[a]) continue;
+    auto addr = llvmc::lookupAddress(*jit_, fmt::format("r{}", a));
+    if (!addr) fail("lookup", addr.takeError());
+    reduces_[a] = reinterpret_cast<ReduceFn>(*addr);
+  }
+  stats_.kernels = plan_.programs.size();
+  for (bool u : aggUsed) stats_.kernels += u;
+}
+
+}  // namespace
+
+std::unique_ptr<Evaluator> makeJit(const Model& m, const Data& d, const EvalOptions& o) {
+  return std::make_unique<JitEvaluator>(m, d, o);
+}
+
+}  // namespace mtc::rt
