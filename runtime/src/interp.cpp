@@ -52,8 +52,7 @@ class Interpreter final : public Evaluator {
 
   const EvalStats& stats() const override { return stats_; }
 
-  Values evaluate(const Scenario& sc) const override {
-    Values out;
+  void evaluateInto(const Scenario& sc, Values& out) const override {
     out.metrics.resize(m_.metrics.size());
     out.totals.resize(m_.metrics.size());
     Run r{*this, sc, out, {}, {}};
@@ -101,7 +100,6 @@ class Interpreter final : public Evaluator {
         }
       }
     }
-    return out;
   }
 
  private:

@@ -487,13 +487,14 @@ class JitEvaluator final : public Evaluator {
 
   const EvalStats& stats() const override { return stats_; }
 
-  Values evaluate(const Scenario& sc) const override {
+  void evaluateInto(const Scenario& sc, Values& out) const override {
     const size_t T = static_cast<size_t>(d_.time.count);
-    Values out;
     out.metrics.resize(m_.metrics.size());
     out.totals.resize(m_.metrics.size());
-    std::vector<Series> hidden(plan_.hidden.size());
-    Ctx c{sc, out, hidden, {}, {}, std::vector<double>(size_t{plan_.maxTemps} * T + 1)};
+    out.work.resize(plan_.hidden.size() + 1);  // hidden series, then the kernels' scratch rows
+    Series& scratch = out.work.back();
+    scratch.v.resize(size_t{plan_.maxTemps} * T + 1);
+    Ctx c{sc, out, out.work, {}, {}, scratch.v.data()};
     c.params.resize(m_.params.size());
     for (Id p = 0; p < m_.params.size(); ++p)
       c.params[p] = m_.params[p].values.empty() ? &missingParams_[p] : &m_.params[p].values;
@@ -522,7 +523,6 @@ class JitEvaluator final : public Evaluator {
       }
       run(plan_.metrics[id].total, c);
     }
-    return out;
   }
 
  private:
@@ -543,7 +543,7 @@ class JitEvaluator final : public Evaluator {
     std::vector<Series>& hidden;
     std::vector<const std::vector<double>*> params;
     std::vector<const Series*> inputs;
-    std::vector<double> scratch;
+    double* scratch;
   };
 
   Series& series(Ctx& c, plan::SeriesRef r) const {
@@ -585,7 +585,7 @@ class JitEvaluator final : public Evaluator {
       for (size_t i = 0; i < k.params.size(); ++i) pp[i] = c.params[k.params[i].param]->data();
       Series& o = output(c, k.out, k.slices);
       kernels_[k.program](o.v.data(), k.slices, T, bp, k.rowIndex.data(), pp, k.paramIndex.data(), k.consts.data(),
-                          yearStart_.data(), lastYear_.data(), c.scratch.data());
+                          yearStart_.data(), lastYear_.data(), c.scratch);
     }
   }
 

@@ -80,6 +80,7 @@ struct Scenario {
 struct Values {
   std::vector<Series> metrics;  // indexed by metric id; empty when not evaluated
   std::vector<Series> totals;   // one slice: the metric over all its slices
+  std::vector<Series> work;     // the engine's intermediate series, kept for reuse
 };
 
 struct EvalOptions {
@@ -97,7 +98,15 @@ class Evaluator {
  public:
   virtual ~Evaluator() = default;
   // Evaluates the model; safe to call from several threads at once.
-  virtual Values evaluate(const Scenario& s) const = 0;
+  Values evaluate(const Scenario& s) const {
+    Values v;
+    evaluateInto(s, v);
+    return v;
+  }
+  // The same into `out`, reusing its memory: the form for engines that evaluate
+  // thousands of scenarios (one Values per thread). Every series the plan
+  // computes is overwritten; series it does not compute are left empty.
+  virtual void evaluateInto(const Scenario& s, Values& out) const = 0;
   virtual const EvalStats& stats() const = 0;
 };
 
