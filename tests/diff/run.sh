@@ -4,8 +4,8 @@
 # temporary repository. Expected changes are written by hand from the edits below.
 # usage: run.sh path/to/mtc SOURCE_DIR
 set -u
-MTC=$1
-SRC=$2
+MTC=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+SRC=$(cd "$2" && pwd)
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 fails=0
@@ -73,7 +73,8 @@ rm gone.mtree
 "$MTC" fmt plain.mtree  # layout only: not reported by --git
 printf 'model plain { grain: month }\n\n// a comment\nunit u\n' >plain.mtree
 printf 'model fresh { grain: month }\n' >fresh.mtree
-git add fresh.mtree
+cp fresh.mtree 'with space.mtree'
+git add fresh.mtree 'with space.mtree'
 
 "$MTC" diff --git HEAD sub/mix.mtree >got 2>err; rc=$?
 { echo "diff sub/mix.mtree (HEAD:sub/mix.mtree -> working tree)"; cat "$TMP/changes"; } >want
@@ -83,7 +84,7 @@ same "--git HEAD FILE" want got
 "$MTC" diff --git HEAD >got 2>err; rc=$?
 grep '^diff ' got >heads
 printf '%s\n' "diff fresh.mtree (HEAD:fresh.mtree -> working tree)" "diff gone.mtree (HEAD:gone.mtree -> working tree)" \
-  "diff sub/mix.mtree (HEAD:sub/mix.mtree -> working tree)" >want
+  "diff sub/mix.mtree (HEAD:sub/mix.mtree -> working tree)" "diff with space.mtree (HEAD:with space.mtree -> working tree)" >want
 [ $rc = 0 ] && ok "--git HEAD exits 0" || { bad "--git HEAD: exit $rc"; cat err; }
 same "--git HEAD: every changed .mtree, layout-only plain.mtree left out" want heads
 grep -q '^+ model fresh' got && grep -q '^- model chiro_mix' got && ok "--git HEAD: added and deleted files" || bad "--git added/deleted"
@@ -106,6 +107,17 @@ git diff HEAD -- plain.mtree >got 2>err; rc=$?
 [ $rc = 0 ] && grep -q 'plain.mtree:2:17: error: unknown name' got && ok "git diff driver: errors inline, exit 0" || { bad "driver with errors: exit $rc"; cat got err; }
 git diff HEAD -- gone.mtree >got 2>err; rc=$?
 [ $rc = 0 ] && grep -q '^- model chiro_mix' got && ok "git diff driver: a deleted file" || { bad "driver, deleted file: exit $rc"; cat got err; }
+
+# A rename with changes: git passes nine arguments (the new path and a header).
+git rm -q --cached 'with space.mtree' && rm 'with space.mtree'
+git add -A . && git commit -qm two
+git mv sub/mix.mtree sub/renamed.mtree
+sed -i 's|<= 150|<= 160|' sub/renamed.mtree
+git diff -M HEAD -- sub >got 2>err; rc=$?
+printf '%s\n' "diff --mtree a/sub/mix.mtree b/sub/renamed.mtree" \
+  "~ optimize marketing_mix: subject to capacity total_new_patients <= (150 patient) -> total_new_patients <= (160 patient)" >want
+[ $rc = 0 ] && ok "git diff driver on a rename exits 0" || { bad "driver, rename: exit $rc"; cat err; }
+same "git diff driver on a rename" want got
 
 echo "$fails failed"
 [ $fails = 0 ]

@@ -8,7 +8,8 @@ usage: run.py path/to/mtc SOURCE_DIR
    idempotent, keeps every comment (same texts, same order, found by an
    independent scanner below), and means the same: `mtc check --dump-ir` is
    identical before and after for files that check; for files that only parse,
-   the text with whitespace outside strings and comments removed is identical.
+   the text with whitespace outside strings and comments removed is identical;
+   copies re-spaced and re-indented at random format exactly as the original.
 2. The repository is formatted: `mtc fmt --check` lists nothing.
 3. Golden cases: tests/fmt/cases/NAME.in formats to NAME.out.
 4. The command line: --check lists files and exits 4 (0 when formatted) and
@@ -17,6 +18,7 @@ usage: run.py path/to/mtc SOURCE_DIR
    rewritten in place, keeping their mode.
 """
 import os
+import random
 import stat
 import subprocess
 import sys
@@ -71,6 +73,45 @@ def scan(text):
     return comments, "".join(code)
 
 
+def perturb(text, rng):
+    """The same code with different horizontal whitespace and indentation (never
+    inside strings or comments, never where there was none) and longer runs of
+    blank lines: it must format exactly as the original does."""
+    out = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if text.startswith("//", i):
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+        elif c == '"':
+            j = i + 1
+            while j < n and text[j] not in '"\n':
+                j += 2 if text[j] == "\\" else 1
+            j += 1
+        elif c in " \t\r\n":
+            j = i
+            while j < n and text[j] in " \t\r\n":
+                j += 1
+            newlines = text.count("\n", i, j)
+            if newlines == 0:
+                out.append(rng.choice([" ", "  ", "\t", " \t "]))
+            else:
+                if newlines >= 2:
+                    newlines = rng.randint(2, 4)
+                out.append(rng.choice(["", " ", "\t"]) + "\n" * newlines + " " * rng.randint(0, 9))
+            i = j
+            continue
+        else:
+            j = i + 1
+        out.append(text[i:j])
+        i = j
+    return "".join(out)
+
+
 def repo_files():
     out = []
     for root, dirs, files in os.walk(SRC):
@@ -103,6 +144,12 @@ def roundtrip(path):
     again = run(["fmt", "-"], out)
     if again.returncode != 0 or again.stdout != out:
         bad(f"{name}: not idempotent", again.stderr or diff_text(out, again.stdout))
+    rng = random.Random(name)
+    for k in range(3):
+        p = run(["fmt", "-"], perturb(text, rng))
+        if p.returncode != 0 or p.stdout != out:
+            bad(f"{name}: a re-spaced copy ({k}) formats differently", p.stderr + diff_text(out, p.stdout))
+            break
     c1, code1 = scan(text)
     c2, code2 = scan(out)
     if c1 != c2:
