@@ -134,6 +134,7 @@ class Formatter {
   bool headerUnit_ = false; // in the declared unit of a metric or param, or a unit's definition
   bool unitAfterNumber_ = false;  // `unit k = 1000 g`: the unit starts after the number
   bool seenHeaderColon_ = false;
+  bool unary_ = false;      // the last code item is a unary sign
 
   void collect(const std::vector<Token>& toks) {
     int nl = 0;
@@ -239,20 +240,20 @@ class Formatter {
 
   void comment(size_t i) {
     const Item& it = items_[i];
-    std::string text = it.tok->type == L::BLOCK_COMMENT ? it.tok->text : rstrip(it.tok->text);
-    bool line = it.tok->type != L::BLOCK_COMMENT;
-    if (lineOpen_ && it.newlinesBefore == 0 && line) {
+    const bool block = it.tok->type == L::BLOCK_COMMENT;
+    std::string text = block ? it.tok->text : rstrip(it.tok->text);
+    if (lineOpen_ && it.newlinesBefore == 0 && !block) {  // a trailing comment
       cur_.trailing = text;
       return;
     }
     if (!lineOpen_ || it.newlinesBefore > 0) {
-      // A comment alone on its line sits where the next code would.
+      // A comment that starts a line sits where the next code would, or inside
+      // the block when the next code closes it.
       int n = nextCode(i);
       int indent = 0;
       if (n < 0) indent = 0;
       else if (type(n) == L::RBRACE || type(n) == L::RPAREN || type(n) == L::RBRACK) indent = base();
       else indent = indentFor(static_cast<size_t>(n));
-      // Before `}` and at the end of a block, drop the blank lines.
       newLine(indent, it.newlinesBefore);
       cur_.ownComment = true;
     }
@@ -280,8 +281,6 @@ class Formatter {
     if (f && f->entries() && c != L::RBRACE && startsEntry(i)) return "  ";
     return " ";
   }
-
-  bool unary_ = false;  // the last code item is a unary sign
 
   void code(size_t i) {
     const Item& it = items_[i];
