@@ -199,6 +199,8 @@ struct Flattener {
       return "{ " + v + " }";
     }
     if (p.dims.empty()) return p.values.empty() ? "-" : num(p.values[0]);
+    if (m.sliceCount(p.dims) != p.values.size())  // slices not known: the values in order
+      return "[" + join(p.values, [](double x) { return num(x); }) + "]";
     std::string v;
     for (size_t i = 0; i < p.values.size(); ++i) {
       std::vector<uint32_t> at = m.sliceCoords(p.dims, i);
