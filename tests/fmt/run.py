@@ -9,7 +9,8 @@ usage: run.py path/to/mtc SOURCE_DIR
    independent scanner below), and means the same: `mtc check --dump-ir` is
    identical before and after for files that check; for files that only parse,
    the text with whitespace outside strings and comments removed is identical;
-   copies re-spaced and re-indented at random format exactly as the original.
+   copies re-spaced and re-indented at random format exactly as the original;
+   copies with random extra line breaks format idempotently.
 2. The repository is formatted: `mtc fmt --check` lists nothing.
 3. Golden cases: tests/fmt/cases/NAME.in formats to NAME.out.
 4. The command line: --check lists files and exits 4 (0 when formatted) and
@@ -112,6 +113,18 @@ def perturb(text, rng):
     return "".join(out)
 
 
+def break_lines(text, rng):
+    """The same code with some spaces turned into line breaks (on lines without
+    strings or comments): formatting it must succeed and be idempotent."""
+    out = []
+    for line in text.split("\n"):
+        if '"' in line or "//" in line or "/*" in line:
+            out.append(line)
+            continue
+        out.append("".join("\n" if c == " " and i > 0 and rng.random() < 0.15 else c for i, c in enumerate(line)))
+    return "\n".join(out)
+
+
 def repo_files():
     out = []
     for root, dirs, files in os.walk(SRC):
@@ -149,6 +162,14 @@ def roundtrip(path):
         p = run(["fmt", "-"], perturb(text, rng))
         if p.returncode != 0 or p.stdout != out:
             bad(f"{name}: a re-spaced copy ({k}) formats differently", p.stderr + diff_text(out, p.stdout))
+            break
+    for k in range(2):
+        broken = break_lines(text, rng)
+        p = run(["fmt", "-"], broken)
+        p2 = run(["fmt", "-"], p.stdout)
+        if p.returncode != 0 or p2.stdout != p.stdout or scan(p.stdout)[1] != scan(text)[1]:
+            bad(f"{name}: a copy with extra line breaks ({k}) fails, changes or is not idempotent",
+                p.stderr + diff_text(p.stdout, p2.stdout))
             break
     c1, code1 = scan(text)
     c2, code2 = scan(out)
