@@ -122,10 +122,22 @@ const Occurrence* occurrenceAt(const Compilation& c, Loc at) {
   return nullptr;
 }
 
+// Dimension values and function parameters have qualified names ("channel.web"),
+// unique in a model; their uses record the dimension (or nothing) as the
+// declaration, so they are matched by name alone.
+static bool qualified(SymKind k) { return k == SymKind::DimValue || k == SymKind::FunctionParam; }
+
+Range declarationOf(const Compilation& c, const Occurrence& o) {
+  if (qualified(o.kind))
+    for (const Occurrence& x : c.occurrences)
+      if (x.isDecl && x.kind == o.kind && x.name == o.name) return x.range;
+  return o.declRange;
+}
+
 std::vector<const Occurrence*> occurrencesOf(const Compilation& c, const Occurrence& o) {
   std::vector<const Occurrence*> out;
   for (const Occurrence& x : c.occurrences)
-    if (x.kind == o.kind && x.name == o.name && x.declRange == o.declRange) out.push_back(&x);
+    if (x.kind == o.kind && x.name == o.name && (qualified(o.kind) || x.declRange == o.declRange)) out.push_back(&x);
   std::sort(out.begin(), out.end(), [](const Occurrence* a, const Occurrence* b) { return a->range.begin < b->range.begin; });
   // A name can be recorded twice when two passes look at it: one per place.
   out.erase(std::unique(out.begin(), out.end(), [](const Occurrence* a, const Occurrence* b) { return a->range == b->range; }),

@@ -59,6 +59,8 @@ Loc fromPosition(const Document& d, const json& position);
 
 // The occurrence (declaration or use) of a name under the cursor, if any.
 const Occurrence* occurrenceAt(const Compilation& c, Loc at);
+// Where the symbol of an occurrence is declared (invalid for built-in names).
+Range declarationOf(const Compilation& c, const Occurrence& o);
 // Every occurrence of the same symbol (same kind, name and declaration).
 std::vector<const Occurrence*> occurrencesOf(const Compilation& c, const Occurrence& o);
 

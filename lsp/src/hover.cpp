@@ -165,13 +165,6 @@ void sourceCard(const Model& m, const ir::Source& x, Card& card) {
   card.fact("dimensions", dims);
 }
 
-template <typename T>
-const T* byDecl(const std::vector<T>& v, const Range& declRange) {
-  for (auto& x : v)
-    if (x.range == declRange || x.range.begin == declRange.begin) return &x;
-  return nullptr;
-}
-
 // What the IR knows about the symbol (false when nothing: the caller falls back to the AST).
 bool fromIr(const Compilation& c, const Occurrence& o, Card& card) {
   if (!c.model) return false;

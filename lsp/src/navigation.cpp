@@ -38,7 +38,7 @@ std::string qualifier(const Occurrence& o) {
 const Occurrence& renameTarget(const Document& d, const json& params) {
   const Occurrence* o = under(d, params);
   if (!o) throw LspError(RequestFailed, "there is no name to rename here");
-  if (!o->declRange.valid())
+  if (!declarationOf(*d.comp, *o).valid())
     throw LspError(RequestFailed, fmt::format("'{}' is built in and cannot be renamed", o->name));
   if (!d.comp->parsed)
     throw LspError(RequestFailed, "the file has syntax errors: fix them first, so that every use of the name is known");
@@ -49,8 +49,10 @@ const Occurrence& renameTarget(const Document& d, const json& params) {
 
 json definition(const Document& d, const json& params) {
   const Occurrence* o = under(d, params);
-  if (!o || !o->declRange.valid()) return nullptr;  // nothing here, or a built-in name
-  return toLocation(d, o->declRange);
+  if (!o) return nullptr;
+  Range decl = declarationOf(*d.comp, *o);
+  if (!decl.valid()) return nullptr;  // a built-in name
+  return toLocation(d, decl);
 }
 
 json references(const Document& d, const json& params) {
@@ -59,7 +61,7 @@ json references(const Document& d, const json& params) {
   if (!o) return out;
   bool withDecl = params.contains("context") ? params["context"].value("includeDeclaration", true) : true;
   for (const Occurrence* x : occurrencesOf(*d.comp, *o)) {
-    bool isDecl = x->isDecl || (o->declRange.valid() && x->range == o->declRange);
+    bool isDecl = x->isDecl || x->range == declarationOf(*d.comp, *o);
     if (isDecl && !withDecl) continue;
     out.push_back(toLocation(d, x->range));
   }
@@ -80,7 +82,7 @@ json rename(const Document& d, const json& params) {
     throw LspError(InvalidParams, fmt::format("'{}' is not a valid name (letters, digits and _, not starting with a digit)", newName));
   std::string qualified = qualifier(o) + newName;
   for (const Occurrence& x : d.comp->occurrences)
-    if (x.isDecl && x.name == qualified && nameSpace(x.kind) == nameSpace(o.kind) && x.declRange != o.declRange)
+    if (x.isDecl && x.name == qualified && nameSpace(x.kind) == nameSpace(o.kind) && x.range != declarationOf(*d.comp, o))
       throw LspError(RequestFailed, fmt::format("'{}' is already declared as a {}", newName, symKindName(x.kind)));
 
   json changes = json::object();
