@@ -89,7 +89,6 @@ json documentSymbols(const Document& d);
 json prepareRename(const Document& d, const json& params);
 json rename(const Document& d, const json& params);
 json formatting(const Document& d, const json& params);
-bool formattingAvailable();
 
 // ANTLR's DFA cache grows with every new input: clear it now and then.
 void clearParserCache();

@@ -28,9 +28,9 @@ json capabilities() {
       {"referencesProvider", true},
       {"documentSymbolProvider", true},
       {"renameProvider", {{"prepareProvider", true}}},
-      {"completionProvider", {{"triggerCharacters", {":", ".", " ", ","}}, {"resolveProvider", false}}},
+      {"completionProvider", {{"triggerCharacters", {":", ".", ",", "["}}, {"resolveProvider", false}}},
+      {"documentFormattingProvider", true},
   };
-  if (formattingAvailable()) caps["documentFormattingProvider"] = true;
   return caps;
 }
 
@@ -120,7 +120,7 @@ json Server::dispatch(const std::string& method, const json& params, bool isRequ
   if (method == "textDocument/documentSymbol") return documentSymbols(document(params));
   if (method == "textDocument/prepareRename") return prepareRename(document(params), params);
   if (method == "textDocument/rename") return rename(document(params), params);
-  if (method == "textDocument/formatting" && formattingAvailable()) return formatting(document(params), params);
+  if (method == "textDocument/formatting") return formatting(document(params), params);
   if (!isRequest) return nullptr;  // unknown notifications ($/cancelRequest, ...) are ignored
   throw LspError(MethodNotFound, "unknown method: " + method);
 }

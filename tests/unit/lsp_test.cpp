@@ -142,6 +142,7 @@ TEST_CASE("lsp: initialize advertises the features; requests before it are refus
   CHECK(caps["documentSymbolProvider"] == true);
   CHECK(caps["renameProvider"]["prepareProvider"] == true);
   CHECK(caps.contains("completionProvider"));
+  CHECK(caps["documentFormattingProvider"] == true);
   CHECK(r["serverInfo"]["name"] == "mtc");
 }
 
@@ -459,4 +460,22 @@ TEST_CASE("lsp: results stay right while the parser cache is cleared between che
     CHECK(c.diagnostics().size() == static_cast<size_t>(i % 2 ? 0 : 1));
   }
   CHECK(c.server.checks() == 6);
+}
+
+TEST_CASE("lsp: formatting replaces the whole document with mtc fmt's layout") {
+  Client c;
+  CHECK(c.call("initialize", json::object())["error"]["code"] == -32600);  // a second initialize is refused
+  c.open("model   shop {\n grain:   month\n}\nunit order");
+  json edits = c.request("textDocument/formatting", {{"textDocument", doc()}, {"options", {{"tabSize", 2}, {"insertSpaces", true}}}});
+  REQUIRE(edits.size() == 1);
+  CHECK(edits[0]["range"] == range(0, 0, 3, 10));  // to the end of the last line, `unit order`
+  CHECK(edits[0]["newText"] == "model shop {\n  grain: month\n}\nunit order\n");
+
+  c.change("model shop {\n  grain: month\n}\nunit order\n");
+  CHECK(c.request("textDocument/formatting", {{"textDocument", doc()}, {"options", json::object()}}).empty());
+
+  c.change("model shop {\n  grain: month\n", kUri, 3);  // does not parse: refused, with the reason
+  json err = c.call("textDocument/formatting", {{"textDocument", doc()}, {"options", json::object()}})["error"];
+  CHECK(err["code"] == -32803);
+  CHECK(err["message"].get<std::string>().find("syntax") != std::string::npos);
 }
