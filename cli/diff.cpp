@@ -2,7 +2,7 @@
 //
 //   mtc diff OLD.mtree NEW.mtree         two files (/dev/null: an empty model)
 //   mtc diff --git REV [FILE]            the working tree against git revision REV
-//   mtc diff PATH OLD HEX MODE NEW HEX MODE   git's external diff driver
+//   mtc diff PATH OLD HEX MODE NEW HEX MODE [NEW-PATH HEADER]   git's external diff driver
 //
 // Exit: 0 compared (whether or not anything changed); 1 a model has errors or a
 // file cannot be read; 2 bad usage. As git's diff driver it always exits 0 and
@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -173,16 +174,18 @@ int usage(const char* msg) {
 
 int cmdDiff(const DiffOptions& o, const CommonOptions& common) {
   std::vector<FileDiff> diffs;
-  bool gitDriver = o.gitRev.empty() && o.files.size() == 7;
+  bool gitDriver = o.gitRev.empty() && (o.files.size() == 7 || o.files.size() == 9);
   if (gitDriver) {
-    // git: PATH OLD-FILE OLD-HEX OLD-MODE NEW-FILE NEW-HEX NEW-MODE. Never fail.
+    // git: PATH OLD-FILE OLD-HEX OLD-MODE NEW-FILE NEW-HEX NEW-MODE, and for a
+    // rename or copy also NEW-PATH and the header git would print. Never fail.
     const auto& f = o.files;
+    const std::string& newPath = f.size() == 9 ? f[7] : f[0];
     std::string err;
-    Side a = fileSide(f[1], f[0], err), b = fileSide(f[4], f[0], err);
+    Side a = fileSide(f[1], f[0], err), b = fileSide(f[4], newPath, err);
     a.label = "a/" + f[0];
-    b.label = "b/" + f[0];
-    FileDiff d = err.empty() ? compare(f[0], a, b, common) : FileDiff{f[0], a.label, b.label, {}, err};
-    std::printf("diff --mtree a/%s b/%s\n", f[0].c_str(), f[0].c_str());
+    b.label = "b/" + newPath;
+    FileDiff d = err.empty() ? compare(newPath, a, b, common) : FileDiff{newPath, a.label, b.label, {}, err};
+    std::printf("diff --mtree %s %s\n", a.label.c_str(), b.label.c_str());
     if (!d.errors.empty()) std::fputs(d.errors.c_str(), stdout);
     else if (d.changes.empty()) std::puts("(no semantic changes: layout or comments only)");
     std::fputs(changesToText(d.changes).c_str(), stdout);
@@ -194,14 +197,14 @@ int cmdDiff(const DiffOptions& o, const CommonOptions& common) {
     if (paths.empty()) {
       std::string out;
       int status = 0;
-      if (!run({"git", "diff", "--name-only", "--no-renames", "--relative", o.gitRev, "--", "*.mtree"}, out, status) ||
+      if (!run({"git", "diff", "-z", "--name-only", "--no-renames", "--relative", o.gitRev, "--", "*.mtree"}, out, status) ||
           !gitOk(status)) {
         std::fprintf(stderr, "mtc: error: `git diff --name-only %s` failed (not a git repository, or no such revision?)\n",
                      o.gitRev.c_str());
         return 1;
       }
       std::istringstream ls(out);
-      for (std::string line; std::getline(ls, line);) if (!line.empty()) paths.push_back(line);
+      for (std::string name; std::getline(ls, name, '\0');) if (!name.empty()) paths.push_back(name);
     } else {
       int status = 0;
       std::string out;

@@ -134,6 +134,7 @@ class Formatter {
   bool headerUnit_ = false; // in the declared unit of a metric or param, or a unit's definition
   bool unitAfterNumber_ = false;  // `unit k = 1000 g`: the unit starts after the number
   bool seenHeaderColon_ = false;
+  bool unary_ = false;      // the last code item is a unary sign
 
   void collect(const std::vector<Token>& toks) {
     int nl = 0;
@@ -239,20 +240,20 @@ class Formatter {
 
   void comment(size_t i) {
     const Item& it = items_[i];
-    std::string text = it.tok->type == L::BLOCK_COMMENT ? it.tok->text : rstrip(it.tok->text);
-    bool line = it.tok->type != L::BLOCK_COMMENT;
-    if (lineOpen_ && it.newlinesBefore == 0 && line) {
+    const bool block = it.tok->type == L::BLOCK_COMMENT;
+    std::string text = block ? it.tok->text : rstrip(it.tok->text);
+    if (lineOpen_ && it.newlinesBefore == 0 && !block) {  // a trailing comment
       cur_.trailing = text;
       return;
     }
     if (!lineOpen_ || it.newlinesBefore > 0) {
-      // A comment alone on its line sits where the next code would.
+      // A comment that starts a line sits where the next code would, or inside
+      // the block when the next code closes it.
       int n = nextCode(i);
       int indent = 0;
       if (n < 0) indent = 0;
       else if (type(n) == L::RBRACE || type(n) == L::RPAREN || type(n) == L::RBRACK) indent = base();
       else indent = indentFor(static_cast<size_t>(n));
-      // Before `}` and at the end of a block, drop the blank lines.
       newLine(indent, it.newlinesBefore);
       cur_.ownComment = true;
     }
@@ -280,8 +281,6 @@ class Formatter {
     if (f && f->entries() && c != L::RBRACE && startsEntry(i)) return "  ";
     return " ";
   }
-
-  bool unary_ = false;  // the last code item is a unary sign
 
   void code(size_t i) {
     const Item& it = items_[i];
@@ -451,19 +450,30 @@ class Formatter {
   }
 };
 
-// The significant tokens and the comments of a text, to check that formatting kept them.
+// The significant tokens and the comments of a text, to check that formatting
+// kept them; a `-` also records whether it is glued into a period (`2025-07`).
 struct Fingerprint {
   std::vector<std::pair<int, std::string>> code;
+  std::vector<bool> glued;
   std::vector<std::string> comments;
   friend bool operator==(const Fingerprint&, const Fingerprint&) = default;
 };
 
 Fingerprint fingerprint(const std::vector<Token>& toks) {
   Fingerprint f;
+  std::vector<const Token*> code;
   for (const Token& t : toks) {
     if (t.kind == TokKind::Newline || t.kind == TokKind::Space || t.kind == TokKind::End) continue;
     if (t.kind == TokKind::Comment || t.kind == TokKind::DocComment) f.comments.push_back(rstrip(t.text));
-    else f.code.emplace_back(t.type, t.text);
+    else code.push_back(&t);
+  }
+  auto adjacent = [](const Token* a, const Token* b) { return a->offset + a->text.size() == b->offset; };
+  for (size_t i = 0; i < code.size(); ++i) {
+    f.code.emplace_back(code[i]->type, code[i]->text);
+    bool g = code[i]->type == L::MINUS && i > 0 && i + 1 < code.size() && code[i - 1]->type == L::INT &&
+             (code[i + 1]->type == L::INT || code[i + 1]->type == L::ID) && adjacent(code[i - 1], code[i]) &&
+             adjacent(code[i], code[i + 1]);
+    f.glued.push_back(g);
   }
   return f;
 }
@@ -484,13 +494,12 @@ FormatResult formatSource(const std::string& path, const std::string& text) {
   }
   std::string out = Formatter(toks).run();
 
-  // The safety net: the same tokens and comments, and still a file that parses.
+  // The safety net: the same significant tokens, periods and comments, so the
+  // same parse (whitespace is never significant to the parser otherwise).
   SourceManager sm2;
-  Diagnostics diags2;
   const SourceFile& file2 = sm2.file(sm2.add(path, out));
   std::vector<Token> toks2;
-  parseFile(file2, diags2);
-  if (!lexFile(file2, toks2, nullptr) || diags2.hasErrors() || !(fingerprint(toks) == fingerprint(toks2))) {
+  if (!lexFile(file2, toks2, nullptr) || !(fingerprint(toks) == fingerprint(toks2))) {
     r.errors = path + ": error: mtc fmt could not format this file without changing it (a bug; please report it)\n";
     return r;
   }

@@ -29,6 +29,28 @@ std::string num(double v) { return fmt::format("{}", v); }
 std::string quoted(const std::string& s) { return s.empty() ? "-" : "\"" + s + "\""; }
 std::string orDash(const std::string& s) { return s.empty() ? "-" : s; }
 
+// A property kept as written, without the whitespace outside strings: layout is no change.
+std::string squeeze(const std::string& s) {
+  std::string o;
+  bool quoted = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '"' && (i == 0 || s[i - 1] != '\\')) quoted = !quoted;
+    if (!quoted && (c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+      if (!o.empty() && o.back() != ',' && i + 1 < s.size() && s[i + 1] != ',' && o.back() != ' ') o += ' ';
+      continue;
+    }
+    if (c == ',' && !quoted) {
+      while (!o.empty() && o.back() == ' ') o.pop_back();
+      o += ", ";
+      continue;
+    }
+    o += c;
+  }
+  while (!o.empty() && o.back() == ' ') o.pop_back();
+  return o;
+}
+
 template <typename T, typename F>
 std::string join(const std::vector<T>& xs, F&& f, const char* sep = ", ") {
   std::string s;
@@ -278,7 +300,7 @@ struct Flattener {
     }
     for (const NamedComparison& c : s.subjectTo) field(e, "subject to " + c.name, cmp(c.cmp));
     if (s.optAt) field(e, "at", formatPeriod(*s.optAt));
-    for (auto& [k, v] : s.options) field(e, k, v);
+    for (auto& [k, v] : s.options) field(e, k, squeeze(v));
   }
 
   // Two entities of one kind with one name (two identical statements): number them.

@@ -99,7 +99,7 @@ TEST_CASE("semdiff: units, dimensions, params, properties, goals") {
         "~ goal target: condition sum(mrr over plan) >= (1000 USD) -> sum(mrr over plan) >= (2000 USD)\n");
 }
 
-TEST_CASE("semdiff: relation kind and lag; a flipped relation is removed and added") {
+TEST_CASE("semdiff: relation kind and lag, and a flipped relation is removed and added") {
   CHECK(text(kBase, replace(kBase, "causal { lag: 1 month }", "causal")) ==
         "~ relation spend -> customers: lag 1 periods -> -\n");
   CHECK(text(kBase, replace(kBase, "spend -> customers: causal { lag: 1 month }", "customers -> spend: causal")) ==
