@@ -74,7 +74,9 @@ Context analyse(const Document& d, size_t cursor) {
   for (auto it = all.rbegin(); it != all.rend(); ++it) {
     if (it->kind == TokKind::End) continue;
     bool touches = it->offset + it->text.size() >= cursor;
-    if (touches && (it->kind == TokKind::Comment || it->kind == TokKind::DocComment ||
+    bool closedBlock = it->text.size() >= 4 && it->text.compare(0, 2, "/*") == 0 &&
+                       it->text.compare(it->text.size() - 2, 2, "*/") == 0;  // the cursor is after it
+    if (touches && !closedBlock && (it->kind == TokKind::Comment || it->kind == TokKind::DocComment ||
                     (it->kind == TokKind::Error && !it->text.empty() && (it->text[0] == '"' || it->text[0] == '/'))))
       cx.inert = true;
     break;
@@ -214,7 +216,7 @@ bool propertyValues(const std::string& key, Items& out) {
   return true;
 }
 
-json complete(const Document& d, const Context& cx, const Compilation& names) {
+json complete(const Context& cx, const Compilation& names) {
   Items out(names);
   if (cx.inert) return out.take();
   const auto& t = cx.toks;
@@ -287,7 +289,7 @@ json completion(const Document& d, const json& params) {
   size_t cursor = d.file().offset(at.line, at.col);
   Context cx = analyse(d, cursor);
   const Compilation& names = d.lastParsed ? *d.lastParsed : *d.comp;
-  return complete(d, cx, names);
+  return complete(cx, names);
 }
 
 }  // namespace mtc::lsp

@@ -293,8 +293,9 @@ TEST_CASE("lsp: completion offers what fits the place") {
   CHECK(has(l, "metric"));
   CHECK(has(l, "describe"));
   CHECK(!has(l, "orders"));
-  // Inside a comment: nothing.
+  // Inside a comment or a string: nothing.
   CHECK(c.request("textDocument/completion", at(12, 8)).empty());
+  CHECK(c.request("textDocument/completion", at(13, 17)).empty());
 }
 
 TEST_CASE("lsp: completion in a half-typed buffer uses the names of the last parse") {
