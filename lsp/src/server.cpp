@@ -34,6 +34,12 @@ json capabilities() {
   return caps;
 }
 
+// A document's version; clients may send null (or nothing) for "unknown".
+int64_t versionOf(const json& textDocument, int64_t fallback) {
+  auto it = textDocument.find("version");
+  return it != textDocument.end() && it->is_number_integer() ? it->get<int64_t>() : fallback;
+}
+
 }  // namespace
 
 Server::Server(ServerOptions opts) : opts_(std::move(opts)) {}
@@ -140,7 +146,7 @@ void Server::didOpen(const json& params) {
   d->uri = td.at("uri").get<std::string>();
   d->path = pathFromUri(d->uri);
   d->text = td.at("text").get<std::string>();
-  d->version = td.value("version", 0);
+  d->version = versionOf(td, 0);
   Document& doc = *d;
   docs_[doc.uri] = std::move(d);
   check(doc);
@@ -152,13 +158,14 @@ void Server::didChange(const json& params) {
   auto it = docs_.find(uri);
   if (it == docs_.end()) throw LspError(InvalidParams, "change to a document that is not open: " + uri);
   Document& d = *it->second;
+  int64_t version = versionOf(params["textDocument"], d.version);
   // Full sync: the last change holds the whole text (a change with a range would
   // mean the client ignored our capabilities; refuse it rather than corrupt the buffer).
   for (const json& ch : params.at("contentChanges")) {
     if (ch.contains("range")) throw LspError(InvalidParams, "incremental changes are not supported (full sync only)");
     d.text = ch.at("text").get<std::string>();
   }
-  d.version = params["textDocument"].value("version", d.version);
+  d.version = version;
   check(d);
   recheckDependents(d.path);
 }
