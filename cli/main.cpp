@@ -153,6 +153,10 @@ int main(int argc, char** argv) {
 
   // lsp
   auto* lspCmd = app.add_subcommand("lsp", "language server over stdio, for editors");
+  // Clients such as vscode-languageclient pass --stdio; stdio is the only transport.
+  bool lspStdio = true;
+  lspCmd->add_flag("--stdio", lspStdio, "talk over stdin and stdout (the default)");
+  addCommon(lspCmd);
 
   int rc = 0;
   try {

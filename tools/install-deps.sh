@@ -4,6 +4,9 @@
 set -e
 PKGS="g++ cmake ninja-build antlr4 libantlr4-runtime-dev llvm-dev libfmt-dev libeigen3-dev \
 libglpk-dev libnlopt-cxx-dev catch2 libcli11-dev nlohmann-json3-dev libsqlite3-dev python3"
+# Optional: a real LSP client and the Vim runtime files for the lsp_nvim and
+# editors_vim tests (they skip cleanly without it).
+PKGS="$PKGS neovim"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -1,0 +1,270 @@
+// Hover: what a name is, as Markdown. Metrics show their unit, dimensions,
+// formula or data, stage, roles, classes and doc comment; every other kind of
+// name shows what the checker knows of it. The typed IR gives the resolved
+// facts; the AST gives the doc comment and the declaration's text when the IR
+// has nothing (a name in a file with errors).
+#include <fmt/format.h>
+
+#include "document.h"
+
+namespace mtc::lsp {
+
+namespace {
+
+using ir::Id;
+using ir::Model;
+
+std::string code(const std::string& s) { return "`" + s + "`"; }
+
+std::string joinDims(const Model& m, const std::vector<Id>& dims) {
+  std::string s;
+  for (Id d : dims) s += (s.empty() ? "" : ", ") + m.dims[d].name;
+  return s;
+}
+
+// The first line of a declaration as written, without a trailing `{`.
+std::string headerLine(const Compilation& c, const ast::Decl& d) {
+  std::string text = c.sources.textOf(d.range);
+  text = text.substr(0, text.find_first_of("\r\n"));
+  while (!text.empty() && (text.back() == '{' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+// A block of Markdown: a code header, the title and doc, then "- key: value" facts.
+struct Card {
+  std::string header, title, doc;
+  std::vector<std::pair<std::string, std::string>> facts;
+
+  void fact(std::string key, std::string value) {
+    if (!value.empty()) facts.push_back({std::move(key), std::move(value)});
+  }
+  std::string markdown() const {
+    std::string s = "```mtree\n" + header + "\n```\n";
+    if (!title.empty()) s += "\n**" + title + "**\n";
+    if (!doc.empty()) s += "\n" + doc + "\n";
+    if (!facts.empty()) s += "\n";
+    for (auto& [k, v] : facts) s += "- " + k + ": " + v + "\n";
+    return s;
+  }
+};
+
+std::string flags(uint32_t bits, const std::vector<ir::RoleInfo>& all) {
+  std::string s;
+  for (auto& r : all)
+    if (bits & r.bit) s += (s.empty() ? "" : ", ") + std::string(r.name);
+  return s;
+}
+
+std::string classes(uint32_t bits) {
+  std::string s;
+  for (auto& c : ir::metricClasses())
+    if (bits & c.bit) s += fmt::format("{}{} ({})", s.empty() ? "" : ", ", c.name, c.question);
+  return s;
+}
+
+void metricCard(const Model& m, const ir::Metric& x, Card& card) {
+  card.header = "metric " + x.name + ": " + x.unitText + (x.dims.empty() ? "" : " by " + joinDims(m, x.dims));
+  card.title = x.title;
+  card.doc = x.doc;
+  card.fact("unit", code(x.unitText));
+  card.fact("dimensions", x.dims.empty() ? "none" : joinDims(m, x.dims));
+  if (x.formula) card.fact("formula", code(exprToString(m, *x.formula)));
+  if (x.data && x.data->source < m.sources.size())
+    card.fact("data", code(m.sources[x.data->source].name + "." + x.data->column));
+  if (x.stage != ir::kNone && x.stage < m.stages.size()) {
+    const ir::Stage& s = m.stages[x.stage];
+    std::string chain = s.chain < m.chains.size() ? fmt::format(" (chain {})", m.chains[s.chain].name) : "";
+    card.fact("stage", s.name + chain);
+  }
+  card.fact("role", flags(x.roles, ir::metricRoles()));
+  card.fact("class", classes(x.classes));
+  card.fact("aggregation", ir::aggName(x.agg));
+  card.fact("shape", x.shape == ir::Shape::Series ? "" : "constant in time");
+  card.fact("owner", x.owner);
+}
+
+std::string distributionText(const ir::Distribution& d) {
+  std::string args;
+  for (double a : d.args) args += (args.empty() ? "" : ", ") + fmt::format("{}", a);
+  return fmt::format("{}({})", ir::distName(d.kind), args);
+}
+
+void paramCard(const Model& m, const ir::Param& x, Card& card) {
+  card.header = "param " + x.name + ": " + x.unitText + (x.dims.empty() ? "" : " by " + joinDims(m, x.dims));
+  card.title = x.title;
+  card.doc = x.doc;
+  card.fact("unit", code(x.unitText));
+  if (!x.dims.empty()) card.fact("dimensions", joinDims(m, x.dims));
+  if (x.dims.empty() && x.values.size() == 1) {
+    card.fact("value", fmt::format("{}", x.values[0]));
+  } else if (!x.values.empty() && m.sliceCount(x.dims) == x.values.size()) {
+    // One entry per slice, at most a dozen: a hover is not a table viewer.
+    std::string s;
+    for (size_t i = 0; i < x.values.size() && i < 12; ++i) {
+      auto coords = m.sliceCoords(x.dims, i);
+      std::string key;
+      for (size_t k = 0; k < x.dims.size(); ++k) key += (k ? "." : "") + m.dims[x.dims[k]].values[coords[k]];
+      s += fmt::format("{}{}: {}", i ? ", " : "", key, x.values[i]);
+    }
+    if (x.values.size() > 12) s += fmt::format(", ... ({} slices)", x.values.size());
+    card.fact("values", s);
+  }
+  if (x.dist) card.fact("distribution", code(distributionText(*x.dist)));
+}
+
+void dimensionCard(const Model& m, const ir::Dimension& x, Card& card) {
+  card.header = "dimension " + x.name;
+  card.title = x.title;
+  card.doc = x.doc;
+  if (x.fromSource) {
+    std::string src = x.source < m.sources.size() ? m.sources[x.source].name + "." + x.column : x.column;
+    card.fact("values", "from the data, " + code(src));
+  } else {
+    std::string vals;
+    for (size_t i = 0; i < x.values.size(); ++i) {
+      vals += (i ? ", " : "") + code(x.values[i]);
+      if (i < x.valueTitles.size() && !x.valueTitles[i].empty()) vals += " (" + x.valueTitles[i] + ")";
+    }
+    card.fact("values", vals);
+  }
+}
+
+void stageCard(const Model& m, Id id, Card& card) {
+  const ir::Stage& x = m.stages[id];
+  card.header = "stage " + x.name;
+  card.title = x.title;
+  card.doc = x.doc;
+  if (x.chain < m.chains.size()) {
+    const ir::Chain& c = m.chains[x.chain];
+    card.fact("chain", fmt::format("{} ({}), step {} of {}", c.name, c.external ? "external" : "internal",
+                                   x.position + 1, c.stages.size()));
+  }
+  std::string metrics;
+  for (auto& mt : m.metrics)
+    if (mt.stage == id) metrics += (metrics.empty() ? "" : ", ") + mt.name;
+  card.fact("metrics", metrics.empty() ? "none" : metrics);
+}
+
+void chainCard(const Model& m, const ir::Chain& x, Card& card) {
+  card.header = "chain " + x.name + (x.external ? " external" : " internal");
+  card.title = x.title;
+  card.doc = x.doc;
+  std::string stages;
+  for (Id s : x.stages) stages += (stages.empty() ? "" : " -> ") + m.stages[s].name;
+  card.fact("stages", stages);
+}
+
+void sourceCard(const Model& m, const ir::Source& x, Card& card) {
+  card.header = fmt::format("source {} = {}(\"{}\")", x.name, x.kind == ir::SourceKind::Csv ? "csv" : "sqlite", x.path);
+  card.doc = x.doc;
+  card.fact("file", code(x.resolvedPath));
+  if (!x.query.empty()) card.fact("query", code(x.query));
+  card.fact("time column", x.timeColumn);
+  std::string dims;
+  for (auto& [d, col] : x.dimColumns) dims += (dims.empty() ? "" : ", ") + m.dims[d].name + (col == m.dims[d].name ? "" : " (column " + col + ")");
+  card.fact("dimensions", dims);
+}
+
+// What the IR knows about the symbol (false when nothing: the caller falls back to the AST).
+bool fromIr(const Compilation& c, const Occurrence& o, Card& card) {
+  if (!c.model) return false;
+  const Model& m = *c.model;
+  switch (o.kind) {
+    case SymKind::Metric:
+      if (auto id = m.findMetric(o.name)) return metricCard(m, m.metrics[*id], card), true;
+      return false;
+    case SymKind::Param:
+      if (auto id = m.findParam(o.name)) return paramCard(m, m.params[*id], card), true;
+      return false;
+    case SymKind::Dimension:
+      if (auto id = m.findDim(o.name)) return dimensionCard(m, m.dims[*id], card), true;
+      return false;
+    case SymKind::DimValue: {
+      size_t dot = o.name.find('.');
+      auto id = m.findDim(o.name.substr(0, dot));
+      if (!id) return false;
+      const ir::Dimension& D = m.dims[*id];
+      std::string v = o.name.substr(dot + 1);
+      int i = D.index(v);
+      card.header = fmt::format("{}: {}", D.name, v);
+      card.fact("value of", "dimension " + code(D.name));
+      if (i >= 0 && static_cast<size_t>(i) < D.valueTitles.size()) card.title = D.valueTitles[i];
+      return true;
+    }
+    case SymKind::Stage:
+      for (Id s = 0; s < m.stages.size(); ++s)
+        if (m.stages[s].name == o.name) return stageCard(m, s, card), true;
+      return false;
+    case SymKind::Chain:
+      for (auto& ch : m.chains)
+        if (ch.name == o.name) return chainCard(m, ch, card), true;
+      return false;
+    case SymKind::Source:
+      for (auto& s : m.sources)
+        if (s.name == o.name) return sourceCard(m, s, card), true;
+      return false;
+    case SymKind::Unit: {
+      auto u = m.units.lookup(o.name);
+      if (!u) return false;
+      card.header = "unit " + o.name;
+      std::string base = m.units.format(*u);
+      if (m.units.isBuiltin(o.name)) card.fact("kind", m.units.isCurrency(o.name) ? "built-in currency" : "built-in unit");
+      if (base != o.name) card.fact("equals", code(base));
+      return true;  // a declared unit's doc comment comes from the AST
+    }
+    default: return false;
+  }
+}
+
+json markdown(const std::string& text, const Range& r, const SourceManager& sm) {
+  return {{"contents", {{"kind", "markdown"}, {"value", text}}}, {"range", toRange(sm, r)}};
+}
+
+// A built-in function name under the cursor (the checker records no occurrence for those).
+json builtinHover(const Document& d, Loc at) {
+  std::string_view line = d.file().line(at.line);
+  size_t off = d.file().offset(at.line, at.col) - d.file().offset(at.line, 1);
+  auto word = [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; };
+  size_t b = off, e = off;
+  while (b > 0 && word(line[b - 1])) --b;
+  while (e < line.size() && word(line[e])) ++e;
+  std::string w(line.substr(b, e - b));
+  size_t after = e;
+  while (after < line.size() && line[after] == ' ') ++after;
+  if (w.empty() || after >= line.size() || line[after] != '(') return nullptr;
+  for (auto& f : builtinFunctions())
+    if (w == f.name) {
+      Range r{Loc{Document::kMain, at.line, d.file().locOf(d.file().offset(at.line, 1) + b).col},
+              Loc{Document::kMain, at.line, d.file().locOf(d.file().offset(at.line, 1) + e).col}};
+      return markdown(fmt::format("```mtree\n{}\n```\n\nBuilt-in function: {}.\n", f.signature, f.doc), r, d.comp->sources);
+    }
+  return nullptr;
+}
+
+}  // namespace
+
+json hover(const Document& d, const json& params) {
+  const Compilation& c = *d.comp;
+  Loc at = fromPosition(d, params.at("position"));
+  const Occurrence* o = occurrenceAt(c, at);
+  if (!o) return builtinHover(d, at);
+
+  Card card;
+  bool known = fromIr(c, *o, card);
+  // The declaration in the AST: its doc comment, and the header when the IR had nothing.
+  if (const ast::Decl* decl = o->declRange.valid() ? declAt(c, o->declRange) : nullptr) {
+    if (card.doc.empty()) card.doc = decl->doc;
+    if (card.title.empty() && decl->title) card.title = *decl->title;
+    if (!known) card.header = headerLine(c, *decl);
+    known = true;
+  }
+  if (!known && o->kind == SymKind::FunctionParam) {
+    size_t dot = o->name.rfind('.');
+    card.header = o->name.substr(dot + 1);
+    card.fact("parameter of", "function " + code(o->name.substr(0, dot)));
+  }
+  if (card.header.empty()) card.header = fmt::format("{} {}", symKindName(o->kind), o->name);
+  return markdown(card.markdown(), o->range, c.sources);
+}
+
+}  // namespace mtc::lsp
