@@ -116,8 +116,7 @@ int cmdRun(const RunOptions& o, const CommonOptions& common) {
     text = fmt::format("# {}\n\n", m.title.empty() ? m.name : m.title);
     for (auto& r : results) text += rt::renderMarkdown(m, r) + "\n";
   } else if (o.format == "html") {
-    std::fprintf(stderr, "mtc: error: --format html is not built yet; use text, json or md\n");
-    return 3;
+    text = rt::renderHtml(m, results);
   } else {
     rt::TextOptions to;
     to.color = o.output.empty() && colorFor(stdout);

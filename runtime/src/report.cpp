@@ -120,4 +120,112 @@ std::string renderMarkdown(const ir::Model&, const json& r) {
   return out;
 }
 
+namespace {
+
+std::string esc(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '&': o += "&amp;"; break;
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '"': o += "&quot;"; break;
+      default: o += c;
+    }
+  }
+  return o;
+}
+
+// A line chart of the values; missing values break the line.
+std::string chart(const json& values) {
+  const double W = 560, H = 120, pad = 6;
+  std::vector<double> v;
+  for (auto& x : values) v.push_back(val(x));
+  double lo = INFINITY, hi = -INFINITY;
+  for (double x : v)
+    if (std::isfinite(x)) lo = std::min(lo, x), hi = std::max(hi, x);
+  if (!std::isfinite(lo) || v.size() < 2) return "";
+  if (hi == lo) hi = lo + 1;
+  std::string path;
+  bool pen = false;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (!std::isfinite(v[i])) { pen = false; continue; }
+    double x = pad + (W - 2 * pad) * static_cast<double>(i) / static_cast<double>(v.size() - 1);
+    double y = H - pad - (H - 2 * pad) * (v[i] - lo) / (hi - lo);
+    path += fmt::format("{}{:.1f},{:.1f} ", pen ? "L" : "M", x, y);
+    pen = true;
+  }
+  return fmt::format("<svg class=\"chart\" viewBox=\"0 0 {} {}\" role=\"img\"><path d=\"{}\"/>"
+                     "<text x=\"{}\" y=\"12\">{}</text><text x=\"{}\" y=\"{}\">{}</text></svg>\n",
+                     W, H, path, pad, esc(formatNumber(hi)), pad, H - pad, esc(formatNumber(lo)));
+}
+
+std::string describeHtml(const json& r) {
+  std::string out = fmt::format("<section><h2>describe {} .. {} <small>({})</small></h2>\n", esc(r["from"].get<std::string>()),
+                                esc(r["to"].get<std::string>()), esc(r["grain"].get<std::string>()));
+  for (auto& [name, mj] : r["metrics"].items()) {
+    std::string title = mj.contains("title") ? " &mdash; " + esc(mj["title"].get<std::string>()) : "";
+    out += fmt::format("<h3>{} <small>[{}]{}</small></h3>\n", esc(name), esc(mj["unit"].get<std::string>()), title);
+    out += chart(mj["values"]);
+    out += "<table><tr><th>period</th><th>value</th><th>change</th><th>%</th></tr>\n";
+    for (size_t i = 0; i < mj["periods"].size(); ++i) {
+      const json& pc = mj["pct_change"][i];
+      std::string cls = pc.is_number() ? (pc.get<double>() < 0 ? " class=\"down\"" : " class=\"up\"") : "";
+      out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td{}>{}</td></tr>\n", esc(mj["periods"][i].get<std::string>()),
+                         formatNumber(val(mj["values"][i])), formatNumber(val(mj["change"][i])), cls, pct(pc));
+    }
+    out += "</table>\n";
+    const auto& periods = mj["periods"];
+    if (mj.contains("slices") && !periods.empty()) {
+      size_t last = periods.size() - 1;
+      out += fmt::format("<table class=\"slices\"><tr><th>slice at {}</th><th>value</th><th>share</th></tr>\n",
+                         esc(periods[last].get<std::string>()));
+      std::vector<std::pair<double, std::string>> rows;
+      for (auto& sl : mj["slices"]) {
+        double v = val(sl["values"][last]);
+        double share = sl.contains("share") ? val(sl["share"][last]) : NAN;
+        std::string bar = std::isfinite(share)
+                              ? fmt::format("<span class=\"bar\" style=\"width:{:.0f}px\"></span> {:.1f}%",
+                                            std::clamp(share, 0.0, 1.0) * 120, share * 100)
+                              : "-";
+        rows.push_back({std::isfinite(v) ? v : -INFINITY, fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                                                                      esc(sliceText(sl["slice"])), formatNumber(v), bar)});
+      }
+      std::stable_sort(rows.begin(), rows.end(), [](auto& a, auto& b) { return a.first > b.first; });
+      for (auto& [v, row] : rows) out += row;
+      out += "</table>\n";
+    }
+    for (auto& gp : mj["gaps"]) {
+      std::string where = gp.contains("slice") ? " for " + esc(sliceText(gp["slice"])) : "";
+      std::string ps;
+      for (auto& p : gp["periods"]) ps += (ps.empty() ? "" : ", ") + esc(p.get<std::string>());
+      out += fmt::format("<p class=\"gap\">gap{}: no value at {}</p>\n", where, ps);
+    }
+  }
+  return out + "</section>\n";
+}
+
+}  // namespace
+
+std::string renderHtml(const ir::Model& m, const json& results) {
+  std::string title = esc(m.title.empty() ? m.name : m.title);
+  std::string out = fmt::format(
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title>\n<style>\n"
+      "body{{font-family:system-ui,sans-serif;margin:2em auto;max-width:60em;color:#222}}\n"
+      "h2{{border-bottom:1px solid #ccc}} small{{color:#777;font-weight:normal}}\n"
+      "table{{border-collapse:collapse;margin:.5em 0 1.5em}} td,th{{padding:.15em .8em;text-align:right}}\n"
+      "td:first-child,th:first-child{{text-align:left}} tr:nth-child(even){{background:#f6f6f6}}\n"
+      ".up{{color:#17803d}} .down{{color:#b42318}} .gap{{color:#b42318}}\n"
+      ".bar{{display:inline-block;height:.7em;background:#4c78a8}}\n"
+      ".chart{{width:560px;height:120px;display:block}} .chart path{{fill:none;stroke:#4c78a8;stroke-width:2}}\n"
+      ".chart text{{font-size:10px;fill:#777}}\n"
+      "</style></head><body>\n<h1>{}</h1>\n",
+      title, title);
+  for (auto& r : results) {
+    if (r.value("kind", "") == "describe") out += describeHtml(r);
+    else out += "<pre>" + esc(r.dump(2)) + "</pre>\n";
+  }
+  return out + "</body></html>\n";
+}
+
 }  // namespace mtc::rt

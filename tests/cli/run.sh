@@ -59,6 +59,16 @@ head -c 3000 "$SRC/examples/chiro/chiro.mtree" >"$TMP/trunc.mtree"; check_surviv
 check_survives "a directory" "$TMP"
 expect_rc "missing file" 1 "$MTC" check "$TMP/nope.mtree"
 
+# the HTML report: a whole page, with revenue 2025-06 = 143,130 (tests/reference's
+# independent Python computation of the chiro example)
+expect_rc "run --format html" 0 "$MTC" run --format html -o "$TMP/r.html" "$SRC/examples/chiro/chiro.mtree"
+if head -1 "$TMP/r.html" | grep -q '<!DOCTYPE html>' && grep -q '<h3>revenue' "$TMP/r.html" &&
+   grep -q '<tr><td>2025-06</td><td>143,130</td>' "$TMP/r.html" && tail -1 "$TMP/r.html" | grep -q '</html>'; then
+  ok "html report content"
+else
+  bad "html report content"
+fi
+
 echo
 if [ $fails -gt 0 ]; then echo "$fails CLI test(s) failed"; exit 1; fi
 echo "all CLI tests passed"

@@ -27,6 +27,9 @@ struct TextOptions {
 // A readable report of one statement's result.
 std::string renderText(const ir::Model& m, const nlohmann::ordered_json& result, const TextOptions& o);
 std::string renderMarkdown(const ir::Model& m, const nlohmann::ordered_json& result);
+// A whole self-contained HTML page (no scripts, no external files) for the
+// results of a run: one section per statement, a table and a chart per metric.
+std::string renderHtml(const ir::Model& m, const nlohmann::ordered_json& results);
 
 // Formats a number for reports: thousands separators, sensible decimals.
 std::string formatNumber(double v, int decimals = -1);
