@@ -55,7 +55,10 @@ struct DataIssue {
   size_t row = 0;
   std::string column;
   std::string message;
-  bool error = true;  // false: a warning (e.g. a named dimension value absent from data)
+  // Every issue the loader reports today is an error (exit 3), including a
+  // dimension value the model names that the data never has: most likely a typo,
+  // and a selection of it would read nothing but missing values.
+  bool error = true;
 };
 
 // Input data at the model's grain: one series per metric with `data:` (empty for others).
