@@ -51,7 +51,10 @@ def main():
     formulas = []  # (name, shape index, operand names)
     for i in range(n):
         shape = rnd.randrange(len(SHAPES))
-        ops = [names[rnd.randrange(max(0, len(names) - 200), len(names))] for _ in range(3)]
+        # operands: an input (3 in 4) or any earlier formula, so trees stay as
+        # shallow as business models' and values stay finite
+        ops = [names[rnd.randrange(N_INPUTS)] if rnd.random() < 0.75 or len(names) == N_INPUTS
+               else names[rnd.randrange(N_INPUTS, len(names))] for _ in range(3)]
         formulas.append((f"f{i}", shape, ops))
         names.append(f"f{i}")
 
