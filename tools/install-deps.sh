@@ -3,7 +3,7 @@
 # Run as root (or with sudo). Does nothing when everything is installed.
 set -e
 PKGS="g++ cmake ninja-build antlr4 libantlr4-runtime-dev llvm-dev libfmt-dev libeigen3-dev \
-libglpk-dev libnlopt-cxx-dev catch2 libcli11-dev nlohmann-json3-dev libsqlite3-dev python3"
+libglpk-dev libnlopt-cxx-dev catch2 libcli11-dev nlohmann-json3-dev libsqlite3-dev python3 graphviz"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
