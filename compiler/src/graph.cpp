@@ -92,6 +92,8 @@ std::vector<Key> selectNodes(const ir::Model& m, const Options& o) {
 
 Graph build(const ir::Model& m, const Options& o) {
   Graph g;
+  g.root = o.root;
+  g.depth = o.depth;
   std::map<Key, size_t> index;
   for (Key k : selectNodes(m, o)) {
     index[k] = g.nodes.size();
@@ -207,6 +209,14 @@ std::string tagLine(const ir::Metric& x) {
 std::string stageLabel(const ir::Model& m, const ir::Stage& s) {
   std::string t = fmt::format("{}. {}", s.position + 1, s.name);
   if (!s.title.empty()) t += ": " + s.title;
+  return t;
+}
+
+// "metrics tree", or "the tree below profit, 2 levels" (after the model's title)
+std::string graphTitle(const ir::Model& m, const Graph& g) {
+  if (!g.root) return "metrics tree";
+  std::string t = "the tree below " + m.metrics[*g.root].name;
+  if (g.depth > 0) t += fmt::format(", {} level{}", g.depth, g.depth == 1 ? "" : "s");
   return t;
 }
 
@@ -344,7 +354,7 @@ std::string dotLegend() {
   t += line("#2e7d32", "\u2500\u2500\u25c6", "compositional");
   t += "<td colspan=\"2\"><font point-size=\"9\">\u2190 src.col: read from data</font></td>";
   t += "</tr></table>>";
-  return "  legend [shape=plain, label=" + t + "];\n  { rank=min; legend; }\n";
+  return "  legend [shape=plain, label=" + t + "];\n";
 }
 
 }  // namespace
@@ -352,11 +362,10 @@ std::string dotLegend() {
 std::string toDot(const ir::Model& m, const Graph& g) {
   std::string out;
   out += fmt::format("digraph {} {{\n", quoted(m.name));
-  std::string title = m.title.empty() ? m.name : m.title;
   out += fmt::format(
-      "  graph [rankdir=TB, newrank=true, nodesep=0.25, ranksep=0.45, fontname=\"Helvetica\", fontsize=12, "
-      "labelloc=t, label=<<b>{}</b>: metrics tree>];\n",
-      html(title));
+      "  graph [rankdir=TB, newrank=true, nodesep=0.25, ranksep=0.45, mclimit=4, remincross=true, fontname=\"Helvetica\", fontsize=12, "
+      "labelloc=t, label=<<b>{}</b>: {}>];\n",
+      html(m.title.empty() ? m.name : m.title), html(graphTitle(m, g)));
   out += "  node [shape=box, fontname=\"Helvetica\", fontsize=11, margin=\"0.12,0.05\"];\n";
   out += "  edge [fontname=\"Helvetica\", fontsize=9, arrowsize=0.7];\n";
 
@@ -422,6 +431,11 @@ std::string toDot(const ir::Model& m, const Graph& g) {
     out += fmt::format("  {} -> {} [{}, tooltip={}];\n", nodeId(m, g.nodes[e.from]), nodeId(m, g.nodes[e.to]), attrs, quoted(tip));
   }
   out += dotLegend();
+  // The legend goes under the drawing: below the last stage and the loose nodes.
+  std::vector<size_t> last = g.loose;
+  if (!g.clusters.empty()) last.insert(last.end(), g.clusters.back().nodes.begin(), g.clusters.back().nodes.end());
+  for (size_t i : last) out += fmt::format("  {} -> legend [style=invis, weight=0];\n", nodeId(m, g.nodes[i]));
+  if (last.empty() && !spine.empty()) out += fmt::format("  {} -> legend [style=invis, weight=0];\n", spine.back());
   out += "}\n";
   return out;
 }
@@ -487,7 +501,7 @@ std::string mermaidLink(const Edge& e) {
 
 std::string toMermaid(const ir::Model& m, const Graph& g) {
   std::string out = "flowchart LR\n";
-  out += fmt::format("  %% {}: metrics tree (mtc graph)\n", mermaidText(m.title.empty() ? m.name : m.title));
+  out += fmt::format("  %% {}: {} (mtc graph)\n", mermaidText(m.title.empty() ? m.name : m.title), mermaidText(graphTitle(m, g)));
   Id chain = ir::kNone;
   for (const Cluster& cl : g.clusters) {
     const ir::Stage& s = m.stages[cl.stage];
