@@ -500,7 +500,7 @@ std::string mermaidLink(const Edge& e) {
 }  // namespace
 
 std::string toMermaid(const ir::Model& m, const Graph& g) {
-  std::string out = "flowchart LR\n";
+  std::string out = "flowchart TB\n";
   out += fmt::format("  %% {}: {} (mtc graph)\n", mermaidText(m.title.empty() ? m.name : m.title), mermaidText(graphTitle(m, g)));
   Id chain = ir::kNone;
   for (const Cluster& cl : g.clusters) {
@@ -509,7 +509,7 @@ std::string toMermaid(const ir::Model& m, const Graph& g) {
       if (chain != ir::kNone) out += "  end\n";
       chain = s.chain;
       const ir::Chain& c = m.chains[chain];
-      out += fmt::format("  subgraph c_{}[\"{}\"]\n    direction LR\n", c.name, mermaidText(chainLabel(c)));
+      out += fmt::format("  subgraph c_{}[\"{}\"]\n    direction TB\n", c.name, mermaidText(chainLabel(c)));
     }
     out += fmt::format("    subgraph s_{}[\"{}\"]\n", s.name, mermaidText(stageLabel(m, s)));
     if (cl.nodes.empty()) out += fmt::format("      s_{}_empty[\" \"]:::empty\n", s.name);

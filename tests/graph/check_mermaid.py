@@ -20,12 +20,12 @@ CLASSDEF = re.compile(rf"^classDef {ID} [a-z-]+:[^\s;,]+(,[a-z-]+:[^;,]+)*$")
 
 def check(text):
     lines = text.split("\n")
-    if lines[0] != "flowchart LR":
-        return "the first line is not 'flowchart LR'"
+    if lines[0] != "flowchart TB":
+        return "the first line is not 'flowchart TB'"
     depth, nodes, edges, styled, subgraphs = 0, set(), [], [], set()
     for n, raw in enumerate(lines[1:], 2):
         line = raw.strip()
-        if not line or line.startswith("%%") or line == "direction LR":
+        if not line or line.startswith("%%") or line == "direction TB":
             continue
         if m := SUBGRAPH.match(line):
             if m.group(1) in subgraphs or m.group(1) in nodes:

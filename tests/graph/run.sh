@@ -79,6 +79,11 @@ else
   echo "skip svg: Graphviz's dot is not installed"
 fi
 
+# docs/graph.md shows the mermaid of --metric profit --depth 1: it must be the current output
+"$MTC" graph "$CHIRO" --format mermaid --metric profit --depth 1 >"$TMP/doc.mmd"
+sed -n '/^```mermaid$/,/^```$/p' "$SRC/docs/graph.md" | sed '1d;$d' >"$TMP/doc_block.mmd"
+cmp -s "$TMP/doc.mmd" "$TMP/doc_block.mmd" && ok "docs/graph.md example is current" || bad "docs/graph.md example differs from the output"
+
 echo
 if [ $fails -gt 0 ]; then echo "$fails graph test(s) failed"; exit 1; fi
 echo "all graph tests passed"

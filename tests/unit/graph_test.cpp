@@ -156,7 +156,7 @@ TEST_CASE("graph: dot text has the clusters in chain order and each edge style",
 TEST_CASE("graph: mermaid text is a flowchart with a subgraph per chain and stage", "[graph]") {
   Fixture f;
   std::string mm = graph::toMermaid(f.m(), graph::build(f.m()));
-  CHECK(mm.rfind("flowchart LR\n", 0) == 0);
+  CHECK(mm.rfind("flowchart TB\n", 0) == 0);
   CHECK(count(mm, "\n  subgraph ") == 2);
   CHECK(count(mm, "\n    subgraph ") == 3);
   CHECK(count(mm, "subgraph ") == count(mm, "end\n"));

@@ -73,7 +73,7 @@ Graph build(const ir::Model& m, const Options& o = {});
 // Graphviz dot: the chains as clusters holding their stages in order, linked by
 // a spine, left to right; a legend; tooltips with docs and formulas.
 std::string toDot(const ir::Model& m, const Graph& g);
-// A Mermaid `flowchart LR` with one subgraph per chain and per stage.
+// A Mermaid `flowchart TB` with one subgraph per chain and per stage.
 std::string toMermaid(const ir::Model& m, const Graph& g);
 
 // Node ids used in both outputs: "m_<metric>", "p_<param>".
