@@ -194,7 +194,7 @@ std::string typeText(const ir::Model& m, const std::string& unitText, const Unit
   return t;
 }
 
-std::string paramValue(const ir::Model& m, const ir::Param& p) {
+std::string paramValue(const ir::Param& p) {
   if (p.dims.empty() && p.values.size() == 1) return fmt::format(" = {:g}", p.values[0]);
   return "";
 }
@@ -206,7 +206,7 @@ std::string tagLine(const ir::Metric& x) {
   return roles + classes;
 }
 
-std::string stageLabel(const ir::Model& m, const ir::Stage& s) {
+std::string stageLabel(const ir::Stage& s) {
   std::string t = fmt::format("{}. {}", s.position + 1, s.name);
   if (!s.title.empty()) t += ": " + s.title;
   return t;
@@ -265,7 +265,7 @@ EdgeLook edgeLook(EdgeStyle s) {
   return {"#555555", ""};
 }
 
-std::string edgeText(const ir::Model& m, const Edge& e) {
+std::string edgeText(const Edge& e) {
   std::string t = e.relation ? ir::relKindName(*e.relation) : "";
   if (e.lag) t += fmt::format(", lag {}", e.lag);
   if (e.relation && e.formula) t += " (also a formula link)";
@@ -304,7 +304,7 @@ std::string dotNode(const ir::Model& m, const Node& n, const std::string& indent
   if (n.kind == NodeKind::Param) {
     const ir::Param& p = m.params[n.id];
     std::string label = fmt::format("<<i>{}</i><br/><font point-size=\"9\">{}{}</font>>", html(p.name),
-                                    html(typeText(m, p.unitText, p.unit, p.dims)), html(paramValue(m, p)));
+                                    html(typeText(m, p.unitText, p.unit, p.dims)), html(paramValue(p)));
     std::string tip = "param " + p.name + (p.doc.empty() ? "" : "\n" + p.doc);
     return fmt::format("{}{} [shape=note, style=filled, fillcolor=\"{}\", color=\"#b39b4d\", label={}, tooltip={}];\n",
                        indent, id, fillOf(look), label, quoted(tip));
@@ -357,19 +357,9 @@ std::string dotLegend() {
   return "  legend [shape=plain, label=" + t + "];\n";
 }
 
-}  // namespace
-
-std::string toDot(const ir::Model& m, const Graph& g) {
-  std::string out;
-  out += fmt::format("digraph {} {{\n", quoted(m.name));
-  out += fmt::format(
-      "  graph [rankdir=TB, newrank=true, nodesep=0.25, ranksep=0.45, mclimit=4, remincross=true, fontname=\"Helvetica\", fontsize=12, "
-      "labelloc=t, label=<<b>{}</b>: {}>];\n",
-      html(m.title.empty() ? m.name : m.title), html(graphTitle(m, g)));
-  out += "  node [shape=box, fontname=\"Helvetica\", fontsize=11, margin=\"0.12,0.05\"];\n";
-  out += "  edge [fontname=\"Helvetica\", fontsize=9, arrowsize=0.7];\n";
-
-  // Chains as clusters, each holding its stages' clusters; a spine node heads each stage.
+// Chains as clusters holding their stages as bands; each band has an invisible
+// anchor node on the spine. Returns the anchors in spine order.
+std::vector<std::string> dotClusters(const ir::Model& m, const Graph& g, std::string& out) {
   std::vector<std::string> spine;
   Id chain = ir::kNone;
   for (const Cluster& cl : g.clusters) {
@@ -383,55 +373,71 @@ std::string toDot(const ir::Model& m, const Graph& g) {
                          html(chainLabel(c)));
     }
     out += fmt::format("    subgraph cluster_s_{} {{\n", s.name);
-    // The stage's name heads its band; an invisible point anchors the spine.
     out += fmt::format(
         "      label=<<table border=\"0\" cellpadding=\"4\"><tr><td bgcolor=\"#546e7a\"><font color=\"white\">"
         "<b>{}</b></font></td></tr></table>>; labeljust=l; style=\"rounded,filled\"; fillcolor=\"#f4f6f8\"; "
         "color=\"#cfd8dc\"; tooltip={};\n",
-        html(stageLabel(m, s)), quoted(s.doc.empty() ? s.name : s.doc));
+        html(stageLabel(s)), quoted(s.doc.empty() ? s.name : s.doc));
     out += fmt::format("      s_{} [shape=point, style=invis, width=0, height=0, label=\"\"];\n", s.name);
     spine.push_back("s_" + s.name);
     for (size_t i : cl.nodes) out += dotNode(m, g.nodes[i], "      ");
     out += "    }\n";
   }
   if (chain != ir::kNone) out += "  }\n";
-  for (size_t i : g.loose) out += dotNode(m, g.nodes[i], "  ");
+  return spine;
+}
 
-  // The spine: invisible heavy edges keep the stages in chain order, top to bottom.
+// Invisible edges that make the stages bands, top to bottom along the spine: each
+// stage's metrics sit at or below its anchor, and the next anchor below all of them.
+void dotSpine(const ir::Model& m, const Graph& g, const std::vector<std::string>& spine, std::string& out) {
   for (size_t i = 1; i < spine.size(); ++i) out += fmt::format("  {} -> {} [style=invis, weight=20];\n", spine[i - 1], spine[i]);
-  // Stages are columns, left to right along the spine: each stage's metrics sit right
-  // of its spine node, and the next spine node right of all of them (invisible edges,
-  // for layout only). Edges that run back along the spine do not constrain the layout.
-  std::map<Id, size_t> column;  // stage -> position on the spine
   for (size_t k = 0; k < g.clusters.size(); ++k) {
-    const Cluster& cl = g.clusters[k];
-    column[cl.stage] = k;
-    std::string here = "s_" + m.stages[cl.stage].name;
-    for (size_t i : cl.nodes) out += fmt::format("  {} -> {} [style=invis, minlen=0];\n", here, nodeId(m, g.nodes[i]));
-    if (k + 1 < g.clusters.size())
-      for (size_t i : cl.nodes)
-        out += fmt::format("  {} -> s_{} [style=invis];\n", nodeId(m, g.nodes[i]), m.stages[g.clusters[k + 1].stage].name);
+    for (size_t i : g.clusters[k].nodes) {
+      out += fmt::format("  {} -> {} [style=invis, minlen=0];\n", spine[k], nodeId(m, g.nodes[i]));
+      if (k + 1 < g.clusters.size()) out += fmt::format("  {} -> {} [style=invis];\n", nodeId(m, g.nodes[i]), spine[k + 1]);
+    }
   }
-  auto columnOf = [&](size_t node) -> std::optional<size_t> {
-    if (g.nodes[node].kind != NodeKind::Metric) return std::nullopt;
-    auto it = column.find(m.metrics[g.nodes[node].id].stage);
-    if (it == column.end()) return std::nullopt;
-    return it->second;
-  };
+}
 
-  for (const Edge& e : g.edges) {
-    EdgeStyle st = e.style();
-    std::string attrs = edgeLook(st).dotStyle;
-    if (e.bidirectional) attrs += ", dir=both";
-    auto cf = columnOf(e.from), ct = columnOf(e.to);
-    if (cf && ct && *cf > *ct && st != EdgeStyle::Probabilistic) attrs += ", constraint=false";
-    if (e.lag) attrs += fmt::format(", label=\"lag {}\", fontcolor=\"{}\"", e.lag, edgeLook(st).color);
-    std::string tip = nodeName(m, g.nodes[e.from]) + (e.bidirectional ? " <-> " : " -> ") + nodeName(m, g.nodes[e.to]);
-    tip += e.relation ? ": " + edgeText(m, e) : ": formula";
-    out += fmt::format("  {} -> {} [{}, tooltip={}];\n", nodeId(m, g.nodes[e.from]), nodeId(m, g.nodes[e.to]), attrs, quoted(tip));
-  }
-  out += dotLegend();
+// The position on the spine of each node's stage (none for params and unstaged metrics).
+std::vector<std::optional<size_t>> spinePositions(const ir::Model& m, const Graph& g) {
+  std::vector<std::optional<size_t>> pos(g.nodes.size());
+  for (size_t k = 0; k < g.clusters.size(); ++k)
+    for (size_t i : g.clusters[k].nodes) pos[i] = k;
+  return pos;
+}
+
+std::string dotEdge(const ir::Model& m, const Graph& g, const Edge& e, bool backward) {
+  EdgeStyle st = e.style();
+  std::string attrs = edgeLook(st).dotStyle;
+  if (e.bidirectional) attrs += ", dir=both";
+  // An edge running back up the chain must not pull the bands out of order.
+  if (backward && st != EdgeStyle::Probabilistic) attrs += ", constraint=false";
+  if (e.lag) attrs += fmt::format(", label=\"lag {}\", fontcolor=\"{}\"", e.lag, edgeLook(st).color);
+  std::string tip = nodeName(m, g.nodes[e.from]) + (e.bidirectional ? " <-> " : " -> ") + nodeName(m, g.nodes[e.to]);
+  tip += e.relation ? ": " + edgeText(e) : ": formula";
+  return fmt::format("  {} -> {} [{}, tooltip={}];\n", nodeId(m, g.nodes[e.from]), nodeId(m, g.nodes[e.to]), attrs, quoted(tip));
+}
+
+}  // namespace
+
+std::string toDot(const ir::Model& m, const Graph& g) {
+  std::string out = fmt::format("digraph {} {{\n", quoted(m.name));
+  out += fmt::format(
+      "  graph [rankdir=TB, newrank=true, nodesep=0.25, ranksep=0.45, mclimit=4, remincross=true, "
+      "fontname=\"Helvetica\", fontsize=12, labelloc=t, label=<<b>{}</b>: {}>];\n",
+      html(m.title.empty() ? m.name : m.title), html(graphTitle(m, g)));
+  out += "  node [shape=box, fontname=\"Helvetica\", fontsize=11, margin=\"0.12,0.05\"];\n";
+  out += "  edge [fontname=\"Helvetica\", fontsize=9, arrowsize=0.7];\n";
+
+  std::vector<std::string> spine = dotClusters(m, g, out);
+  for (size_t i : g.loose) out += dotNode(m, g.nodes[i], "  ");
+  dotSpine(m, g, spine, out);
+  auto pos = spinePositions(m, g);
+  for (const Edge& e : g.edges) out += dotEdge(m, g, e, pos[e.from] && pos[e.to] && *pos[e.from] > *pos[e.to]);
+
   // The legend goes under the drawing: below the last stage and the loose nodes.
+  out += dotLegend();
   std::vector<size_t> last = g.loose;
   if (!g.clusters.empty()) last.insert(last.end(), g.clusters.back().nodes.begin(), g.clusters.back().nodes.end());
   for (size_t i : last) out += fmt::format("  {} -> legend [style=invis, weight=0];\n", nodeId(m, g.nodes[i]));
@@ -475,7 +481,7 @@ std::string mermaidNode(const ir::Model& m, const Node& n, const std::string& in
   if (n.kind == NodeKind::Param) {
     const ir::Param& p = m.params[n.id];
     return fmt::format("{}{}[/\"{}<br/>{}{}\"/]:::param\n", indent, id, mermaidText(p.name),
-                       mermaidText(typeText(m, p.unitText, p.unit, p.dims)), mermaidText(paramValue(m, p)));
+                       mermaidText(typeText(m, p.unitText, p.unit, p.dims)), mermaidText(paramValue(p)));
   }
   const ir::Metric& x = m.metrics[n.id];
   std::string label = mermaidText(x.title.empty() ? x.name : x.title) + "<br/>" +
@@ -511,7 +517,7 @@ std::string toMermaid(const ir::Model& m, const Graph& g) {
       const ir::Chain& c = m.chains[chain];
       out += fmt::format("  subgraph c_{}[\"{}\"]\n    direction TB\n", c.name, mermaidText(chainLabel(c)));
     }
-    out += fmt::format("    subgraph s_{}[\"{}\"]\n", s.name, mermaidText(stageLabel(m, s)));
+    out += fmt::format("    subgraph s_{}[\"{}\"]\n", s.name, mermaidText(stageLabel(s)));
     if (cl.nodes.empty()) out += fmt::format("      s_{}_empty[\" \"]:::empty\n", s.name);
     for (size_t i : cl.nodes) out += mermaidNode(m, g.nodes[i], "      ");
     out += "    end\n";
@@ -522,7 +528,7 @@ std::string toMermaid(const ir::Model& m, const Graph& g) {
   std::map<EdgeStyle, std::vector<size_t>> byStyle;
   for (size_t k = 0; k < g.edges.size(); ++k) {
     const Edge& e = g.edges[k];
-    std::string text = edgeText(m, e);
+    std::string text = edgeText(e);
     out += fmt::format("  {} {}{} {}\n", nodeId(m, g.nodes[e.from]), mermaidLink(e),
                        text.empty() ? "" : "|\"" + mermaidText(text) + "\"|", nodeId(m, g.nodes[e.to]));
     byStyle[e.style()].push_back(k);
