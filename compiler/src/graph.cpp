@@ -36,12 +36,6 @@ EdgeStyle Edge::style() const {
   return EdgeStyle::Formula;
 }
 
-std::optional<size_t> Graph::find(NodeKind k, Id id) const {
-  for (size_t i = 0; i < nodes.size(); ++i)
-    if (nodes[i].kind == k && nodes[i].id == id) return i;
-  return std::nullopt;
-}
-
 std::string nodeId(const ir::Model& m, const Node& n) {
   return n.kind == NodeKind::Metric ? "m_" + m.metrics[n.id].name : "p_" + m.params[n.id].name;
 }

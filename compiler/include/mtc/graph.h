@@ -58,7 +58,6 @@ struct Graph {
   std::vector<size_t> loose;      // nodes outside every stage (params, unstaged metrics)
   std::optional<ir::Id> root;     // as in Options: the graph is the tree below this metric
   int depth = 0;
-  std::optional<size_t> find(NodeKind k, ir::Id id) const;
 };
 
 struct Options {
