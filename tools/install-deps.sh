@@ -3,7 +3,7 @@
 # Run as root (or with sudo). Does nothing when everything is installed.
 set -e
 PKGS="g++ cmake ninja-build antlr4 libantlr4-runtime-dev llvm-dev libfmt-dev libeigen3-dev \
-libglpk-dev libnlopt-cxx-dev catch2 libcli11-dev nlohmann-json3-dev libsqlite3-dev python3 python3-numpy"
+libglpk-dev libnlopt-cxx-dev catch2 libcli11-dev nlohmann-json3-dev libsqlite3-dev python3 python3-numpy graphviz"
 # Optional: a real LSP client and the Vim runtime files for the lsp_nvim and
 # editors_vim tests (they skip cleanly without it).
 PKGS="$PKGS neovim"
