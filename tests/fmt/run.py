@@ -19,6 +19,7 @@ usage: run.py path/to/mtc SOURCE_DIR
    rewritten in place, keeping their mode.
 """
 import os
+import re
 import random
 import stat
 import subprocess
@@ -137,7 +138,15 @@ def repo_files():
 
 def dump_ir(path):
     r = subprocess.run([MTC, "check", "--dump-ir", path], capture_output=True, text=True)
-    return r.returncode, r.stdout
+    # A file without a `model` header (a stdlib module) is named after the file;
+    # the formatted copy has another file name, so leave the name out.
+    stem = os.path.splitext(os.path.basename(path))[0]
+    out = r.stdout
+    with open(path, encoding="utf-8", errors="surrogateescape") as f:
+        headed = re.search(r"^\s*model\s", f.read(), re.M) is not None
+    if not headed and out.startswith(f"model {stem} "):
+        out = "model <file name> " + out[len(f"model {stem} "):]
+    return r.returncode, out
 
 
 def roundtrip(path):
