@@ -321,3 +321,40 @@ TEST_CASE("JIT evaluation with scenarios, from several threads") {
   // period 2: (200 * 0.5 + 40 * 0.25) * price = 110 * price
   for (int k = 0; k < 8; ++k) CHECK(got[k] == 110.0 * (10 + k));
 }
+
+TEST_CASE("JIT object cache: a second compile of the same model loads the cached object") {
+  fs::path dir = fs::temp_directory_path() / "mtc_jit_cache_test";
+  fs::remove_all(dir);
+  const char* before = std::getenv("MTC_JIT_CACHE");
+  std::string saved = before ? before : "";
+  unsetenv("MTC_JIT_CACHE");
+  setenv("MTC_CACHE_DIR", dir.c_str(), 1);
+  auto c = compileText("c.mtree",
+                       "model c { grain: month  start: 2024-01 }\n"
+                       "metric a: ratio { role: input }\n"
+                       "metric b: ratio = ytd(a) * 2 { role: north_star }\n",
+                       CompileOptions{});
+  REQUIRE_FALSE(c->diags.hasErrors());
+  rt::Data data;
+  std::vector<rt::DataIssue> issues;
+  REQUIRE(rt::load(*c->model, data, issues));
+  data.time.count = 14;
+  data.inputs.assign(c->model->metrics.size(), rt::Series{});
+  data.hasData.assign(c->model->metrics.size(), false);
+  rt::Scenario sc;
+  rt::Series in{1, 14, {}};
+  for (int t = 0; t < 14; ++t) in.v.push_back(t + 1);
+  sc.inputs.push_back({*c->model->findMetric("a"), in});
+  auto first = rt::makeJit(*c->model, data, rt::EvalOptions{});
+  auto second = rt::makeJit(*c->model, data, rt::EvalOptions{});
+  CHECK_FALSE(first->stats().cached);
+  CHECK(second->stats().cached);
+  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator{}) >= 1);
+  ir::Id b = *c->model->findMetric("b");
+  // ytd restarts in January: 2025-02 (t = 13) is (13 + 14) * 2 = 54
+  CHECK(second->evaluate(sc).metrics[b].at(0, 13) == 54.0);
+  CHECK(firstDifference(*c->model, first->evaluate(sc), second->evaluate(sc)) == "");
+  unsetenv("MTC_CACHE_DIR");
+  if (before) setenv("MTC_JIT_CACHE", saved.c_str(), 1);
+  fs::remove_all(dir);
+}
