@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "mtc/fileio.h"
 #include "mtc/semdiff.h"
 
 extern char** environ;
@@ -42,15 +43,6 @@ struct FileDiff {
   std::vector<SemChange> changes;
   std::string errors;  // rendered diagnostics when a side does not check
 };
-
-bool readFile(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return !in.bad();
-}
 
 // Runs a program (no shell) and captures its stdout; stderr is discarded.
 bool run(const std::vector<std::string>& argv, std::string& out, int& status) {

@@ -19,52 +19,13 @@
 #include <sstream>
 
 #include "commands.h"
+#include "mtc/fileio.h"
 #include "mtc/format.h"
 
 namespace mtc::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool readFile(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return !in.bad();
-}
-
-// Writes text next to path, then renames it over path: a reader never sees a half
-// written file, and a failure leaves the original as it was. Keeps the mode bits.
-bool writeAtomically(const std::string& path, const std::string& text, std::string& err) {
-  fs::path p(path);
-  std::string tmpl = (p.parent_path() / ("." + p.filename().string() + ".fmt-XXXXXX")).string();
-  std::vector<char> name(tmpl.begin(), tmpl.end());
-  name.push_back('\0');
-  int fd = mkstemp(name.data());
-  if (fd < 0) { err = std::strerror(errno); return false; }
-  struct stat st{};
-  if (stat(path.c_str(), &st) == 0) fchmod(fd, st.st_mode & 07777);
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = write(fd, text.data() + done, text.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      err = std::strerror(errno);
-      close(fd);
-      unlink(name.data());
-      return false;
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (fsync(fd) != 0 || close(fd) != 0 || rename(name.data(), path.c_str()) != 0) {
-    err = std::strerror(errno);
-    unlink(name.data());
-    return false;
-  }
-  return true;
-}
 
 // The files an argument names: itself, or the .mtree files below a directory
 // (hidden directories skipped), sorted.
@@ -115,7 +76,7 @@ int cmdFmt(const FmtOptions& o, const CommonOptions&) {
         std::fwrite(r.text.data(), 1, r.text.size(), stdout);
       } else if (r.text != text) {
         std::string err;
-        if (!writeAtomically(path, r.text, err)) {
+        if (!writeFileAtomically(path, r.text, err)) {
           std::fprintf(stderr, "mtc: error: cannot write %s: %s\n", path.c_str(), err.c_str());
           failed = true;
         }

@@ -41,6 +41,7 @@
 
 #include "llvm_compat.h"
 #include "mtc/engines.h"
+#include "mtc/fileio.h"
 #include "mtc/runtime.h"
 #include "ops.h"
 #include "plan.h"
@@ -432,32 +433,6 @@ std::filesystem::path cacheDir() {
   return {};
 }
 
-std::string readFile(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return {};
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Writes atomically (temp file + rename); a cache that cannot be written is
-// simply not used.
-void writeCache(const std::filesystem::path& p, llvm::StringRef bytes) {
-  std::error_code ec;
-  std::filesystem::create_directories(p.parent_path(), ec);
-  if (ec) return;
-  auto tmp = p;
-  tmp += fmt::format(".{}.tmp", ::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!out) return;
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out) return;
-  }
-  std::filesystem::rename(tmp, p, ec);
-  if (ec) std::filesystem::remove(tmp, ec);
-}
-
 [[noreturn]] void fail(const std::string& what, llvm::Error e) {
   std::string msg;
   llvm::raw_string_ostream os(msg);
@@ -619,7 +594,8 @@ std::string compileChunk(const plan::Plan& plan, size_t begin, size_t end, const
   sha.update(irs.str());
   std::filesystem::path dir = cacheDir();
   std::filesystem::path file = dir.empty() ? dir : dir / (llvm::toHex(sha.final(), true) + ".o");
-  std::string object = file.empty() ? std::string() : readFile(file);
+  std::string object;
+  if (!file.empty()) readFile(file.string(), object);
   cached = !object.empty();
   if (cached) return object;
 
@@ -642,7 +618,12 @@ std::string compileChunk(const plan::Plan& plan, size_t begin, size_t end, const
     throw RunError("JIT: the target cannot emit object code");
   pm.run(*mod);
   object.assign(buf.begin(), buf.end());
-  if (!file.empty()) writeCache(file, object);
+  if (!file.empty()) {  // a cache that cannot be written is simply not used
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    std::string err;
+    if (!ec) writeFileAtomically(file.string(), object, err);
+  }
   return object;
 }
 

@@ -5,17 +5,7 @@
 set -u
 MTC=$1
 SRC=$2
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
-ok() { printf 'ok   %s\n' "$1"; }
-bad() { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
-expect_rc() {  # expect_rc NAME WANT CMD...
-  name=$1; want=$2; shift 2
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  got=$?
-  if [ "$got" = "$want" ]; then ok "$name (exit $got)"; else bad "$name: exit $got, want $want"; sed 's/^/    /' "$TMP/err" | head -20; fi
-}
+. "$SRC/tests/lib.sh"
 HAVE_DOT=0
 command -v dot >/dev/null 2>&1 && HAVE_DOT=1
 

@@ -1,0 +1,18 @@
+// Reading and atomically writing whole files: one implementation for the
+// formatter, the diff, the JIT's object cache and the tools.
+#pragma once
+
+#include <string>
+
+namespace mtc {
+
+// Reads a whole file as bytes. False when it cannot be opened or read.
+bool readFile(const std::string& path, std::string& out);
+
+// Writes `bytes` to a temporary file next to `path`, then renames it over
+// `path`: a reader never sees a half-written file, and a failure leaves the
+// old file as it was. Keeps an existing file's mode bits. On failure `err`
+// says why.
+bool writeFileAtomically(const std::string& path, const std::string& bytes, std::string& err);
+
+}  // namespace mtc
