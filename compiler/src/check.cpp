@@ -59,8 +59,13 @@ class Checker {
   Checker(Compilation& c, const CompileOptions& o) : c_(c), o_(o), d_(c.diags), m_(*c.model) {}
 
   void run() {
-    for (auto& f : c_.files)
-      for (auto& d : f->decls) decls_.push_back(d.get());
+    // A declaration with a syntax error was reported by the parser: the checker
+    // skips it, and does not call the names it declares unknown.
+    for (auto& f : c_.files) {
+      for (auto& d : f->decls)
+        if (!d->broken) decls_.push_back(d.get());
+      for (auto& n : f->brokenNames) brokenNames_.insert(n.name);
+    }
     header();
     units();
     names();
@@ -83,6 +88,7 @@ class Checker {
   Diagnostics& d_;
   Model& m_;
   std::vector<const ast::Decl*> decls_;
+  std::set<std::string> brokenNames_;  // declared by declarations with syntax errors
   std::vector<Meta> meta_;
 
   std::map<std::string, Sym> values_;  // params, metrics, functions
@@ -148,6 +154,10 @@ class Checker {
     bool ok = true;
     for (auto& t : ue.terms) {
       auto b = m_.units.lookup(t.name);
+      if (!b && brokenNames_.count(t.name)) {
+        ok = false;
+        continue;
+      }
       if (!b) {
         auto& rep = d_.report(DiagCode::UnknownUnit, t.range, fmt::format("unknown unit '{}'", t.name));
         std::string s = closestMatch(t.name, m_.units.names());
@@ -167,6 +177,7 @@ class Checker {
 
   void unknownName(Range r, const std::string& name, const std::vector<std::string>& candidates,
                    const char* what) {
+    if (brokenNames_.count(name)) return;  // its declaration has a syntax error, reported already
     auto& rep = d_.report(DiagCode::UnknownName, r, fmt::format("unknown {} '{}'", what, name));
     std::string s = closestMatch(name, candidates);
     if (!s.empty()) rep.note(fmt::format("did you mean '{}'?", s));

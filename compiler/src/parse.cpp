@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <deque>
 
 #include "MTreeLexer.h"
 #include "MTreeParser.h"
@@ -80,6 +81,9 @@ TokKind kindOf(size_t type) {
   }
 }
 
+// Words that start a top-level declaration (`stage` only starts one inside a chain).
+bool isDeclKeyword(size_t type) { return type >= L::MODEL && type <= L::RECOMMEND && type != L::STAGE; }
+
 // The end location of a token that starts at `begin` with `text`.
 Loc tokenEnd(Loc begin, std::string_view text) {
   Loc end = begin;
@@ -105,9 +109,17 @@ struct Lexed {
   bool ok = true;
 };
 
+// The EOF that ends one declaration's token stream stands on the next
+// declaration's first word and carries its text (see chunkEnd).
+bool isChunkEnd(const antlr4::Token* t) {
+  if (t->getType() != antlr4::Token::EOF) return false;
+  std::string s = t->getText();
+  return !s.empty() && s != "<EOF>";
+}
+
 Range tokenRange(FileId file, const antlr4::Token* t) {
   Loc b{file, static_cast<uint32_t>(t->getLine()), static_cast<uint32_t>(t->getCharPositionInLine() + 1)};
-  if (t->getType() == antlr4::Token::EOF) return Range{b, Loc{file, b.line, b.col + 1}};
+  if (t->getType() == antlr4::Token::EOF && !isChunkEnd(t)) return Range{b, Loc{file, b.line, b.col + 1}};
   return Range{b, tokenEnd(b, t->getText())};
 }
 
@@ -129,7 +141,8 @@ void reportLexError(const SourceFile& file, const antlr4::Token* t, Diagnostics&
   }
 }
 
-Lexed lexAll(const SourceFile& file, Diagnostics* diags, const ParseLimits& limits) {
+// Checks that the file is UTF-8 text and sets up the lexer over it.
+Lexed openLexer(const SourceFile& file, Diagnostics* diags) {
   Lexed lx;
   const std::string& text = file.text();
   size_t bad = 0;
@@ -152,6 +165,12 @@ Lexed lexAll(const SourceFile& file, Diagnostics* diags, const ParseLimits& limi
   }
   lx.lexer = std::make_unique<MTreeLexer>(lx.input.get());
   lx.lexer->removeErrorListeners();
+  return lx;
+}
+
+Lexed lexAll(const SourceFile& file, Diagnostics* diags, const ParseLimits& limits) {
+  Lexed lx = openLexer(file, diags);
+  if (!lx.ok) return lx;
   while (true) {
     std::unique_ptr<antlr4::Token> t = lx.lexer->nextToken();
     bool eof = t->getType() == antlr4::Token::EOF;
@@ -171,7 +190,7 @@ Lexed lexAll(const SourceFile& file, Diagnostics* diags, const ParseLimits& limi
 // ------------------------------------------------------------------ syntax errors
 
 std::string describeToken(const antlr4::Token* t) {
-  if (!t || t->getType() == antlr4::Token::EOF) return "end of file";
+  if (!t || (t->getType() == antlr4::Token::EOF && !isChunkEnd(t))) return "end of file";
   std::string s = t->getText();
   if (s.size() > 40) s = s.substr(0, 37) + "...";
   return "'" + s + "'";
@@ -244,6 +263,7 @@ class SyntaxErrorListener : public antlr4::BaseErrorListener {
       } catch (...) {
       }
     }
+    if (offending && offending->getType() == antlr4::Token::EOF && unclosedBracket(recognizer, offending, r)) return;
     std::string message;
     if (msg.rfind("missing ", 0) == 0 && !expected.empty())
       message = fmt::format("expected {} before {}", expected, describeToken(offending));
@@ -251,9 +271,43 @@ class SyntaxErrorListener : public antlr4::BaseErrorListener {
       message = fmt::format("expected {}, found {}", expected, describeToken(offending));
     else
       message = fmt::format("unexpected {}", describeToken(offending));
-    diags_.report(DiagCode::Syntax, r, message);
+    Diagnostic& d = diags_.report(DiagCode::Syntax, r, message);
+    if (offending && offending->getType() != antlr4::Token::EOF && isDeclKeyword(offending->getType()) &&
+        expected.find("a name") != std::string::npos)
+      d.note(fmt::format("'{}' starts a declaration; it cannot be a name", offending->getText()));
   }
   size_t count() const { return count_; }
+
+  // At the end of a declaration, a bracket left open is the mistake to report
+  // (a block missing its '}' would otherwise read "expected a property").
+  bool unclosedBracket(antlr4::Recognizer* recognizer, antlr4::Token* end, Range r) {
+    auto* p = dynamic_cast<antlr4::Parser*>(recognizer);
+    if (!p) return false;
+    auto* ts = p->getTokenStream();
+    std::vector<antlr4::Token*> open;
+    for (size_t i = 0; i < end->getTokenIndex() && i < ts->size(); ++i) {
+      antlr4::Token* t = ts->get(i);
+      switch (t->getType()) {
+        case L::LPAREN: case L::LBRACK: case L::LBRACE: open.push_back(t); break;
+        case L::RPAREN: case L::RBRACK: case L::RBRACE: if (!open.empty()) open.pop_back(); break;
+        default: break;
+      }
+    }
+    if (open.empty()) return false;
+    size_t closer = open.back()->getType() == L::LPAREN ? L::RPAREN : open.back()->getType() == L::LBRACK ? L::RBRACK : L::RBRACE;
+    bool expected = false;
+    try {
+      expected = p->getExpectedTokens().contains(closer);
+    } catch (...) {
+    }
+    if (!expected) return false;
+    std::string c = closer == L::RPAREN ? ")" : closer == L::RBRACK ? "]" : "}";
+    diags_.report(DiagCode::Syntax, r, fmt::format("expected '{}' before {}", c, describeToken(end)))
+        .note(tokenRange(file_.id(), open.back()), fmt::format("this '{}' is not closed", open.back()->getText()));
+    return true;
+  }
+  // Token indices restart with each declaration's token stream.
+  void startChunk() { lastIndex_ = SIZE_MAX; }
 
  private:
   static size_t significantBetween(antlr4::Recognizer* r, size_t a, size_t b) {
@@ -281,20 +335,18 @@ class Builder {
   Builder(const SourceFile& f, antlr4::CommonTokenStream& ts, Diagnostics& d, const ParseLimits& lim)
       : file_(f), tokens_(ts), diags_(d), limits_(lim) {}
 
-  std::unique_ptr<File> build(P::FileContext* ctx) {
-    auto out = std::make_unique<File>();
-    out->id = file_.id();
-    if (!ctx) return out;
+  // Appends the declarations of one parse tree to `out`.
+  void buildInto(File& out, P::FileContext* ctx) {
+    if (!ctx) return;
     for (P::DeclContext* d : ctx->decl()) {
       std::unique_ptr<Decl> decl = buildDecl(d);
       if (decl) {
         decl->file = file_.id();
         decl->range = range(d);
         decl->doc = docComment(d->getStart());
-        out->decls.push_back(std::move(decl));
+        out.decls.push_back(std::move(decl));
       }
     }
-    return out;
   }
 
  private:
@@ -994,6 +1046,214 @@ bool checkNesting(const SourceFile& file, const std::vector<antlr4::Token*>& tok
   return true;
 }
 
+
+// ------------------------------------------------------------------ declarations one by one
+
+std::unique_ptr<antlr4::Token> chunkEnd(const Lexed& lx, const antlr4::Token& next);
+
+// Reads the lexer's tokens one declaration at a time, so that only one
+// declaration's tokens and parse tree are alive at once.
+//
+// A declaration starts at a declaration keyword not followed by ':' (as a
+// property key would be) that is outside any bracket or first on its line.
+// Inside valid text those words can only start declarations, so the split is
+// exact; in broken text, the line rule resynchronises after an unclosed bracket
+// or an unfinished formula. The comments and blank lines before a declaration
+// belong to it (its `///` doc comment stays in reach).
+class DeclReader {
+ public:
+  DeclReader(Lexed& lx, const SourceFile& file, Diagnostics& diags, const ParseLimits& limits)
+      : lx_(lx), file_(file), diags_(diags), limits_(limits) {}
+
+  // The next declaration's tokens, hidden ones included, ending with an EOF
+  // token; lexErrors tells whether a lexical error was dropped from them.
+  // False at the end of the file, or when it has too many tokens.
+  bool next(std::vector<std::unique_ptr<antlr4::Token>>& out, bool& lexErrors) {
+    out.clear();
+    lexErrors = false;
+    if (done_) return false;
+    while (true) {
+      std::unique_ptr<antlr4::Token> t = take();
+      if (!t) return false;
+      if (kindOf(t->getType()) == TokKind::Error) {  // reported and dropped
+        reportLexError(file_, t.get(), diags_);
+        lexErrors = true;
+        continue;
+      }
+      size_t type = t->getType();
+      if (type == antlr4::Token::EOF) {
+        cur_.push_back(std::move(t));
+        out = std::move(cur_);
+        done_ = true;
+        return true;
+      }
+      if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) {
+        cur_.push_back(std::move(t));
+        continue;
+      }
+      if (lastSig_ != SIZE_MAX && isDeclKeyword(type) && startsDeclaration(*t)) {
+        // cur_ up to its last significant token is the finished declaration
+        out.assign(std::make_move_iterator(cur_.begin()), std::make_move_iterator(cur_.begin() + lastSig_ + 1));
+        out.push_back(chunkEnd(lx_, *t));
+        std::vector<std::unique_ptr<antlr4::Token>> rest(std::make_move_iterator(cur_.begin() + lastSig_ + 1),
+                                                         std::make_move_iterator(cur_.end()));
+        cur_ = std::move(rest);
+        depth_ = 0;
+        push(std::move(t));
+        return true;
+      }
+      switch (type) {
+        case L::LPAREN: case L::LBRACK: case L::LBRACE: ++depth_; break;
+        case L::RPAREN: case L::RBRACK: case L::RBRACE: if (depth_ > 0) --depth_; break;
+        default: break;
+      }
+      push(std::move(t));
+    }
+  }
+
+ private:
+  Lexed& lx_;
+  const SourceFile& file_;
+  Diagnostics& diags_;
+  const ParseLimits& limits_;
+  std::vector<std::unique_ptr<antlr4::Token>> cur_;  // the declaration being read
+  std::deque<std::unique_ptr<antlr4::Token>> ahead_;  // read from the lexer to look ahead
+  size_t lastSig_ = SIZE_MAX;                         // index in cur_ of its last significant token
+  size_t prevLine_ = 0;                               // line of the previous significant token
+  size_t lastType_ = 0;                               // its type
+  size_t depth_ = 0;                                  // open brackets
+  size_t count_ = 0;
+  bool done_ = false;
+
+  void push(std::unique_ptr<antlr4::Token> t) {
+    prevLine_ = t->getLine();
+    lastType_ = t->getType();
+    lastSig_ = cur_.size();
+    cur_.push_back(std::move(t));
+  }
+
+  std::unique_ptr<antlr4::Token> pull() {
+    std::unique_ptr<antlr4::Token> t = lx_.lexer->nextToken();
+    if (++count_ > limits_.maxTokens && t->getType() != antlr4::Token::EOF) {
+      diags_.report(DiagCode::TooDeep, tokenRange(file_.id(), t.get()),
+                    fmt::format("the file has more than {} tokens; mtc stops reading here", limits_.maxTokens));
+      done_ = true;
+      return nullptr;
+    }
+    return t;
+  }
+  std::unique_ptr<antlr4::Token> take() {
+    if (done_) return nullptr;
+    if (!ahead_.empty()) {
+      auto t = std::move(ahead_.front());
+      ahead_.pop_front();
+      return t;
+    }
+    return pull();
+  }
+
+  bool startsDeclaration(const antlr4::Token& t) {
+    // the next significant token: ':' makes t a property key
+    bool keyed = false;
+    for (size_t i = 0;; ++i) {
+      if (i == ahead_.size()) {
+        auto n = pull();
+        if (!n) break;
+        ahead_.push_back(std::move(n));
+      }
+      const antlr4::Token& n = *ahead_[i];
+      if (n.getType() == antlr4::Token::EOF) break;
+      if (n.getChannel() != antlr4::Token::DEFAULT_CHANNEL || kindOf(n.getType()) == TokKind::Error) continue;
+      keyed = n.getType() == L::COLON;
+      break;
+    }
+    if (keyed) return false;
+    if (t.getLine() != prevLine_) return true;
+    // mid-line: only after a token that can end a declaration (in `describe
+    // metric` the keyword is a misused name, not a new declaration)
+    return depth_ == 0 && canEnd(lastType_);
+  }
+  static bool canEnd(size_t type) {
+    switch (type) {
+      case L::ID: case L::INT: case L::FLOAT: case L::PERCENT: case L::STRING:
+      case L::RPAREN: case L::RBRACK: case L::RBRACE: return true;
+      default: return type >= L::MODEL && type <= L::NOT && !isDeclKeyword(type);  // soft keywords name things
+    }
+  }
+};
+
+// The end of one declaration's token stream: an EOF token placed on the next
+// declaration's first word and carrying its text, so a message about an
+// unfinished declaration reads "found 'metric'" at the right place.
+std::unique_ptr<antlr4::Token> chunkEnd(const Lexed& lx, const antlr4::Token& next) {
+  auto t = std::make_unique<antlr4::CommonToken>(
+      std::make_pair<antlr4::TokenSource*, antlr4::CharStream*>(lx.lexer.get(), lx.input.get()), antlr4::Token::EOF,
+      antlr4::Token::DEFAULT_CHANNEL, next.getStartIndex(), next.getStopIndex());
+  t->setLine(next.getLine());
+  t->setCharPositionInLine(next.getCharPositionInLine());
+  t->setText(next.getText());
+  return t;
+}
+
+// Names a declaration with a syntax error declares, read from its tokens: the
+// word after its keyword, and for a chain or a dimension every word in it (its
+// stages, its values). The checker does not report them as unknown elsewhere.
+void brokenNames(const SourceFile& file, antlr4::CommonTokenStream& tokens, std::vector<ast::Ident>& out) {
+  std::vector<antlr4::Token*> sig;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    antlr4::Token* t = tokens.get(i);
+    if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL && t->getType() != antlr4::Token::EOF) sig.push_back(t);
+  }
+  if (sig.size() < 2) return;
+  switch (sig[0]->getType()) {
+    case L::UNIT: case L::DIMENSION: case L::CHAIN: case L::SOURCE: case L::PARAM: case L::METRIC:
+    case L::CONSTRAINT: case L::EVENT: case L::GOAL: case L::BENCHMARK: case L::FUNCTION: case L::OPTIMIZE: break;
+    default: return;  // statements and relations declare no names
+  }
+  auto nameLike = [](size_t type) { return type == L::ID || (type >= L::MODEL && type <= L::NOT && !isDeclKeyword(type)); };
+  bool all = sig[0]->getType() == L::CHAIN || sig[0]->getType() == L::DIMENSION;
+  for (size_t i = 1; i < sig.size(); ++i) {
+    if (!all && i > 1) break;
+    if (nameLike(sig[i]->getType())) out.push_back(ast::Ident{sig[i]->getText(), tokenRange(file.id(), sig[i])});
+  }
+}
+
+// SLL with bail-out first (fast, no error reports); on failure, full LL with
+// error recovery and reports. When the declaration holds a lexical error (an
+// unterminated string, a stray character), that error was reported and the
+// parse errors it causes are not.
+MTreeParser::FileContext* parseChunk(MTreeParser& parser, antlr4::CommonTokenStream& tokens,
+                                     SyntaxErrorListener& listener, bool lexErrors, const SourceFile& file,
+                                     Diagnostics& diags) {
+  parser.setTokenStream(&tokens);
+  parser.removeErrorListeners();
+  MTreeParser::FileContext* tree = nullptr;
+  try {
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+    parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+    tree = parser.file();
+  } catch (const antlr4::ParseCancellationException&) {
+    tree = nullptr;
+  } catch (const antlr4::RecognitionException&) {
+    tree = nullptr;
+  }
+  if (tree) return tree;
+  tokens.seek(0);
+  parser.reset();
+  listener.startChunk();
+  if (!lexErrors) parser.addErrorListener(&listener);
+  parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
+  try {
+    tree = parser.file();
+  } catch (const std::exception& e) {
+    if (!lexErrors)
+      diags.report(DiagCode::Syntax, tokenRange(file.id(), tokens.get(0)), fmt::format("the parser stopped: {}", e.what()));
+    return nullptr;
+  }
+  return tree;
+}
+
 }  // namespace
 
 bool lexFile(const SourceFile& file, std::vector<Token>& out, Diagnostics* diags, const ParseLimits& limits) {
@@ -1013,59 +1273,46 @@ bool lexFile(const SourceFile& file, std::vector<Token>& out, Diagnostics* diags
 }
 
 std::unique_ptr<ast::File> parseFile(const SourceFile& file, Diagnostics& diags, const ParseLimits& limits) {
-  auto empty = std::make_unique<ast::File>();
-  empty->id = file.id();
-  Lexed lx = lexAll(file, &diags, limits);
-  if (!lx.ok) return empty;
+  auto out = std::make_unique<ast::File>();
+  out->id = file.id();
+  Lexed lx = openLexer(file, &diags);
+  if (!lx.ok) return out;
 
-  // Report and drop lexical errors; check nesting over the significant tokens.
-  std::vector<std::unique_ptr<antlr4::Token>> kept;
-  std::vector<antlr4::Token*> significant;
-  bool lexErrors = false;
-  for (auto& t : lx.tokens) {
-    if (kindOf(t->getType()) == TokKind::Error) {
-      reportLexError(file, t.get(), diags);
-      lexErrors = true;
-      continue;
-    }
-    if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL) significant.push_back(t.get());
-    kept.push_back(std::move(t));
-  }
-  if (!checkNesting(file, significant, diags, limits)) return empty;
-
-  antlr4::ListTokenSource source(std::move(kept));
-  antlr4::CommonTokenStream tokens(&source);
-  tokens.fill();
-  MTreeParser parser(&tokens);
+  // Parse declaration by declaration: each one's tokens and parse tree are freed
+  // as soon as its AST is built (memory stays bounded by the largest
+  // declaration), and a broken declaration cannot swallow the next one.
+  DeclReader reader(lx, file, diags, limits);
+  MTreeParser parser(nullptr);
   parser.removeErrorListeners();
   SyntaxErrorListener listener(file, diags);
+  std::vector<std::unique_ptr<antlr4::Token>> toks;
+  bool lexErrors = false;
+  while (reader.next(toks, lexErrors)) {
+    size_t errorsBefore = diags.errorCount();
+    std::vector<antlr4::Token*> significant;
+    for (auto& t : toks)
+      if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL) significant.push_back(t.get());
+    bool nested = checkNesting(file, significant, diags, limits);
 
-  MTreeParser::FileContext* tree = nullptr;
-  try {
-    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
-    parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
-    tree = parser.file();
-  } catch (const antlr4::ParseCancellationException&) {
-    tree = nullptr;
-  } catch (const antlr4::RecognitionException&) {
-    tree = nullptr;
-  }
-  if (!tree) {
-    tokens.seek(0);
-    parser.reset();
-    parser.addErrorListener(&listener);
-    parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
-    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
-    try {
-      tree = parser.file();
-    } catch (const std::exception& e) {
-      diags.report(DiagCode::Syntax, Range::point(Loc{file.id(), 1, 1}), fmt::format("the parser stopped: {}", e.what()));
-      return empty;
+    antlr4::ListTokenSource source(std::move(toks));
+    antlr4::CommonTokenStream tokens(&source);
+    tokens.fill();
+    size_t first = out->decls.size();
+    if (nested) {
+      MTreeParser::FileContext* tree = parseChunk(parser, tokens, listener, lexErrors, file, diags);
+      Builder b(file, tokens, diags, limits);
+      b.buildInto(*out, tree);
     }
+    // A declaration with a syntax error is kept (tools use what was recovered),
+    // marked so that the checker does not pile follow-on errors on it.
+    if (diags.errorCount() > errorsBefore || lexErrors) {
+      for (size_t i = first; i < out->decls.size(); ++i) out->decls[i]->broken = true;
+      brokenNames(file, tokens, out->brokenNames);
+    }
+    parser.setTokenStream(nullptr);  // frees this declaration's parse tree
+    toks.clear();
   }
-  (void)lexErrors;
-  Builder b(file, tokens, diags, limits);
-  return b.build(tree);
+  return out;
 }
 
 }  // namespace mtc

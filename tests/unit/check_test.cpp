@@ -343,3 +343,25 @@ TEST_CASE("a stage or a source that does not resolve is reported once") {
   }
   CHECK(n == 2);
 }
+
+TEST_CASE("names declared in a broken declaration are not reported unknown") {
+  // the parse error is the one mistake: no unknown-name for y, p or s2
+  auto c = withHeader(
+      "metric a: USD = 1\n"               // 6
+      "metric y USD = 2\n"                // 7: missing ':'
+      "param p: USD = \n"                 // 8: missing value
+      "chain ch {\n stage s1\n stage s2 \"x\n}\n"  // 9-12: unterminated string
+      "metric z: USD = y + a + p { stage: s2 }\n");
+  INFO(renderAll(c->sources, c->diags));
+  for (auto& d : c->diags.all()) CHECK(d.code() == "syntax");
+  CHECK(c->diags.errorCount() == 3);
+}
+
+TEST_CASE("an unfinished formula: one error, the next declaration checks") {
+  auto c = withHeader("metric x: USD = 1 +\nmetric y: USD = 2\nmetric z: USD = y + x\n");
+  REQUIRE(c->diags.errorCount() == 1);
+  CHECK(c->diags.all()[0].message == "expected an expression, found 'metric'");
+  CHECK(where(c->diags.all()[0]) == "7:1");
+  REQUIRE(c->model->findMetric("y"));
+  CHECK_FALSE(c->model->findMetric("x"));  // broken: skipped by the checker
+}
