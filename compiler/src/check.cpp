@@ -66,6 +66,14 @@ class Checker {
         if (!d->broken) decls_.push_back(d.get());
       for (auto& n : f->brokenNames) brokenNames_.insert(n.name);
     }
+    // The IR grows with the source: reserve by its size, so large models do not
+    // copy (and fault in) these arrays again and again as they double. Pages of
+    // a reservation are only touched when used.
+    size_t bytes = 0;
+    for (auto& f : c_.files) bytes += c_.sources.file(f->id).text().size();
+    m_.exprs.reserve(bytes / 8);
+    meta_.reserve(bytes / 8);
+    c_.occurrences.reserve(bytes / 8);
     header();
     units();
     names();
