@@ -106,6 +106,9 @@ class Checker {
   std::map<std::string, const ast::FunctionDecl*> functions_;
   std::vector<const ast::MetricDecl*> metricDecls_;
   std::vector<const ast::ParamDecl*> paramDecls_;
+  // A param or metric whose declared unit or dimensions did not resolve (reported
+  // there): its uses are not checked against a type that is not its real one.
+  std::vector<bool> paramBad_, metricBad_;
 
   bool inMain(const ast::Decl* d) const { return !c_.files.empty() && d->file == c_.files[0]->id; }
 
@@ -206,11 +209,14 @@ class Checker {
     occur(id.range, SymKind::Dimension, id.name, m_.dims[it->second].range);
     return it->second;
   }
-  std::vector<Id> dimList(const std::vector<ast::Ident>& ids) {
+  std::vector<Id> dimList(const std::vector<ast::Ident>& ids, bool* ok = nullptr) {
     std::vector<Id> out;
     for (auto& i : ids) {
       auto d = dimByName(i);
-      if (!d) continue;
+      if (!d) {
+        if (ok) *ok = false;
+        continue;
+      }
       if (std::find(out.begin(), out.end(), *d) != out.end()) {
         d_.report(DiagCode::Duplicate, i.range, fmt::format("dimension '{}' is listed twice", i.name));
         continue;
@@ -365,6 +371,9 @@ class Checker {
               fmt::format("cannot {} '{}' and '{}'", verb, fmtUnit(ua), fmtUnit(ub)))
         .note(X(a).range, fmt::format("this is {}", fmtUnit(ua)))
         .note(X(b).range, fmt::format("this is {}", fmtUnit(ub)));
+    // what is built from them has no meaningful unit: no follow-on errors
+    // (such as the declared-unit check of the metric)
+    meta_[a].poison = meta_[b].poison = true;
     return false;
   }
 
@@ -493,6 +502,9 @@ class Checker {
       return error(e.range);
     }
     occur(id.range, sym.kind, id.name, sym.declRange);
+    if ((sym.kind == SymKind::Metric && sym.id < metricBad_.size() && metricBad_[sym.id]) ||
+        (sym.kind == SymKind::Param && sym.id < paramBad_.size() && paramBad_[sym.id]))
+      return error(e.range);  // its declared type has an error, reported there
     if (s.constOnly) {
       d_.report(DiagCode::InvalidExpr, id.range,
                 fmt::format("{} must be a constant: numbers and quantities, not '{}'", s.constWhat, id.name));
@@ -1325,18 +1337,22 @@ class Checker {
       auto u = unit(x.unit);
       if (u) P.unit = *u;
       P.unitText = c_.sources.textOf(x.unit.range);
-      P.dims = dimList(x.dims);
+      bool dimsOk = true;
+      P.dims = dimList(x.dims, &dimsOk);
+      paramBad_.push_back(!u || !dimsOk);
       Scope s;
       s.constOnly = true;
       s.constWhat = "a param's value";
-      if (x.value) {
+      if (paramBad_.back()) {
+        P.values.assign(std::max<size_t>(1, m_.sliceCount(P.dims)), 0);
+      } else if (x.value) {
         auto v = constValue(*x.value, P.unit, P.name, s);
         P.values.assign(std::max<size_t>(1, m_.sliceCount(P.dims)), v.value_or(0));
         if (!P.dims.empty() && m_.sliceCount(P.dims) == 0) P.keyedDefault = v;
       } else if (x.map) {
         sliceMapParam(x, P, s);
       }
-      if (x.dist) {
+      if (x.dist && !paramBad_.back()) {
         if (!P.sliceDists.empty()) {
           d_.report(DiagCode::InvalidExpr, x.dist->range,
                     fmt::format("param '{}' has distributions on its slices and one for the whole param", P.name))
@@ -1571,9 +1587,12 @@ class Checker {
     for (size_t i = 0; i < metricDecls_.size(); ++i) {
       const ast::MetricDecl& x = *metricDecls_[i];
       Metric& M = m_.metrics[i];
-      if (auto u = unit(x.unit)) M.unit = *u;
+      auto u = unit(x.unit);
+      if (u) M.unit = *u;
       M.unitText = c_.sources.textOf(x.unit.range);
-      M.dims = dimList(x.dims);
+      bool dimsOk = true;
+      M.dims = dimList(x.dims, &dimsOk);
+      metricBad_.push_back(!u || !dimsOk);
     }
     for (size_t i = 0; i < metricDecls_.size(); ++i) {
       const ast::MetricDecl& x = *metricDecls_[i];
@@ -1582,7 +1601,7 @@ class Checker {
         Scope s;
         ExprId r = lower(*x.formula, s);
         Metric& M = m_.metrics[i];
-        r = fitDeclared(r, M.unit, M.dims, M.name, x.unit.range, "formula");
+        if (!metricBad_[i]) r = fitDeclared(r, M.unit, M.dims, M.name, x.unit.range, "formula");
         M.formula = r;
         M.shape = X(r).type.shape;
         collectRefs(m_, r, &M.metricDeps, &M.paramDeps);
@@ -1920,10 +1939,10 @@ class Checker {
         G.doc = x->doc;
         G.range = x->name.range;
         auto c = comparison(*x->expr, "a goal", &G.metrics);
+        if (x->by) G.by = period(*x->by);  // checked even when the comparison has an error
         if (!c) continue;
         G.cmp = *c;
         if (X(c->lhs).op == Op::Metric) G.metric = X(c->lhs).ref;
-        if (x->by) G.by = period(*x->by);
         descriptionOnly(x->props, "a goal", G.doc);
         if (auto it = items_.find(G.name); it != items_.end() && it->second.decl == d) it->second.id = static_cast<Id>(m_.goals.size());
         m_.goals.push_back(std::move(G));

@@ -152,7 +152,7 @@ TEST_CASE("a statement naming something of the wrong kind") {
 TEST_CASE("invalid periods and durations") {
   auto c = withHeader("metric r: USD\ndescribe r from 2025-13 to 2025-06\n");
   auto& d = only(*c, "invalid-period");
-  CHECK(d.message == "invalid period '2025-13': '2025-13' does not exist: months are 01 to 12");
+  CHECK(d.message == "invalid period '2025-13': months are 01 to 12");
   CHECK(where(d) == "7:17");
   auto c2 = withHeader("metric r: USD\ndiagnose r at 2025-07 vs 2025 - 06\n");
   CHECK(only(*c2, "invalid-period").message == "a period is written as one word, without spaces");
@@ -364,4 +364,60 @@ TEST_CASE("an unfinished formula: one error, the next declaration checks") {
   CHECK(where(c->diags.all()[0]) == "7:1");
   REQUIRE(c->model->findMetric("y"));
   CHECK_FALSE(c->model->findMetric("x"));  // broken: skipped by the checker
+}
+
+TEST_CASE("period errors name the period once and say why") {
+  auto c = withHeader("metric r: USD\n"                                 // 6
+                      "describe r from 2025-Q5 to 2025-02-29\n"          // 7
+                      "describe r at 2025-W53\n"                         // 8
+                      "describe r from 2025-7\n");                       // 9
+  std::vector<std::string> got;
+  for (auto& d : c->diags.sorted())
+    if (d.code() == "invalid-period") got.push_back(where(d) + " " + d.message);
+  REQUIRE(got.size() == 4);
+  CHECK(got[0] == "7:17 invalid period '2025-Q5': quarters are Q1 to Q4");
+  CHECK(got[1] == "7:28 invalid period '2025-02-29': 2025-02 has 28 days");
+  CHECK(got[2] == "8:15 invalid period '2025-W53': 2025 has 52 ISO weeks");
+  CHECK(got[3] == "9:17 invalid period '2025-7': write 2025, 2025-07, 2025-Q3, 2025-W31 or 2025-07-30");
+}
+
+// ---- one mistake, one error
+
+static std::vector<std::string> errorsOf(const Compilation& c) {
+  std::vector<std::string> v;
+  for (auto& d : c.diags.sorted())
+    if (d.severity == Severity::Error) v.push_back(where(d) + " " + d.code());
+  return v;
+}
+
+TEST_CASE("a unit mismatch inside a formula is not also a declared-unit error") {
+  auto c = withHeader("metric a: USD\nmetric b: lead\nmetric x: lead = a + b\nmetric y: lead = max(a, b)\n");
+  CHECK(errorsOf(*c) == std::vector<std::string>{"8:18 unit-mismatch", "9:18 unit-mismatch"});
+  CHECK(c->diags.sorted()[0].message == "cannot add 'USD' and 'lead'");
+}
+
+TEST_CASE("an unknown declared unit or dimension is reported once, not at every use") {
+  auto c = withHeader(
+      "metric a: USD\n"                          // 6
+      "metric w: foo_unit = a\n"                 // 7: unknown unit (no declared-unit error)
+      "metric v: USD = w + a\n"                  // 8: w's type is unknown: no unit-mismatch
+      "param p: bar = (5 USD)\n"                 // 9: unknown unit (no declared-unit error)
+      "param q: USD by nodim = { x: 1 }\n"       // 10: unknown dimension (no map errors)
+      "metric k: USD by channel = q * 2 + p\n"); // 11: nothing more
+  CHECK(errorsOf(*c) == std::vector<std::string>{"7:11 unknown-unit", "9:10 unknown-unit", "10:17 unknown-name"});
+}
+
+TEST_CASE("an unknown stage does not also give the no-stage lint") {
+  CompileOptions o;
+  auto c = compileString("model m { grain: month }\nchain c { stage s1 }\n"
+                         "metric a: USD = 1 { stage: nope role: north_star }\ndescribe a\n", o);
+  std::vector<std::string> codes;
+  for (auto& d : c->diags.all()) codes.push_back(d.code());
+  CHECK(codes == std::vector<std::string>{"unknown-name"});
+  CHECK(where(c->diags.all()[0]) == "3:28");
+}
+
+TEST_CASE("a goal's period is checked even when its comparison has an error") {
+  auto c = withHeader("metric a: USD\ngoal g: a >= (5 lead) by 2025-13\n");
+  CHECK(errorsOf(*c) == std::vector<std::string>{"7:9 unit-mismatch", "7:26 invalid-period"});
 }

@@ -203,7 +203,7 @@ TEST_CASE("bad rows are reported with file, row and column") {
   std::map<size_t, std::string> byRow;
   for (auto& i : r.issues) byRow[i.row] = i.message;
   CHECK(byRow[3] == "'1x5' is not a number");
-  CHECK(byRow[4] == "invalid period '2025-13': '2025-13' does not exist: months are 01 to 12");
+  CHECK(byRow[4] == "invalid period '2025-13': months are 01 to 12");
   CHECK(byRow[6] == "duplicate row for 2025-02, channel=web (first at row 5)");
   CHECK(byRow[7] == "'mail' is not a value of dimension 'channel' (web, store)");
 }
