@@ -994,12 +994,8 @@ class Checker {
       }
       const ast::PropItem& it = pe.values[0];
       if (k == "grain") {
-        auto g = grainFromName(it.text);
-        if (!g || it.text.back() == 's') {
-          d_.report(DiagCode::InvalidProperty, it.range, fmt::format("unknown grain '{}'", it.text))
-              .note("the grain is one of day, week, month, quarter, year");
-          continue;
-        }
+        auto g = grainProp(it);
+        if (!g) continue;
         m_.grain = *g;
       } else if (k == "currency") {
         if (!isCurrencyCode(it.text)) {
@@ -1019,6 +1015,17 @@ class Checker {
         unknownProperty(pe.key, {"grain", "currency", "start", "description", "owner"}, "the model");
       }
     }
+  }
+
+  // A `grain:` value, in the model header and in statements alike: the singular
+  // names of LANGUAGE.md (`grain: month`); plurals are for durations (`3 months`).
+  std::optional<Grain> grainProp(const ast::PropItem& it) {
+    auto g = grainFromName(it.text);
+    if (g && it.text == grainName(*g)) return g;
+    auto& rep = d_.report(DiagCode::InvalidProperty, it.range, fmt::format("unknown grain '{}'", it.text));
+    if (g) rep.note(fmt::format("did you mean '{}'? (a grain is singular; plurals are for durations)", grainName(*g)));
+    else rep.note("the grain is one of day, week, month, quarter, year");
+    return std::nullopt;
   }
 
   void unknownProperty(const ast::Ident& key, const std::vector<std::string>& known, const std::string& where) {
@@ -2061,9 +2068,9 @@ class Checker {
         return v;
       };
       if (k == "grain") {
-        auto g = grainFromName(it.text);
-        if (!g) d_.report(DiagCode::InvalidProperty, it.range, fmt::format("unknown grain '{}'", it.text));
-        else if (!coarserOrEqual(*g, m_.grain))
+        auto g = grainProp(it);
+        if (!g) continue;
+        if (!coarserOrEqual(*g, m_.grain))
           d_.report(DiagCode::InvalidProperty, it.range, fmt::format("cannot describe at {}: the model's grain is {}", it.text, grainName(m_.grain)));
         else S.grain = g;
       } else if (k == "interval" || k == "level") {

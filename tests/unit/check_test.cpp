@@ -421,3 +421,20 @@ TEST_CASE("a goal's period is checked even when its comparison has an error") {
   auto c = withHeader("metric a: USD\ngoal g: a >= (5 lead) by 2025-13\n");
   CHECK(errorsOf(*c) == std::vector<std::string>{"7:9 unit-mismatch", "7:26 invalid-period"});
 }
+
+TEST_CASE("grain names are the same in the model header and in a describe: singular") {
+  auto c = compileString("model m { grain: months }\nmetric r: USD\ndescribe r { grain: quarters }\n");
+  std::vector<std::string> got;
+  for (auto& d : c->diags.sorted())
+    if (d.code() == "invalid-property") {
+      got.push_back(where(d) + " " + d.message);
+      REQUIRE(d.notes.size() == 1);
+      CHECK(d.notes[0].message.find("a grain is singular") != std::string::npos);
+    }
+  CHECK(got == std::vector<std::string>{"1:18 unknown grain 'months'", "3:21 unknown grain 'quarters'"});
+  auto ok = compileString("model m { grain: month }\nmetric r: USD { role: north_star }\ndescribe r { grain: quarter }\n");
+  INFO(renderAll(ok->sources, ok->diags));
+  CHECK_FALSE(ok->diags.hasErrors());
+  REQUIRE(ok->model->statements.size() == 1);
+  CHECK(ok->model->statements[0].grain == Grain::Quarter);
+}
