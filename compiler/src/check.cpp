@@ -616,10 +616,12 @@ class Checker {
         dim = dimByName(*sel.dim);
         if (!dim) return error(e.range);
       } else {
-        // `x[ppc]`: the dimension of x that has the value
+        // `x[ppc]`: the dimension of x that lists the value. Only listed values
+        // count: a dimension whose values come from data also holds the values the
+        // model has named so far, and using those would depend on declaration order.
         std::vector<Id> hits;
         for (Id d : x.type.dims)
-          if (m_.dims[d].index(sel.value.name) >= 0) hits.push_back(d);
+          if (m_.dims[d].resolved && m_.dims[d].index(sel.value.name) >= 0) hits.push_back(d);
         if (hits.size() > 1) {
           d_.report(DiagCode::InvalidExpr, sel.value.range,
                     fmt::format("'{}' is a value of several dimensions; write dimension: value", sel.value.name));
@@ -1360,7 +1362,7 @@ class Checker {
         sliceMapParam(x, P, s);
       }
       if (x.dist && !paramBad_.back()) {
-        if (!P.sliceDists.empty()) {
+        if (!P.sliceDists.empty() || !P.keyedDists.empty()) {
           d_.report(DiagCode::InvalidExpr, x.dist->range,
                     fmt::format("param '{}' has distributions on its slices and one for the whole param", P.name))
               .note("keep one: `~` after each slice's value, or one `~` after the map");
@@ -1458,13 +1460,10 @@ class Checker {
         }
         auto pos = [&](Id d) { return std::find(order.begin(), order.end(), d) - order.begin(); };
         if (keyed) {  // values come from data: keep the keys, in the order of P.dims
-          if (en.dist)
-            d_.report(DiagCode::InvalidExpr, en.dist->range,
-                      "per-slice distributions are not supported yet on dimensions whose values come from data")
-                .note("give the whole param one distribution: `param p: unit by dim = { ... } ~ normal(...)`");
           std::vector<std::string> k;
           for (Id d : P.dims) k.push_back(key[pos(d)]);
           P.keyed.push_back({k, *v});
+          P.keyedDists.push_back(dist);
           continue;
         }
         size_t flat = m_.sliceIndex(P.dims, [&](Id d) { return idx[pos(d)]; });
@@ -1475,6 +1474,10 @@ class Checker {
     walk(*x.map, 0);
     if (keyed) {
       P.keyedDefault = dflt;
+      P.keyedDefaultDist = dfltDist;
+      bool anyDist = dfltDist.has_value();
+      for (auto& dd : P.keyedDists) anyDist |= dd.has_value();
+      if (!anyDist) P.keyedDists.clear();
       return;
     }
     P.values.assign(n, 0);
@@ -1497,8 +1500,8 @@ class Checker {
                                                            : joinNames(missing)));
       rep.note("give every slice a value, or a default with `_: value`");
     }
-    bool anyDist = false;
-    for (auto& dd : dists) anyDist |= dd.has_value();
+    bool anyDist = false;  // the default's distribution counts: it fills slices
+    for (auto& dd : P.sliceDists) anyDist |= dd.has_value();
     if (!anyDist) P.sliceDists.clear();
   }
 

@@ -438,3 +438,64 @@ TEST_CASE("grain names are the same in the model header and in a describe: singu
   REQUIRE(ok->model->statements.size() == 1);
   CHECK(ok->model->statements[0].grain == Grain::Quarter);
 }
+
+TEST_CASE("per-slice distributions: the `_` default's alone is kept") {
+  auto c = withHeader("param p: ratio by channel = { ppc: 1%, _: 5% ~ uniform(4%, 6%) }\n");
+  REQUIRE(clean(*c));
+  const auto& P = c->model->params[0];
+  REQUIRE(P.sliceDists.size() == 2);  // ppc, sales
+  CHECK_FALSE(P.sliceDists[0]);       // ppc: its own value, no distribution
+  REQUIRE(P.sliceDists[1]);           // sales: filled by the default, with its distribution
+  CHECK(P.sliceDists[1]->kind == ir::DistKind::Uniform);
+  CHECK(P.sliceDists[1]->args == std::vector<double>{0.04, 0.06});
+}
+
+static const char* kFromData =
+    "model m { grain: month }\n"                                              // 1
+    "dimension region from s.region\n"                                        // 2
+    "dimension tier from s.tier\n"                                            // 3
+    "source s = csv(\"x.csv\") { time: month dimensions: region, tier }\n";  // 4
+
+TEST_CASE("per-slice distributions on a dimension whose values come from data are kept") {
+  CompileOptions o;
+  o.lints = false;
+  auto c = compileString(std::string(kFromData) +
+                             "param p: ratio by region = { east: 1% ~ normal(1%, 0.1%), west: 2%, _: 3% ~ uniform(2%, 4%) }\n",
+                         o);
+  REQUIRE(clean(*c));
+  const auto& P = c->model->params[0];
+  REQUIRE(P.keyed.size() == 2);
+  REQUIRE(P.keyedDists.size() == 2);
+  REQUIRE(P.keyedDists[0]);
+  CHECK(P.keyedDists[0]->kind == ir::DistKind::Normal);
+  CHECK(P.keyedDists[0]->args == std::vector<double>{0.01, 0.001});
+  CHECK_FALSE(P.keyedDists[1]);
+  REQUIRE(P.keyedDefaultDist);
+  CHECK(P.keyedDefaultDist->kind == ir::DistKind::Uniform);
+  // a whole-param distribution on top of per-slice ones is still a conflict
+  auto bad = compileString(std::string(kFromData) + "param p: ratio by region = { east: 1% ~ normal(1%, 0.1%), _: 2% } ~ normal(2%, 1%)\n", o);
+  auto& d = only(*bad, "invalid-expression");
+  CHECK(d.message == "param 'p' has distributions on its slices and one for the whole param");
+  CHECK(where(d) == "5:69");
+}
+
+TEST_CASE("x[value] on dimensions whose values come from data does not depend on declaration order") {
+  CompileOptions o;
+  o.lints = false;
+  const std::string spend = "metric spend: USD by region, tier { data: s.spend }\n";  // 5
+  const std::string named = "metric a: USD by tier = spend[region: east]\n";
+  const std::string bare = "metric b: USD by tier = spend[east]\n";
+  // east may be a region or a tier: ambiguous whichever line comes first
+  auto first = compileString(std::string(kFromData) + spend + bare + named, o);
+  auto second = compileString(std::string(kFromData) + spend + named + bare, o);
+  const char* msg = "'east' may be a value of region, tier (their values come from data); write dimension: value";
+  CHECK(only(*first, "unknown-dim-value").message == msg);
+  CHECK(where(only(*first, "unknown-dim-value")) == "6:31");
+  CHECK(only(*second, "unknown-dim-value").message == msg);
+  CHECK(where(only(*second, "unknown-dim-value")) == "7:31");
+  // a value a listed dimension has is that dimension's; otherwise the one from-data dimension's
+  auto mixed = compileString(std::string(kFromData) + "dimension channel { ppc, web }\n"
+                             "metric x: USD by region, channel\n"
+                             "metric y: USD by region = x[ppc]\nmetric z: USD by channel = x[east]\n", o);
+  CHECK(clean(*mixed));
+}
