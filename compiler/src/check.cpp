@@ -74,6 +74,11 @@ class Checker {
     m_.exprs.reserve(bytes / 8);
     meta_.reserve(bytes / 8);
     c_.occurrences.reserve(bytes / 8);
+    for (auto* d : decls_) {
+      duplicateKeys(d->props);
+      if (d->kind == ast::DeclKind::Chain)
+        for (auto& st : static_cast<const ast::ChainDecl*>(d)->stages) duplicateKeys(st.props);
+    }
     header();
     units();
     names();
@@ -1028,6 +1033,19 @@ class Checker {
     if (g) rep.note(fmt::format("did you mean '{}'? (a grain is singular; plurals are for durations)", grainName(*g)));
     else rep.note("the grain is one of day, week, month, quarter, year");
     return std::nullopt;
+  }
+
+  // A property given twice in one block (`{ grain: month grain: year }`): which
+  // one was meant is unknowable, so it is an error rather than a silent choice.
+  void duplicateKeys(const ast::PropBlock& props) {
+    std::map<std::string, Range> seen;
+    for (auto& pe : props.entries) {
+      if (pe.key.name.empty()) continue;
+      auto [it, fresh] = seen.emplace(pe.key.name, pe.key.range);
+      if (!fresh)
+        d_.report(DiagCode::Duplicate, pe.key.range, fmt::format("property '{}' is given twice", pe.key.name))
+            .note(it->second, "first given here");
+    }
   }
 
   void unknownProperty(const ast::Ident& key, const std::vector<std::string>& known, const std::string& where) {
@@ -2146,7 +2164,9 @@ class Checker {
             S.to = x->at->to ? period(*x->at->to) : S.from;
           }
           if (S.from && S.to && toGrain(*S.to, Grain::Day) < toGrain(*S.from, Grain::Day))
-            d_.report(DiagCode::InvalidPeriod, x->range, "the range ends before it starts");
+            d_.report(DiagCode::InvalidPeriod,
+                      x->at ? x->at->range : Range::span(x->from ? x->from->range : x->to->range, x->to->range),
+                      "the range ends before it starts");
           statementProps(*d, S, {"grain"});
           break;
         }

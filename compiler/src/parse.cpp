@@ -295,8 +295,24 @@ class SyntaxErrorListener : public antlr4::BaseErrorListener {
     if (offending && offending->getType() != antlr4::Token::EOF && isDeclKeyword(offending->getType()) &&
         expected.find("a name") != std::string::npos)
       d.note(fmt::format("'{}' starts a declaration; it cannot be a name", offending->getText()));
+    if (const antlr4::Token* num = numberBefore(recognizer, offending); num && offending->getType() == L::ID)
+      d.note(fmt::format("a quantity in a formula is written in parentheses: ({} {})", num->getText(), offending->getText()));
   }
   size_t count() const { return count_; }
+
+  // The number token right before t on the same line, if any (`a + 3 USD`).
+  static const antlr4::Token* numberBefore(antlr4::Recognizer* r, const antlr4::Token* t) {
+    auto* p = dynamic_cast<antlr4::Parser*>(r);
+    if (!p || !t || t->getTokenIndex() == 0) return nullptr;
+    auto* ts = p->getTokenStream();
+    for (size_t i = t->getTokenIndex(); i-- > 0;) {
+      const antlr4::Token* u = ts->get(i);
+      if (u->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+      bool number = u->getType() == L::INT || u->getType() == L::FLOAT || u->getType() == L::PERCENT;
+      return number && u->getLine() == t->getLine() ? u : nullptr;
+    }
+    return nullptr;
+  }
 
   // At the end of a declaration, a bracket left open is the mistake to report
   // (a block missing its '}' would otherwise read "expected a property").

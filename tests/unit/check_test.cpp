@@ -499,3 +499,27 @@ TEST_CASE("x[value] on dimensions whose values come from data does not depend on
                              "metric y: USD by region = x[ppc]\nmetric z: USD by channel = x[east]\n", o);
   CHECK(clean(*mixed));
 }
+
+TEST_CASE("a property given twice in one block is an error") {
+  auto c = withHeader("metric r: USD\ndescribe r { grain: month grain: year }\n");
+  auto& d = only(*c, "duplicate");
+  CHECK(d.message == "property 'grain' is given twice");
+  CHECK(where(d) == "7:27");
+  REQUIRE(d.notes.size() == 1);
+  CHECK(d.notes[0].range.begin.col == 14);
+}
+
+TEST_CASE("a backwards describe range is located at the range") {
+  auto c = withHeader("metric r: USD\ndescribe r at 2025-07 .. 2025-01\ndescribe r from 2025-07 to 2025-01\n");
+  std::vector<std::string> got;
+  for (auto& d : c->diags.sorted()) got.push_back(where(d) + " " + d.message);
+  CHECK(got == std::vector<std::string>{"7:15 the range ends before it starts", "8:17 the range ends before it starts"});
+}
+
+TEST_CASE("a quantity without parentheses in a formula gets a note") {
+  auto c = withHeader("metric a: USD\nmetric k: USD = a + 3 USD\n");
+  auto& d = only(*c, "syntax");
+  CHECK(where(d) == "7:23");
+  REQUIRE(d.notes.size() == 1);
+  CHECK(d.notes[0].message == "a quantity in a formula is written in parentheses: (3 USD)");
+}
