@@ -185,3 +185,17 @@ TEST_CASE("a doc comment before a declaration that follows a broken one still at
   REQUIRE(f->decls.size() == 2);
   CHECK(f->decls[1]->doc == "The b.");
 }
+
+TEST_CASE("diagnose ... vs with wrong words is one error naming them") {
+  SourceManager sm;
+  Diagnostics d;
+  auto f = parseString("diagnose b at 2025-07 vs last year\nmetric b: USD\n", d, sm);
+  REQUIRE(d.errorCount() == 1);
+  CHECK(d.all()[0].message == "expected a period, 'previous' or 'same period last year' after 'vs', found 'last year'");
+  CHECK(where(d.all()[0]) == "1:26");
+  CHECK(names(*f) == "! b");  // the diagnose is kept, marked broken
+  Diagnostics d2;
+  SourceManager sm2;
+  parseString("diagnose b at 2025-07 vs same period last year { top: 3 }\ndiagnose b at 2025-07 vs previous\n", d2, sm2);
+  CHECK_FALSE(d2.hasErrors());
+}
