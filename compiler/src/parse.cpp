@@ -280,6 +280,10 @@ class SyntaxErrorListener : public antlr4::BaseErrorListener {
     if (auto* p = dynamic_cast<antlr4::Parser*>(recognizer)) {
       try {
         expected = describeExpected(p->getExpectedTokens(), p->getVocabulary());
+        // a period starts with a number token, but "a number" would mislead
+        auto* ctx = p->getContext();
+        if (ctx && ctx->getRuleIndex() == MTreeParser::RulePeriod && expected == "a number")
+          expected = "a period (like 2025-07)";
       } catch (...) {
       }
     }

@@ -199,3 +199,15 @@ TEST_CASE("diagnose ... vs with wrong words is one error naming them") {
   parseString("diagnose b at 2025-07 vs same period last year { top: 3 }\ndiagnose b at 2025-07 vs previous\n", d2, sm2);
   CHECK_FALSE(d2.hasErrors());
 }
+
+TEST_CASE("a missing period is called a period, not a number") {
+  SourceManager sm;
+  Diagnostics d;
+  parseString("describe a from\nmetric a: USD = 1\ndiagnose a at vs previous\n", d, sm);
+  REQUIRE(d.errorCount() == 2);
+  auto v = d.sorted();
+  CHECK(v[0].message == "expected a period (like 2025-07) before 'metric'");
+  CHECK(where(v[0]) == "2:1");
+  CHECK(v[1].message == "expected a period (like 2025-07) before 'vs'");
+  CHECK(where(v[1]) == "3:15");
+}
