@@ -222,7 +222,9 @@ std::string describeExpected(const antlr4::misc::IntervalSet& set, const antlr4:
     if (std::find(items.begin(), items.end(), s) == items.end()) items.push_back(s);
   };
   auto has = [&](size_t t) { return set.contains(static_cast<ssize_t>(t)); };
-  bool declStart = has(L::METRIC) && has(L::PARAM) && has(L::DESCRIBE);
+  // property keys may be any word, keywords included: inside a block (where
+  // '}' is expected too) they are names, not declaration starts
+  bool declStart = has(L::METRIC) && has(L::PARAM) && has(L::DESCRIBE) && !has(L::RBRACE);
   if (declStart) return "a declaration";
   bool name = has(L::ID);
   bool expression = name && has(L::INT) && has(L::LPAREN) && has(L::MINUS);

@@ -211,3 +211,12 @@ TEST_CASE("a missing period is called a period, not a number") {
   CHECK(v[1].message == "expected a period (like 2025-07) before 'vs'");
   CHECK(where(v[1]) == "3:15");
 }
+
+TEST_CASE("inside a property block, a stray token expects a name or '}', not a declaration") {
+  SourceManager sm;
+  Diagnostics d;
+  parseString("metric a: USD {\n  stage: s\n  + role: lagging\n}\n", d, sm);
+  REQUIRE(d.errorCount() >= 1);
+  CHECK(d.all()[0].message == "expected a name or '}', found ':'");
+  CHECK(where(d.all()[0]) == "3:9");
+}
