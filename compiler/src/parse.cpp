@@ -1,9 +1,12 @@
 // Lexing, parsing and AST building.
 //
-// The file is lexed completely first (so limits can be enforced and lexical
-// errors reported precisely), then parsed with SLL + bail-out and, only when that
-// fails, again with full LL and error recovery. The AST is built by a typed walk
-// over the parse-tree contexts; no context outlives this file.
+// The file is read one declaration at a time (DeclReader splits the token stream
+// at declaration keywords): each declaration is parsed with SLL + bail-out and,
+// only when that fails, again with full LL and error recovery; its AST is built
+// by a typed walk over the parse-tree contexts, then its tokens and tree are
+// freed. Memory stays bounded by the largest declaration, and a broken
+// declaration cannot swallow the next one. No context outlives this file.
+// lexFile (for tools) lexes the whole file at once.
 #include "mtc/parse.h"
 
 #include <antlr4-runtime.h>
@@ -1126,10 +1129,20 @@ bool checkNesting(const SourceFile& file, const std::vector<antlr4::Token*>& tok
   return true;
 }
 
-
 // ------------------------------------------------------------------ declarations one by one
 
-std::unique_ptr<antlr4::Token> chunkEnd(const Lexed& lx, const antlr4::Token& next);
+// The end of one declaration's token stream: an EOF token placed on the next
+// declaration's first word and carrying its text, so a message about an
+// unfinished declaration reads "found 'metric'" at the right place.
+std::unique_ptr<antlr4::Token> chunkEnd(const Lexed& lx, const antlr4::Token& next) {
+  auto t = std::make_unique<antlr4::CommonToken>(
+      std::make_pair<antlr4::TokenSource*, antlr4::CharStream*>(lx.lexer.get(), lx.input.get()), antlr4::Token::EOF,
+      antlr4::Token::DEFAULT_CHANNEL, next.getStartIndex(), next.getStopIndex());
+  t->setLine(next.getLine());
+  t->setCharPositionInLine(next.getCharPositionInLine());
+  t->setText(next.getText());
+  return t;
+}
 
 // Reads the lexer's tokens one declaration at a time, so that only one
 // declaration's tokens and parse tree are alive at once.
@@ -1261,19 +1274,6 @@ class DeclReader {
     }
   }
 };
-
-// The end of one declaration's token stream: an EOF token placed on the next
-// declaration's first word and carrying its text, so a message about an
-// unfinished declaration reads "found 'metric'" at the right place.
-std::unique_ptr<antlr4::Token> chunkEnd(const Lexed& lx, const antlr4::Token& next) {
-  auto t = std::make_unique<antlr4::CommonToken>(
-      std::make_pair<antlr4::TokenSource*, antlr4::CharStream*>(lx.lexer.get(), lx.input.get()), antlr4::Token::EOF,
-      antlr4::Token::DEFAULT_CHANNEL, next.getStartIndex(), next.getStopIndex());
-  t->setLine(next.getLine());
-  t->setCharPositionInLine(next.getCharPositionInLine());
-  t->setText(next.getText());
-  return t;
-}
 
 // Names a declaration with a syntax error declares, read from its tokens: the
 // word after its keyword, and for a chain or a dimension every word in it (its
