@@ -40,6 +40,25 @@ void printDiagnostics(const Compilation& c) {
   if (!s.empty()) std::fputs(s.c_str(), stderr);
 }
 
+// Validates an --allow argument: a known warning code, else a usage error with
+// the closest code (an unknown code would otherwise silence nothing, silently).
+std::string checkAllowCode(const std::string& code) {
+  std::vector<std::string> warnings;
+  for (const DiagCodeInfo& info : allDiagCodes()) {
+    if (info.code != code) {
+      if (info.severity == Severity::Warning) warnings.emplace_back(info.code);
+      continue;
+    }
+    if (info.severity == Severity::Warning) return {};
+    return fmt::format("'{}' is an error; --allow silences warnings only", code);
+  }
+  std::string near = closestMatch(code, warnings);
+  if (!near.empty()) return fmt::format("unknown warning code '{}'; did you mean '{}'?", code, near);
+  std::string all;
+  for (auto& w : warnings) all += (all.empty() ? "" : ", ") + w;
+  return fmt::format("unknown warning code '{}'; the warning codes are {}", code, all);
+}
+
 int notBuilt(const char* what) {
   std::fprintf(stderr, "mtc: error: `mtc %s` is not built yet\n", what);
   return 3;
@@ -102,7 +121,8 @@ int main(int argc, char** argv) {
   common.argv0 = argv[0];
   auto addCommon = [&](CLI::App* sub) {
     sub->add_flag("--deny-warnings", common.denyWarnings, "treat warnings (model lints) as errors");
-    sub->add_option("--allow", common.allow, "silence a warning code (repeatable), e.g. --allow no-stage");
+    sub->add_option("--allow", common.allow, "silence a warning code (repeatable), e.g. --allow no-stage")
+        ->check(CLI::Validator(checkAllowCode, "CODE", "warning code"));
   };
 
   // run

@@ -74,8 +74,9 @@ describeRange
   | AT periodSpan
   ;
 
-// a period, `previous`, or `same period last year` (checked by the AST builder)
-vsTarget : period | ident ident ident ident | ident ;
+// a period, `previous` or `same period last year`: any words here, so that the
+// AST builder says which words are expected (`vs last year` is one clear error)
+vsTarget : period | ident+ ;
 
 optItem
   : (MAXIMIZE | MINIMIZE) expr                                           # objectiveItem

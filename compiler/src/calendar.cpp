@@ -80,37 +80,37 @@ std::optional<Period> parsePeriod(std::string_view t, std::string* error) {
   };
   const std::string_view forms = "write 2025, 2025-07, 2025-Q3, 2025-W31 or 2025-07-30";
   if (t.size() < 4 || !allDigits(t.substr(0, 4)) || (t.size() > 4 && t[4] != '-'))
-    return fail(fmt::format("'{}' is not a period; {}", t, forms));
+    return fail(std::string(forms));
   int64_t y = std::stoll(std::string(t.substr(0, 4)));
   if (t.size() == 4) return Period{Grain::Year, y};
   std::string_view rest = t.substr(5);
   if (!rest.empty() && (rest[0] == 'Q' || rest[0] == 'q')) {
     if (rest.size() != 2 || rest[1] < '1' || rest[1] > '4')
-      return fail(fmt::format("'{}' is not a quarter; quarters are Q1 to Q4", t));
+      return fail("quarters are Q1 to Q4");
     return Period{Grain::Quarter, y * 4 + (rest[1] - '1')};
   }
   if (!rest.empty() && (rest[0] == 'W' || rest[0] == 'w')) {
     if (rest.size() != 3 || !allDigits(rest.substr(1)))
-      return fail(fmt::format("'{}' is not an ISO week; write the week with two digits, as 2025-W05", t));
+      return fail("write the week with two digits, as 2025-W05");
     int64_t w = std::stoll(std::string(rest.substr(1)));
     if (w < 1 || w > isoWeeksIn(y))
-      return fail(fmt::format("'{}' does not exist: {} has {} ISO weeks", t, y, isoWeeksIn(y)));
+      return fail(fmt::format("{} has {} ISO weeks", y, isoWeeksIn(y)));
     return Period{Grain::Week, firstWeekOfIsoYear(y) + w - 1};
   }
   if (rest.size() == 2 && allDigits(rest)) {
     int m = std::stoi(std::string(rest));
-    if (m < 1 || m > 12) return fail(fmt::format("'{}' does not exist: months are 01 to 12", t));
+    if (m < 1 || m > 12) return fail("months are 01 to 12");
     return Period{Grain::Month, y * 12 + (m - 1)};
   }
   if (rest.size() == 5 && allDigits(rest.substr(0, 2)) && rest[2] == '-' && allDigits(rest.substr(3))) {
     unsigned m = static_cast<unsigned>(std::stoi(std::string(rest.substr(0, 2))));
     unsigned d = static_cast<unsigned>(std::stoi(std::string(rest.substr(3))));
-    if (m < 1 || m > 12) return fail(fmt::format("'{}' does not exist: months are 01 to 12", t));
+    if (m < 1 || m > 12) return fail("months are 01 to 12");
     if (d < 1 || d > daysInMonth(y, m))
-      return fail(fmt::format("'{}' does not exist: {}-{:02} has {} days", t, y, m, daysInMonth(y, m)));
+      return fail(fmt::format("{}-{:02} has {} days", y, m, daysInMonth(y, m)));
     return Period{Grain::Day, daysFromCivil(y, m, d)};
   }
-  return fail(fmt::format("'{}' is not a period; {}", t, forms));
+  return fail(std::string(forms));
 }
 
 std::string formatPeriod(const Period& p) {

@@ -59,8 +59,26 @@ class Checker {
   Checker(Compilation& c, const CompileOptions& o) : c_(c), o_(o), d_(c.diags), m_(*c.model) {}
 
   void run() {
-    for (auto& f : c_.files)
-      for (auto& d : f->decls) decls_.push_back(d.get());
+    // A declaration with a syntax error was reported by the parser: the checker
+    // skips it, and does not call the names it declares unknown.
+    for (auto& f : c_.files) {
+      for (auto& d : f->decls)
+        if (!d->broken) decls_.push_back(d.get());
+      for (auto& n : f->brokenNames) brokenNames_.insert(n.name);
+    }
+    // The IR grows with the source: reserve by its size, so large models do not
+    // copy (and fault in) these arrays again and again as they double. Pages of
+    // a reservation are only touched when used.
+    size_t bytes = 0;
+    for (auto& f : c_.files) bytes += c_.sources.file(f->id).text().size();
+    m_.exprs.reserve(bytes / 8);
+    meta_.reserve(bytes / 8);
+    c_.occurrences.reserve(bytes / 8);
+    for (auto* d : decls_) {
+      duplicateKeys(d->props);
+      if (d->kind == ast::DeclKind::Chain)
+        for (auto& st : static_cast<const ast::ChainDecl*>(d)->stages) duplicateKeys(st.props);
+    }
     header();
     units();
     names();
@@ -83,6 +101,7 @@ class Checker {
   Diagnostics& d_;
   Model& m_;
   std::vector<const ast::Decl*> decls_;
+  std::set<std::string> brokenNames_;  // declared by declarations with syntax errors
   std::vector<Meta> meta_;
 
   std::map<std::string, Sym> values_;  // params, metrics, functions
@@ -92,6 +111,9 @@ class Checker {
   std::map<std::string, const ast::FunctionDecl*> functions_;
   std::vector<const ast::MetricDecl*> metricDecls_;
   std::vector<const ast::ParamDecl*> paramDecls_;
+  // A param or metric whose declared unit or dimensions did not resolve (reported
+  // there): its uses are not checked against a type that is not its real one.
+  std::vector<bool> paramBad_, metricBad_;
 
   bool inMain(const ast::Decl* d) const { return !c_.files.empty() && d->file == c_.files[0]->id; }
 
@@ -148,6 +170,10 @@ class Checker {
     bool ok = true;
     for (auto& t : ue.terms) {
       auto b = m_.units.lookup(t.name);
+      if (!b && brokenNames_.count(t.name)) {
+        ok = false;
+        continue;
+      }
       if (!b) {
         auto& rep = d_.report(DiagCode::UnknownUnit, t.range, fmt::format("unknown unit '{}'", t.name));
         std::string s = closestMatch(t.name, m_.units.names());
@@ -167,6 +193,7 @@ class Checker {
 
   void unknownName(Range r, const std::string& name, const std::vector<std::string>& candidates,
                    const char* what) {
+    if (brokenNames_.count(name)) return;  // its declaration has a syntax error, reported already
     auto& rep = d_.report(DiagCode::UnknownName, r, fmt::format("unknown {} '{}'", what, name));
     std::string s = closestMatch(name, candidates);
     if (!s.empty()) rep.note(fmt::format("did you mean '{}'?", s));
@@ -187,11 +214,14 @@ class Checker {
     occur(id.range, SymKind::Dimension, id.name, m_.dims[it->second].range);
     return it->second;
   }
-  std::vector<Id> dimList(const std::vector<ast::Ident>& ids) {
+  std::vector<Id> dimList(const std::vector<ast::Ident>& ids, bool* ok = nullptr) {
     std::vector<Id> out;
     for (auto& i : ids) {
       auto d = dimByName(i);
-      if (!d) continue;
+      if (!d) {
+        if (ok) *ok = false;
+        continue;
+      }
       if (std::find(out.begin(), out.end(), *d) != out.end()) {
         d_.report(DiagCode::Duplicate, i.range, fmt::format("dimension '{}' is listed twice", i.name));
         continue;
@@ -346,6 +376,9 @@ class Checker {
               fmt::format("cannot {} '{}' and '{}'", verb, fmtUnit(ua), fmtUnit(ub)))
         .note(X(a).range, fmt::format("this is {}", fmtUnit(ua)))
         .note(X(b).range, fmt::format("this is {}", fmtUnit(ub)));
+    // what is built from them has no meaningful unit: no follow-on errors
+    // (such as the declared-unit check of the metric)
+    meta_[a].poison = meta_[b].poison = true;
     return false;
   }
 
@@ -474,6 +507,9 @@ class Checker {
       return error(e.range);
     }
     occur(id.range, sym.kind, id.name, sym.declRange);
+    if ((sym.kind == SymKind::Metric && sym.id < metricBad_.size() && metricBad_[sym.id]) ||
+        (sym.kind == SymKind::Param && sym.id < paramBad_.size() && paramBad_[sym.id]))
+      return error(e.range);  // its declared type has an error, reported there
     if (s.constOnly) {
       d_.report(DiagCode::InvalidExpr, id.range,
                 fmt::format("{} must be a constant: numbers and quantities, not '{}'", s.constWhat, id.name));
@@ -585,10 +621,12 @@ class Checker {
         dim = dimByName(*sel.dim);
         if (!dim) return error(e.range);
       } else {
-        // `x[ppc]`: the dimension of x that has the value
+        // `x[ppc]`: the dimension of x that lists the value. Only listed values
+        // count: a dimension whose values come from data also holds the values the
+        // model has named so far, and using those would depend on declaration order.
         std::vector<Id> hits;
         for (Id d : x.type.dims)
-          if (m_.dims[d].index(sel.value.name) >= 0) hits.push_back(d);
+          if (m_.dims[d].resolved && m_.dims[d].index(sel.value.name) >= 0) hits.push_back(d);
         if (hits.size() > 1) {
           d_.report(DiagCode::InvalidExpr, sel.value.range,
                     fmt::format("'{}' is a value of several dimensions; write dimension: value", sel.value.name));
@@ -963,12 +1001,8 @@ class Checker {
       }
       const ast::PropItem& it = pe.values[0];
       if (k == "grain") {
-        auto g = grainFromName(it.text);
-        if (!g || it.text.back() == 's') {
-          d_.report(DiagCode::InvalidProperty, it.range, fmt::format("unknown grain '{}'", it.text))
-              .note("the grain is one of day, week, month, quarter, year");
-          continue;
-        }
+        auto g = grainProp(it);
+        if (!g) continue;
         m_.grain = *g;
       } else if (k == "currency") {
         if (!isCurrencyCode(it.text)) {
@@ -987,6 +1021,30 @@ class Checker {
       } else {
         unknownProperty(pe.key, {"grain", "currency", "start", "description", "owner"}, "the model");
       }
+    }
+  }
+
+  // A `grain:` value, in the model header and in statements alike: the singular
+  // names of LANGUAGE.md (`grain: month`); plurals are for durations (`3 months`).
+  std::optional<Grain> grainProp(const ast::PropItem& it) {
+    auto g = grainFromName(it.text);
+    if (g && it.text == grainName(*g)) return g;
+    auto& rep = d_.report(DiagCode::InvalidProperty, it.range, fmt::format("unknown grain '{}'", it.text));
+    if (g) rep.note(fmt::format("did you mean '{}'? (a grain is singular; plurals are for durations)", grainName(*g)));
+    else rep.note("the grain is one of day, week, month, quarter, year");
+    return std::nullopt;
+  }
+
+  // A property given twice in one block (`{ grain: month grain: year }`): which
+  // one was meant is unknowable, so it is an error rather than a silent choice.
+  void duplicateKeys(const ast::PropBlock& props) {
+    std::map<std::string, Range> seen;
+    for (auto& pe : props.entries) {
+      if (pe.key.name.empty()) continue;
+      auto [it, fresh] = seen.emplace(pe.key.name, pe.key.range);
+      if (!fresh)
+        d_.report(DiagCode::Duplicate, pe.key.range, fmt::format("property '{}' is given twice", pe.key.name))
+            .note(it->second, "first given here");
     }
   }
 
@@ -1306,19 +1364,23 @@ class Checker {
       auto u = unit(x.unit);
       if (u) P.unit = *u;
       P.unitText = c_.sources.textOf(x.unit.range);
-      P.dims = dimList(x.dims);
+      bool dimsOk = true;
+      P.dims = dimList(x.dims, &dimsOk);
+      paramBad_.push_back(!u || !dimsOk);
       Scope s;
       s.constOnly = true;
       s.constWhat = "a param's value";
-      if (x.value) {
+      if (paramBad_.back()) {
+        P.values.assign(std::max<size_t>(1, m_.sliceCount(P.dims)), 0);
+      } else if (x.value) {
         auto v = constValue(*x.value, P.unit, P.name, s);
         P.values.assign(std::max<size_t>(1, m_.sliceCount(P.dims)), v.value_or(0));
         if (!P.dims.empty() && m_.sliceCount(P.dims) == 0) P.keyedDefault = v;
       } else if (x.map) {
         sliceMapParam(x, P, s);
       }
-      if (x.dist) {
-        if (!P.sliceDists.empty()) {
+      if (x.dist && !paramBad_.back()) {
+        if (!P.sliceDists.empty() || !P.keyedDists.empty()) {
           d_.report(DiagCode::InvalidExpr, x.dist->range,
                     fmt::format("param '{}' has distributions on its slices and one for the whole param", P.name))
               .note("keep one: `~` after each slice's value, or one `~` after the map");
@@ -1416,13 +1478,10 @@ class Checker {
         }
         auto pos = [&](Id d) { return std::find(order.begin(), order.end(), d) - order.begin(); };
         if (keyed) {  // values come from data: keep the keys, in the order of P.dims
-          if (en.dist)
-            d_.report(DiagCode::InvalidExpr, en.dist->range,
-                      "per-slice distributions are not supported yet on dimensions whose values come from data")
-                .note("give the whole param one distribution: `param p: unit by dim = { ... } ~ normal(...)`");
           std::vector<std::string> k;
           for (Id d : P.dims) k.push_back(key[pos(d)]);
           P.keyed.push_back({k, *v});
+          P.keyedDists.push_back(dist);
           continue;
         }
         size_t flat = m_.sliceIndex(P.dims, [&](Id d) { return idx[pos(d)]; });
@@ -1433,6 +1492,10 @@ class Checker {
     walk(*x.map, 0);
     if (keyed) {
       P.keyedDefault = dflt;
+      P.keyedDefaultDist = dfltDist;
+      bool anyDist = dfltDist.has_value();
+      for (auto& dd : P.keyedDists) anyDist |= dd.has_value();
+      if (!anyDist) P.keyedDists.clear();
       return;
     }
     P.values.assign(n, 0);
@@ -1455,8 +1518,8 @@ class Checker {
                                                            : joinNames(missing)));
       rep.note("give every slice a value, or a default with `_: value`");
     }
-    bool anyDist = false;
-    for (auto& dd : dists) anyDist |= dd.has_value();
+    bool anyDist = false;  // the default's distribution counts: it fills slices
+    for (auto& dd : P.sliceDists) anyDist |= dd.has_value();
     if (!anyDist) P.sliceDists.clear();
   }
 
@@ -1552,9 +1615,12 @@ class Checker {
     for (size_t i = 0; i < metricDecls_.size(); ++i) {
       const ast::MetricDecl& x = *metricDecls_[i];
       Metric& M = m_.metrics[i];
-      if (auto u = unit(x.unit)) M.unit = *u;
+      auto u = unit(x.unit);
+      if (u) M.unit = *u;
       M.unitText = c_.sources.textOf(x.unit.range);
-      M.dims = dimList(x.dims);
+      bool dimsOk = true;
+      M.dims = dimList(x.dims, &dimsOk);
+      metricBad_.push_back(!u || !dimsOk);
     }
     for (size_t i = 0; i < metricDecls_.size(); ++i) {
       const ast::MetricDecl& x = *metricDecls_[i];
@@ -1563,7 +1629,7 @@ class Checker {
         Scope s;
         ExprId r = lower(*x.formula, s);
         Metric& M = m_.metrics[i];
-        r = fitDeclared(r, M.unit, M.dims, M.name, x.unit.range, "formula");
+        if (!metricBad_[i]) r = fitDeclared(r, M.unit, M.dims, M.name, x.unit.range, "formula");
         M.formula = r;
         M.shape = X(r).type.shape;
         collectRefs(m_, r, &M.metricDeps, &M.paramDeps);
@@ -1901,10 +1967,10 @@ class Checker {
         G.doc = x->doc;
         G.range = x->name.range;
         auto c = comparison(*x->expr, "a goal", &G.metrics);
+        if (x->by) G.by = period(*x->by);  // checked even when the comparison has an error
         if (!c) continue;
         G.cmp = *c;
         if (X(c->lhs).op == Op::Metric) G.metric = X(c->lhs).ref;
-        if (x->by) G.by = period(*x->by);
         descriptionOnly(x->props, "a goal", G.doc);
         if (auto it = items_.find(G.name); it != items_.end() && it->second.decl == d) it->second.id = static_cast<Id>(m_.goals.size());
         m_.goals.push_back(std::move(G));
@@ -2023,9 +2089,9 @@ class Checker {
         return v;
       };
       if (k == "grain") {
-        auto g = grainFromName(it.text);
-        if (!g) d_.report(DiagCode::InvalidProperty, it.range, fmt::format("unknown grain '{}'", it.text));
-        else if (!coarserOrEqual(*g, m_.grain))
+        auto g = grainProp(it);
+        if (!g) continue;
+        if (!coarserOrEqual(*g, m_.grain))
           d_.report(DiagCode::InvalidProperty, it.range, fmt::format("cannot describe at {}: the model's grain is {}", it.text, grainName(m_.grain)));
         else S.grain = g;
       } else if (k == "interval" || k == "level") {
@@ -2098,7 +2164,9 @@ class Checker {
             S.to = x->at->to ? period(*x->at->to) : S.from;
           }
           if (S.from && S.to && toGrain(*S.to, Grain::Day) < toGrain(*S.from, Grain::Day))
-            d_.report(DiagCode::InvalidPeriod, x->range, "the range ends before it starts");
+            d_.report(DiagCode::InvalidPeriod,
+                      x->at ? x->at->range : Range::span(x->from ? x->from->range : x->to->range, x->to->range),
+                      "the range ends before it starts");
           statementProps(*d, S, {"grain"});
           break;
         }

@@ -250,7 +250,9 @@ bool load(Model& m, Data& out, std::vector<DataIssue>& issues) {
     size_t n = m.sliceCount(P.dims);
     if (n == 0) continue;
     std::vector<std::optional<double>> vals(n);
-    for (auto& [key, v] : P.keyed) {  // key: one value per dimension of P.dims
+    std::vector<std::optional<ir::Distribution>> dists(n);
+    for (size_t e = 0; e < P.keyed.size(); ++e) {  // key: one value per dimension of P.dims
+      auto& [key, v] = P.keyed[e];
       bool ok = true;
       size_t k = 0;
       size_t flat = m.sliceIndex(P.dims, [&](Id d) {
@@ -258,15 +260,25 @@ bool load(Model& m, Data& out, std::vector<DataIssue>& issues) {
         ok &= idx >= 0;
         return std::max(idx, 0);
       });
-      if (ok) vals[flat] = v;
+      if (ok) {
+        vals[flat] = v;
+        if (e < P.keyedDists.size()) dists[flat] = P.keyedDists[e];
+      }
     }
     P.values.assign(n, 0);
     std::vector<std::string> missing;
     for (size_t i = 0; i < n; ++i) {
       if (vals[i]) P.values[i] = *vals[i];
-      else if (P.keyedDefault) P.values[i] = *P.keyedDefault;
-      else missing.push_back(std::to_string(i));
+      else if (P.keyedDefault) {
+        P.values[i] = *P.keyedDefault;
+        dists[i] = P.keyedDefaultDist;
+      } else {
+        missing.push_back(std::to_string(i));
+      }
     }
+    // per-slice distributions, as the checker gives them for listed dimensions
+    if (!P.keyedDists.empty() || P.keyedDefaultDist) P.sliceDists = std::move(dists);
+    else if (P.dist) P.sliceDists.assign(n, P.dist);
     if (!missing.empty())
       issues.push_back({m.path, 0, "", fmt::format("param '{}' has no value for {} slice(s) found in the data; add `_: value`", P.name, missing.size())});
   }

@@ -22,6 +22,11 @@ grep -q '"code": "unknown-name"' "$TMP/out" && grep -q '"line": 2' "$TMP/out" &&
 printf 'model m { grain: month }\nmetric x: USD = 1\ndescribe x\n' >"$TMP/lint.mtree"
 expect_rc "warnings alone exit 0" 0 "$MTC" check "$TMP/lint.mtree"
 expect_rc "--deny-warnings" 1 "$MTC" check --deny-warnings "$TMP/lint.mtree"
+expect_rc "--allow a warning" 0 "$MTC" check --deny-warnings --allow no-north-star "$TMP/lint.mtree"
+expect_rc "--allow an unknown code" 2 "$MTC" check --allow no-stag "$TMP/lint.mtree"
+grep -q "unknown warning code 'no-stag'; did you mean 'no-stage'?" "$TMP/err" && ok "--allow did-you-mean" || bad "--allow did-you-mean"
+expect_rc "--allow an error code" 2 "$MTC" run --allow syntax "$TMP/lint.mtree"
+grep -q "'syntax' is an error; --allow silences warnings only" "$TMP/err" && ok "--allow error code message" || bad "--allow error code message"
 
 # golden IR dumps (reviewed by hand: units, dimensions, formulas, order)
 for m in "$SRC"/examples/*/*.mtree; do

@@ -110,3 +110,113 @@ TEST_CASE("long operator chains are not too deep") {
   INFO(renderAll(c->sources, c->diags));
   CHECK_FALSE(c->diags.hasErrors());
 }
+
+// ---- one declaration at a time: recovery and resynchronisation
+
+static std::string names(const ast::File& f) {
+  std::string s;
+  for (auto& d : f.decls) s += (s.empty() ? "" : " ") + d->name.name + (d->broken ? "!" : "");
+  return s;
+}
+
+TEST_CASE("an unfinished formula does not swallow the next declaration") {
+  SourceManager sm;
+  Diagnostics d;
+  auto f = parseString("metric x: USD = a +\nmetric y: USD = 2\n", d, sm);
+  REQUIRE(d.errorCount() == 1);
+  CHECK(d.all()[0].message == "expected an expression, found 'metric'");
+  CHECK(where(d.all()[0]) == "2:1");
+  CHECK(d.all()[0].range.end.col == 7);  // the whole word 'metric' is underlined
+  CHECK(names(*f) == "x! y");
+}
+
+TEST_CASE("an unclosed block ends at the next declaration keyword on a new line") {
+  SourceManager sm;
+  Diagnostics d;
+  auto f = parseString("metric a: USD = 1 {\n  owner: \"me\"\nmetric b: USD = 2\n", d, sm);
+  REQUIRE(d.errorCount() == 1);
+  const Diagnostic& e = d.all()[0];
+  CHECK(e.message == "expected '}' before 'metric'");
+  CHECK(where(e) == "3:1");
+  REQUIRE(e.notes.size() == 1);
+  CHECK(e.notes[0].message == "this '{' is not closed");
+  CHECK(e.notes[0].range.begin.col == 19);
+  CHECK(names(*f) == "a! b");
+}
+
+TEST_CASE("an unterminated string is one error, and the next line parses") {
+  SourceManager sm;
+  Diagnostics d;
+  auto f = parseString("metric a: USD = 1 { owner: \"abc }\nmetric b: USD = 2\n", d, sm);
+  REQUIRE(d.errorCount() == 1);
+  CHECK(d.all()[0].message == "unterminated string");
+  CHECK(where(d.all()[0]) == "1:28");
+  CHECK(names(*f) == "a! b");
+  // the names a broken declaration declares are recorded for the checker
+  REQUIRE(f->brokenNames.size() == 1);
+  CHECK(f->brokenNames[0].name == "a");
+}
+
+TEST_CASE("declaration keywords as property keys, and several declarations on one line") {
+  SourceManager sm;
+  Diagnostics d;
+  auto f = parseString("metric a: USD {\n  unit: x\n  source: y\n}\nmetric b: USD = 2 metric c: USD = b\n", d, sm);
+  CHECK_FALSE(d.hasErrors());
+  CHECK(names(*f) == "a b c");
+  REQUIRE(f->decls[0]->props.entries.size() == 2);
+  CHECK(f->decls[0]->props.entries[1].key.name == "source");
+}
+
+TEST_CASE("a declaration keyword used as a name is one error, with a note") {
+  SourceManager sm;
+  Diagnostics d;
+  parseString("describe metric\n", d, sm);
+  REQUIRE(d.errorCount() == 1);
+  const Diagnostic& e = d.all()[0];
+  CHECK(where(e) == "1:10");
+  REQUIRE(e.notes.size() == 1);
+  CHECK(e.notes[0].message == "'metric' starts a declaration; it cannot be a name");
+}
+
+TEST_CASE("a doc comment before a declaration that follows a broken one still attaches") {
+  SourceManager sm;
+  Diagnostics d;
+  auto f = parseString("metric a: USD = (\n/// The b.\nmetric b: USD = 2\n", d, sm);
+  REQUIRE(f->decls.size() == 2);
+  CHECK(f->decls[1]->doc == "The b.");
+}
+
+TEST_CASE("diagnose ... vs with wrong words is one error naming them") {
+  SourceManager sm;
+  Diagnostics d;
+  auto f = parseString("diagnose b at 2025-07 vs last year\nmetric b: USD\n", d, sm);
+  REQUIRE(d.errorCount() == 1);
+  CHECK(d.all()[0].message == "expected a period, 'previous' or 'same period last year' after 'vs', found 'last year'");
+  CHECK(where(d.all()[0]) == "1:26");
+  CHECK(names(*f) == "! b");  // the diagnose is kept, marked broken
+  Diagnostics d2;
+  SourceManager sm2;
+  parseString("diagnose b at 2025-07 vs same period last year { top: 3 }\ndiagnose b at 2025-07 vs previous\n", d2, sm2);
+  CHECK_FALSE(d2.hasErrors());
+}
+
+TEST_CASE("a missing period is called a period, not a number") {
+  SourceManager sm;
+  Diagnostics d;
+  parseString("describe a from\nmetric a: USD = 1\ndiagnose a at vs previous\n", d, sm);
+  REQUIRE(d.errorCount() == 2);
+  auto v = d.sorted();
+  CHECK(v[0].message == "expected a period (like 2025-07) before 'metric'");
+  CHECK(where(v[0]) == "2:1");
+  CHECK(v[1].message == "expected a period (like 2025-07) before 'vs'");
+  CHECK(where(v[1]) == "3:15");
+}
+
+TEST_CASE("inside a property block, a stray token expects a name or '}', not a declaration") {
+  SourceManager sm;
+  Diagnostics d;
+  parseString("metric a: USD {\n  stage: s\n  + role: lagging\n}\n", d, sm);
+  REQUIRE(d.errorCount() >= 1);
+  CHECK(d.all()[0].message == "expected a name or '}', found ':'");
+  CHECK(where(d.all()[0]) == "3:9");
+}

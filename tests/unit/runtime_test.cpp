@@ -207,7 +207,7 @@ TEST_CASE("bad rows are reported with file, row and column") {
   std::map<size_t, std::string> byRow;
   for (auto& i : r.issues) byRow[i.row] = i.message;
   CHECK(byRow[3] == "'1x5' is not a number");
-  CHECK(byRow[4] == "invalid period '2025-13': '2025-13' does not exist: months are 01 to 12");
+  CHECK(byRow[4] == "invalid period '2025-13': months are 01 to 12");
   CHECK(byRow[6] == "duplicate row for 2025-02, channel=web (first at row 5)");
   CHECK(byRow[7] == "'mail' is not a value of dimension 'channel' (web, store)");
 }
@@ -335,6 +335,27 @@ TEST_CASE("a slice selected on a dimension whose values come from data") {
   CHECK(r.v("scaled", 0, 0) == Approx(3.0));  // (east, a): 300 * 1%
   CHECK(r.v("scaled", 0, 1) == Approx(8.0));  // (east, b): 400 * 2%
   CHECK(r.v("scaled", 0, 2) == 0);            // (west, a): the default
+}
+
+TEST_CASE("per-slice distributions of a param keyed by values from data reach its slices") {
+  const char* model =
+      "model f { grain: month }\n"
+      "dimension region from s.region\n"
+      "source s = csv(\"f.csv\") { time: month dimensions: region }\n"
+      "metric spend: USD by region { data: s.spend }\n"
+      "param p: ratio by region = { east: 1% ~ normal(1%, 0.1%), _: 2% ~ uniform(1%, 3%) }\n";
+  Run r = run(model, "month,region,spend\n2025-01,west,100\n2025-01,east,300\n2025-01,north,5\n", "f.csv");
+  REQUIRE(r.loaded);
+  const auto& m = *r.c->model;
+  const auto& D = m.dims[*m.findDim("region")];
+  REQUIRE(D.values == std::vector<std::string>{"east", "west", "north"});  // named by the model, then the data
+  const auto& P = m.params[*m.findParam("p")];
+  CHECK(P.values == std::vector<double>{0.01, 0.02, 0.02});
+  REQUIRE(P.sliceDists.size() == 3);
+  REQUIRE(P.sliceDists[0]);
+  CHECK(P.sliceDists[0]->kind == ir::DistKind::Normal);
+  REQUIRE(P.sliceDists[2]);
+  CHECK(P.sliceDists[2]->kind == ir::DistKind::Uniform);  // north: the default's
 }
 
 TEST_CASE("describe at month grain of a weekly model groups weeks by their Thursday") {

@@ -149,6 +149,7 @@ struct Decl {
   std::string doc;  // from /// comments
   PropBlock props;
   FileId file = kNoFile;
+  bool broken = false;  // it has a syntax error: what was recovered, for tools; the checker skips it
   explicit Decl(DeclKind k) : kind(k) {}
   virtual ~Decl() = default;
 };
@@ -297,6 +298,9 @@ struct RecommendStmt : Decl {
 struct File {
   FileId id = kNoFile;
   std::vector<std::unique_ptr<Decl>> decls;
+  // Names declared by declarations with syntax errors: the checker does not
+  // report them as unknown where they are used (one mistake, one error).
+  std::vector<Ident> brokenNames;
 };
 
 }  // namespace mtc::ast

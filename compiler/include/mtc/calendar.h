@@ -28,7 +28,8 @@ struct Period {
 };
 
 // Parses `2025`, `2025-07`, `2025-Q3`, `2025-W31`, `2025-07-30`. On failure
-// returns nullopt and, if error is not null, says why.
+// returns nullopt and, if error is not null, says why without repeating the
+// text (callers write "invalid period '2025-13': months are 01 to 12").
 std::optional<Period> parsePeriod(std::string_view text, std::string* error = nullptr);
 std::string formatPeriod(const Period& p);
 

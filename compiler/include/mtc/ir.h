@@ -195,7 +195,13 @@ struct Param {
   std::vector<std::pair<std::vector<std::string>, double>> keyed;
   std::optional<double> keyedDefault;  // the `_` entry
   std::optional<Distribution> dist;    // for the whole param
+  // One per slice (parallel to values) when any slice has its own distribution;
+  // slices the `_` default fills get the default's.
   std::vector<std::optional<Distribution>> sliceDists;
+  // The same for a keyed map: parallel to keyed (empty when no entry has one),
+  // and the `_` entry's. The runtime turns them into sliceDists with the values.
+  std::vector<std::optional<Distribution>> keyedDists;
+  std::optional<Distribution> keyedDefaultDist;
   FileId file = kNoFile;
 };
 
