@@ -1788,7 +1788,10 @@ class Checker {
       rep.note(M.formula ? X(*M.formula).range : M.nameRange,
                fmt::format("'{}' reads '{}'", M.name, m_.metrics[cyc[(k + 1) % cyc.size()]].name));
     }
-    rep.note("use lag(x, 1) for a value that depends on its own past (recurrences are not supported yet)");
+    // Reading a metric's own past (`stock = lag(stock) + inflow`) is a cycle too:
+    // point at the form that works today.
+    rep.note("a stock that accumulates flows is written cumsum(inflow - outflow) (plus a param for the opening "
+             "balance); a formula reading its own past through lag is not supported yet");
     for (Id v : cyc) mark[v] = true;
   }
 

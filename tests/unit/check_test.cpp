@@ -115,6 +115,14 @@ TEST_CASE("a cycle is printed whole") {
   CHECK(where(d) == "6:17");
 }
 
+TEST_CASE("a formula reading its own past is a cycle whose note points at cumsum") {
+  auto c = withHeader("metric x: USD { role: input }\nmetric s: USD = lag(s, 1) + x\n");
+  auto& d = only(*c, "cycle");
+  CHECK(d.message == "formulas depend on each other in a cycle: s -> s");
+  REQUIRE_FALSE(d.notes.empty());
+  CHECK(d.notes.back().message.find("cumsum(inflow - outflow)") != std::string::npos);
+}
+
 TEST_CASE("a slice key that is not a value of the dimension") {
   auto c = withHeader("param conv: ratio by channel = { ppc: 4%, seo: 10%, sales: 1% }\n");
   auto& d = only(*c, "unknown-dim-value");
