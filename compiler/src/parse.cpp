@@ -1275,6 +1275,16 @@ class DeclReader {
   }
 };
 
+// Whether a syntax error (from the parser or the AST builder) was reported
+// since diagnostic number `from`. Other errors the builder reports, like a
+// second objective in an optimize, leave the declaration to be checked.
+bool syntaxErrorSince(const Diagnostics& diags, size_t from) {
+  const auto& all = diags.all();
+  for (size_t i = from; i < all.size(); ++i)
+    if (all[i].id == DiagCode::Syntax || all[i].id == DiagCode::TooDeep) return true;
+  return false;
+}
+
 // Names a declaration with a syntax error declares, read from its tokens: the
 // word after its keyword, and for a chain or a dimension every word in it (its
 // stages, its values). The checker does not report them as unknown elsewhere.
@@ -1369,7 +1379,7 @@ std::unique_ptr<ast::File> parseFile(const SourceFile& file, Diagnostics& diags,
   std::vector<std::unique_ptr<antlr4::Token>> toks;
   bool lexErrors = false;
   while (reader.next(toks, lexErrors)) {
-    size_t errorsBefore = diags.errorCount();
+    size_t diagsBefore = diags.all().size();
     std::vector<antlr4::Token*> significant;
     for (auto& t : toks)
       if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL) significant.push_back(t.get());
@@ -1387,7 +1397,7 @@ std::unique_ptr<ast::File> parseFile(const SourceFile& file, Diagnostics& diags,
     }
     // A declaration with a syntax error is kept (tools use what was recovered),
     // marked so that the checker does not pile follow-on errors on it.
-    if (diags.errorCount() > errorsBefore || lexErrors) {
+    if (lexErrors || !nested || syntaxErrorSince(diags, diagsBefore)) {
       for (size_t i = first; i < out->decls.size(); ++i) out->decls[i]->broken = true;
       brokenNames(file, tokens, out->brokenNames);
     }
