@@ -536,3 +536,12 @@ TEST_CASE("an optimize with two objectives: one error, and the rest is still che
                    "13:6 'o' is already declared (as an optimization)",  // at the second declaration: the goal
                });
 }
+
+TEST_CASE("stray tokens after a complete declaration do not make it broken") {
+  // the `}` is one syntax error; metric a is still checked (and its unknown name reported)
+  auto c = withHeader("metric a: USD = zz }\ndescribe a\n");
+  CHECK(errorsOf(*c) == std::vector<std::string>{"6:17 unknown-name", "6:20 syntax"});
+  // whereas a name missing inside a declaration breaks it: no "unknown metric ''"
+  auto d = withHeader("describe metric\n");
+  CHECK(errorsOf(*d) == std::vector<std::string>{"6:10 syntax"});
+}
