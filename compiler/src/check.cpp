@@ -29,6 +29,12 @@ const char* kBuiltinFunctions[] = {
     "pct_change", "cumsum", "rolling_mean", "rolling_sum", "ytd", "yoy", "share", "hill",
     "saturate", "adstock"};
 
+// "a metric", "an optimization": the kind with its article, for messages.
+std::string aKind(SymKind k) {
+  std::string n = symKindName(k);
+  return (n[0] == 'a' || n[0] == 'e' || n[0] == 'i' || n[0] == 'o' ? "an " : "a ") + n;  // "a unit"
+}
+
 bool isBuiltinFunction(const std::string& n) {
   for (const char* f : kBuiltinFunctions)
     if (n == f) return true;
@@ -690,7 +696,7 @@ class Checker {
       if (fit == functions_.end()) {
         auto vit = values_.find(f);
         if (vit != values_.end()) {
-          d_.report(DiagCode::WrongKind, e.callee.range, fmt::format("'{}' is a {}, not a function", f, symKindName(vit->second.kind)))
+          d_.report(DiagCode::WrongKind, e.callee.range, fmt::format("'{}' is {}, not a function", f, aKind(vit->second.kind)))
               .note(vit->second.declRange, "declared here");
           return error(e.range);
         }
@@ -1102,7 +1108,7 @@ class Checker {
     if (n.empty()) return false;
     if (auto it = ns.find(n); it != ns.end()) {
       d_.report(DiagCode::Duplicate, d->name.range,
-                fmt::format("'{}' is already declared (as a {})", n, symKindName(it->second.kind)))
+                fmt::format("'{}' is already declared (as {})", n, aKind(it->second.kind)))
           .note(it->second.declRange, "first declared here");
       return false;
     }
@@ -1836,7 +1842,7 @@ class Checker {
       return std::nullopt;
     }
     if (it->second.kind != SymKind::Metric) {
-      d_.report(DiagCode::WrongKind, id.range, fmt::format("{} takes a metric, but '{}' is a {}", where, id.name, symKindName(it->second.kind)))
+      d_.report(DiagCode::WrongKind, id.range, fmt::format("{} takes a metric, but '{}' is {}", where, id.name, aKind(it->second.kind)))
           .note(it->second.declRange, "declared here");
       return std::nullopt;
     }
@@ -2135,7 +2141,7 @@ class Checker {
       if (it != items_.end() || values_.count(id.name)) {
         Range decl = it != items_.end() ? it->second.declRange : values_[id.name].declRange;
         SymKind k = it != items_.end() ? it->second.kind : values_[id.name].kind;
-        d_.report(DiagCode::WrongKind, id.range, fmt::format("{} takes a goal, but '{}' is a {}", where, id.name, symKindName(k)))
+        d_.report(DiagCode::WrongKind, id.range, fmt::format("{} takes a goal, but '{}' is {}", where, id.name, aKind(k)))
             .note(decl, "declared here");
         return std::nullopt;
       }
@@ -2233,9 +2239,7 @@ class Checker {
     S.name = x.name.name.empty() ? "optimize" : x.name.name;
     if (x.objectiveCount == 0) {
       d_.report(DiagCode::InvalidExpr, x.keywordRange, "optimize needs an objective: `maximize expr` or `minimize expr`");
-    } else if (x.objectiveCount > 1) {
-      d_.report(DiagCode::InvalidExpr, x.objectiveRange, "optimize takes one objective (maximize or minimize one expression)");
-    }
+    }  // a second objective is reported by the parser (`duplicate`)
     if (x.objective) {
       Scope s;
       ExprId o = lower(*x.objective, s);
@@ -2255,7 +2259,7 @@ class Checker {
           continue;
         }
         if (it->second.kind != SymKind::Param) {
-          d_.report(DiagCode::WrongKind, v.range, fmt::format("`vary` takes params, but '{}' is a {}", v.name, symKindName(it->second.kind)))
+          d_.report(DiagCode::WrongKind, v.range, fmt::format("`vary` takes params, but '{}' is {}", v.name, aKind(it->second.kind)))
               .note(it->second.declRange, "declared here")
               .note("a decision variable is a param: declare `param name: unit = starting value`");
           continue;

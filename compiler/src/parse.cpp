@@ -271,6 +271,9 @@ class SyntaxErrorListener : public antlr4::BaseErrorListener {
   void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t line, size_t col,
                    const std::string& msg, std::exception_ptr e) override {
     ++count_;
+    // inside a declaration's rules, or between declarations (stray tokens)?
+    if (auto* p = dynamic_cast<antlr4::Parser*>(recognizer))
+      if (p->getContext() && !dynamic_cast<MTreeParser::FileContext*>(p->getContext())) inside_ = true;
     if (count_ > 50) return;  // recovery can cascade; the first ones matter
     // An error within three tokens of the previous one is usually a consequence
     // of the parser's recovery: keep quiet about it.
@@ -352,7 +355,13 @@ class SyntaxErrorListener : public antlr4::BaseErrorListener {
     return true;
   }
   // Token indices restart with each declaration's token stream.
-  void startChunk() { lastIndex_ = SIZE_MAX; }
+  void startChunk() {
+    lastIndex_ = SIZE_MAX;
+    inside_ = false;
+  }
+  // Whether an error of this declaration's stream was inside a declaration's
+  // rules (the declaration is broken), not only in stray tokens between them.
+  bool recoveredInsideDeclaration() const { return inside_; }
 
  private:
   static size_t significantBetween(antlr4::Recognizer* r, size_t a, size_t b) {
@@ -368,9 +377,21 @@ class SyntaxErrorListener : public antlr4::BaseErrorListener {
   Diagnostics& diags_;
   size_t count_ = 0;
   size_t lastIndex_ = SIZE_MAX;
+  bool inside_ = false;
 };
 
 // ------------------------------------------------------------------ AST building
+
+// Whether a syntax error (from the parser or the AST builder) was reported
+// since diagnostic number `from`. Other errors the builder reports, like a
+// second objective in an optimize, leave the declaration to be checked.
+bool syntaxErrorSince(const Diagnostics& diags, size_t from) {
+  const auto& all = diags.all();
+  for (size_t i = from; i < all.size(); ++i)
+    if (all[i].id == DiagCode::Syntax || all[i].id == DiagCode::TooDeep) return true;
+  return false;
+}
+
 
 using P = MTreeParser;
 using namespace ast;
@@ -384,11 +405,15 @@ class Builder {
       : file_(f), tokens_(ts), diags_(d), limits_(lim), clean_(clean) {}
 
   // Appends the declarations of one parse tree to `out`.
-  void buildInto(File& out, P::FileContext* ctx) {
+  void buildInto(File& out, P::FileContext* ctx, bool recoveredInside) {
     if (!ctx) return;
     for (P::DeclContext* d : ctx->decl()) {
+      size_t before = diags_.all().size();
       std::unique_ptr<Decl> decl = buildDecl(d);
       if (decl) {
+        // broken: the parser recovered inside it (not merely from stray tokens
+        // after it), or building it found a syntax error
+        decl->broken = recoveredInside || syntaxErrorSince(diags_, before);
         decl->file = file_.id();
         decl->range = range(d);
         decl->doc = docComment(d->getStart());
@@ -1307,6 +1332,7 @@ MTreeParser::FileContext* parseChunk(MTreeParser& parser, antlr4::CommonTokenStr
                                      Diagnostics& diags, bool& clean) {
   parser.setTokenStream(&tokens);
   parser.removeErrorListeners();
+  listener.startChunk();
   MTreeParser::FileContext* tree = nullptr;
   try {
     parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
@@ -1321,7 +1347,6 @@ MTreeParser::FileContext* parseChunk(MTreeParser& parser, antlr4::CommonTokenStr
   if (tree) return tree;
   tokens.seek(0);
   parser.reset();
-  listener.startChunk();
   if (!lexErrors) parser.addErrorListener(&listener);
   parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
   parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
@@ -1369,7 +1394,7 @@ std::unique_ptr<ast::File> parseFile(const SourceFile& file, Diagnostics& diags,
   std::vector<std::unique_ptr<antlr4::Token>> toks;
   bool lexErrors = false;
   while (reader.next(toks, lexErrors)) {
-    size_t errorsBefore = diags.errorCount();
+    size_t diagsBefore = diags.all().size();
     std::vector<antlr4::Token*> significant;
     for (auto& t : toks)
       if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL) significant.push_back(t.get());
@@ -1383,14 +1408,16 @@ std::unique_ptr<ast::File> parseFile(const SourceFile& file, Diagnostics& diags,
       bool clean = false;
       MTreeParser::FileContext* tree = parseChunk(parser, tokens, listener, lexErrors, file, diags, clean);
       Builder b(file, tokens, diags, limits, clean);
-      b.buildInto(*out, tree);
+      b.buildInto(*out, tree, listener.recoveredInsideDeclaration());
     }
     // A declaration with a syntax error is kept (tools use what was recovered),
     // marked so that the checker does not pile follow-on errors on it.
-    if (diags.errorCount() > errorsBefore || lexErrors) {
+    if (lexErrors || !nested)
       for (size_t i = first; i < out->decls.size(); ++i) out->decls[i]->broken = true;
-      brokenNames(file, tokens, out->brokenNames);
-    }
+    bool anyBroken = false;
+    for (size_t i = first; i < out->decls.size(); ++i) anyBroken |= out->decls[i]->broken;
+    bool errors = lexErrors || !nested || syntaxErrorSince(diags, diagsBefore);
+    if (anyBroken || (errors && first == out->decls.size())) brokenNames(file, tokens, out->brokenNames);
     parser.setTokenStream(nullptr);  // frees this declaration's parse tree
     toks.clear();
   }

@@ -531,3 +531,25 @@ TEST_CASE("a quantity without parentheses in a formula gets a note") {
   REQUIRE(d.notes.size() == 1);
   CHECK(d.notes[0].message == "a quantity in a formula is written in parentheses: (3 USD)");
 }
+
+TEST_CASE("an optimize with two objectives: one error, and the rest is still checked") {
+  auto c = withHeader("param x: USD = 0\nmetric t: USD = x\n"
+                      "optimize o {\n  minimize t\n  maximize t\n  vary x >= 10 <= 5\n}\n"
+                      "goal o: t >= (5 USD)\n");
+  std::vector<std::string> got;
+  for (auto& d : c->diags.sorted()) got.push_back(where(d) + " " + d.message);
+  CHECK(got == std::vector<std::string>{
+                   "10:3 an optimize has one objective",
+                   "11:3 the bounds of 'x' leave no value (10 > 5)",
+                   "13:6 'o' is already declared (as an optimization)",  // at the second declaration: the goal
+               });
+}
+
+TEST_CASE("stray tokens after a complete declaration do not make it broken") {
+  // the `}` is one syntax error; metric a is still checked (and its unknown name reported)
+  auto c = withHeader("metric a: USD = zz }\ndescribe a\n");
+  CHECK(errorsOf(*c) == std::vector<std::string>{"6:17 unknown-name", "6:20 syntax"});
+  // whereas a name missing inside a declaration breaks it: no "unknown metric ''"
+  auto d = withHeader("describe metric\n");
+  CHECK(errorsOf(*d) == std::vector<std::string>{"6:10 syntax"});
+}

@@ -220,3 +220,35 @@ TEST_CASE("inside a property block, a stray token expects a name or '}', not a d
   CHECK(d.all()[0].message == "expected a name or '}', found ':'");
   CHECK(where(d.all()[0]) == "3:9");
 }
+
+TEST_CASE("token ranges count code points, as columns do") {
+  // ranges are computed from the lexer's indices, without copying text: compare
+  // with the text itself, on the examples and on non-ASCII text
+  namespace fs = std::filesystem;
+  std::vector<std::string> texts = {"metric caf\xC3\xA9 \"r\xC3\xA9sum\xC3\xA9 \xE2\x82\xAC\": USD = 1 // \xF0\x9F\x98\x80 x\n/* a\nb */ unit x\r\n"};
+  for (auto dir : {"examples/chiro", "examples/saas"})
+    for (auto& e : fs::directory_iterator(fs::path(MTC_SOURCE_DIR) / dir))
+      if (e.path().extension() == ".mtree") {
+        std::ifstream in(e.path());
+        std::stringstream ss;
+        ss << in.rdbuf();
+        texts.push_back(ss.str());
+      }
+  size_t checked = 0;
+  for (auto& text : texts) {
+    SourceManager sm;
+    FileId id = sm.add("t.mtree", text);
+    std::vector<Token> toks;
+    REQUIRE(lexFile(sm.file(id), toks, nullptr));
+    for (auto& t : toks) {
+      if (t.kind == TokKind::End || t.kind == TokKind::Newline || t.text.find('\n') != std::string::npos) continue;
+      uint32_t n = 0;
+      for (size_t i = 0; i < t.text.size(); ++n) decodeUtf8(t.text, i);
+      INFO(t.text);
+      CHECK(t.range.end.line == t.range.begin.line);
+      CHECK(t.range.end.col == t.range.begin.col + n);
+      ++checked;
+    }
+  }
+  CHECK(checked > 1000);
+}
