@@ -45,6 +45,9 @@ struct DiffOptions {
 
 bool colorFor(FILE* f);
 int notBuilt(const char* what);
+// Writes a report to `path` atomically, or to stdout when it is empty; 0, or 3
+// with a message when the file cannot be written.
+int writeOutput(const std::string& path, const std::string& text);
 CompileOptions compileOptions(const CommonOptions& c);
 void printDiagnostics(const Compilation& c);
 

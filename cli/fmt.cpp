@@ -5,18 +5,11 @@
 // Exit: 0 done (or, with --check, nothing to change); 1 a file does not parse or
 // cannot be read or written (left untouched, error printed); 4 --check found
 // files that would change (listed one per line on stdout).
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <iterator>
-#include <sstream>
 
 #include "commands.h"
 #include "mtc/fileio.h"

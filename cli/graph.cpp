@@ -131,17 +131,7 @@ int cmdGraph(const GraphOptions& o, const CommonOptions& common) {
     text = std::move(svg);
   }
 
-  if (o.output.empty()) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    return 0;
-  }
-  std::ofstream f(o.output, std::ios::binary);
-  f << text;
-  if (!f) {
-    std::fprintf(stderr, "mtc: error: cannot write %s\n", o.output.c_str());
-    return 3;
-  }
-  return 0;
+  return writeOutput(o.output, text);
 }
 
 }  // namespace mtc::cli

@@ -17,6 +17,7 @@
 
 #include "commands.h"
 #include "mtc/compiler.h"
+#include "mtc/fileio.h"
 
 namespace mtc::cli {
 
@@ -59,6 +60,17 @@ std::string checkAllowCode(const std::string& code) {
   return fmt::format("unknown warning code '{}'; the warning codes are {}", code, all);
 }
 
+int writeOutput(const std::string& path, const std::string& text) {
+  if (path.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return 0;
+  }
+  std::string err;
+  if (writeFileAtomically(path, text, err)) return 0;
+  std::fprintf(stderr, "mtc: error: cannot write %s: %s\n", path.c_str(), err.c_str());
+  return 3;
+}
+
 int notBuilt(const char* what) {
   std::fprintf(stderr, "mtc: error: `mtc %s` is not built yet\n", what);
   return 3;
@@ -69,8 +81,9 @@ namespace {
 int cmdCheck(const std::vector<std::string>& files, const std::string& format, bool dumpIr, const CommonOptions& common) {
   int rc = 0;
   nlohmann::json all = nlohmann::json::array();
+  CompileOptions options = compileOptions(common);  // stdlib lookup once, not per file
   for (const std::string& f : files) {
-    auto c = compile(f, compileOptions(common));
+    auto c = compile(f, options);
     if (format == "json") {
       for (auto& d : toJson(c->sources, c->diags)) all.push_back(d);
     } else {

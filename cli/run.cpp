@@ -123,16 +123,7 @@ int cmdRun(const RunOptions& o, const CommonOptions& common) {
     text = (to.color ? "\x1b[1m" : "") + (m.title.empty() ? m.name : m.title) + (to.color ? "\x1b[0m" : "") + "\n";
     for (auto& r : results) text += "\n" + rt::renderText(m, r, to);
   }
-  if (o.output.empty()) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-  } else {
-    std::ofstream f(o.output, std::ios::binary);
-    f << text;
-    if (!f) {
-      std::fprintf(stderr, "mtc: error: cannot write %s\n", o.output.c_str());
-      return 3;
-    }
-  }
+  if (int rc = writeOutput(o.output, text)) return rc;
   if (o.stats) {
     std::fprintf(stderr,
                  "stats: parse+check %.2f ms, load %.2f ms (%lld periods), compile %.2f ms (%zu kernels, %s), "

@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "mtc/compiler.h"
+#include "mtc/fileio.h"
 
 namespace mtc {
 namespace {
@@ -2372,23 +2373,6 @@ class Checker {
 
 // ------------------------------------------------------------------ loading
 
-bool readFile(const std::string& path, std::string& out, std::string& err) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    err = "is a directory";
-    return false;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    err = std::strerror(errno);
-    return false;
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return true;
-}
-
 class Loader {
  public:
   Loader(Compilation& c, const CompileOptions& o) : c_(c), o_(o) {}
@@ -2399,7 +2383,7 @@ class Loader {
       t = std::move(*text);
     } else if (!overlay(path, t)) {
       std::string err;
-      if (!readFile(path, t, err)) {
+      if (!readFile(path, t, &err)) {
         FileId id = c_.sources.add(path, "");
         c_.diags.report(DiagCode::Io, Range::point(Loc{id, 1, 1}), fmt::format("cannot read '{}': {}", path, err));
         return;
@@ -2463,7 +2447,7 @@ class Loader {
       std::string canon = fs::weakly_canonical(cand, ec).string();
       if (seen_.count(canon)) return;  // already loaded (or an import cycle): once is enough
       std::string err;
-      if (!ov && !readFile(cand.string(), text, err)) {
+      if (!ov && !readFile(cand.string(), text, &err)) {
         c_.diags.report(DiagCode::Io, im.pathRange, fmt::format("cannot read '{}': {}", cand.string(), err));
         return;
       }

@@ -9,6 +9,7 @@
 //   - elsewhere (formulas): metrics, params, functions and the expression keywords.
 #include <fmt/format.h>
 
+#include <map>
 #include <set>
 
 #include "document.h"
@@ -153,7 +154,7 @@ class Items {
   }
   void declared(SymKind kind, int itemKind) {
     for (const Occurrence& o : c_.occurrences)
-      if (o.isDecl && o.kind == kind) add(o.name, itemKind, detailOf(o));
+      if (o.isDecl && o.kind == kind && !seen_.count(o.name)) add(o.name, itemKind, detailOf(o));
   }
   void dimValues(const std::string& dim) {
     std::string prefix = dim + ".";
@@ -185,20 +186,22 @@ class Items {
   std::set<std::string> seen_;
 
   // "metric: USD by channel" and the like, from the IR when it has the name.
-  std::string detailOf(const Occurrence& o) const {
-    if (c_.model) {
+  // Built once per request from the IR (a lookup by name per declaration made
+  // completion quadratic in the number of metrics).
+  std::map<std::pair<SymKind, std::string>, std::string> details_;
+  std::string detailOf(const Occurrence& o) {
+    if (c_.model && details_.empty()) {
       const ir::Model& m = *c_.model;
       auto dims = [&](const std::vector<ir::Id>& ds) {
         std::string s;
         for (auto d : ds) s += (s.empty() ? " by " : ", ") + m.dims[d].name;
         return s;
       };
-      if (o.kind == SymKind::Metric)
-        if (auto id = m.findMetric(o.name)) return "metric: " + m.metrics[*id].unitText + dims(m.metrics[*id].dims);
-      if (o.kind == SymKind::Param)
-        if (auto id = m.findParam(o.name)) return "param: " + m.params[*id].unitText + dims(m.params[*id].dims);
+      for (auto& M : m.metrics) details_[{SymKind::Metric, M.name}] = "metric: " + M.unitText + dims(M.dims);
+      for (auto& P : m.params) details_[{SymKind::Param, P.name}] = "param: " + P.unitText + dims(P.dims);
     }
-    return symKindName(o.kind);
+    auto it = details_.find({o.kind, o.name});
+    return it != details_.end() ? it->second : symKindName(o.kind);
   }
 };
 

@@ -223,15 +223,21 @@ Range importRangeFor(const Document& d, FileId file) {
   if (c.files.empty()) return Range{};
   std::error_code ec;
   fs::path target = fs::weakly_canonical(c.sources.file(file).path(), ec);
-  const ast::ImportDecl* first = nullptr;
+  fs::path dir = fs::path(c.sources.file(0).path()).parent_path();
+  auto at = [](const ast::ImportDecl* im) { return im->pathRange.valid() ? im->pathRange : im->range; };
+  // the import whose path resolves to the file (relative to the importing file);
+  // then one naming a file of that name (found through the stdlib folders);
+  // else the first import
+  const ast::ImportDecl *first = nullptr, *sameName = nullptr;
   for (auto& decl : c.files[0]->decls) {
     if (decl->kind != ast::DeclKind::Import) continue;
     auto* im = static_cast<const ast::ImportDecl*>(decl.get());
     if (!first) first = im;
-    fs::path p = fs::path(im->path);
-    if (target.filename() == p.filename()) return im->pathRange.valid() ? im->pathRange : im->range;
+    if (fs::weakly_canonical(dir / im->path, ec) == target) return at(im);
+    if (!sameName && target.filename() == fs::path(im->path).filename()) sameName = im;
   }
-  if (first) return first->pathRange.valid() ? first->pathRange : first->range;
+  if (sameName) return at(sameName);
+  if (first) return at(first);
   return Range{};
 }
 

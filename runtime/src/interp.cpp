@@ -48,7 +48,9 @@ namespace {
 
 class Interpreter final : public Evaluator {
  public:
-  Interpreter(const Model& m, const Data& d, const EvalOptions& o) : m_(m), d_(d), need_(needed(m, o.only)) {}
+  Interpreter(const Model& m, const Data& d, const EvalOptions& o) : m_(m), d_(d), need_(needed(m, o.only)) {
+    for (Id id = 0; id < m.metrics.size(); ++id) recomputed_.push_back(totalRecomputed(m, id));
+  }
 
   const EvalStats& stats() const override { return stats_; }
 
@@ -88,7 +90,7 @@ class Interpreter final : public Evaluator {
       tot.slices = 1;
       tot.periods = T;
       tot.v.assign(T, kMissing);
-      if (totalRecomputed(m_, id)) {
+      if (recomputed_[id]) {
         std::vector<uint32_t> coord(m_.dims.size(), 0);
         for (size_t t = 0; t < T; ++t) tot.v[t] = r.eval(*M.formula, coord, static_cast<int64_t>(t), true);
       } else {
@@ -106,6 +108,7 @@ class Interpreter final : public Evaluator {
   const Model& m_;
   const Data& d_;
   std::vector<bool> need_;
+  std::vector<bool> recomputed_;  // totalRecomputed, per metric: computed once, not per evaluation
   EvalStats stats_;
 
   struct Run {

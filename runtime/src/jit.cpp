@@ -161,17 +161,10 @@ class Codegen {
   bool timeInvariant(uint32_t node) const {
     const plan::PNode& n = prog->nodes[node];
     if (n.kind == plan::Node::Row) return false;
-    if (n.kind == plan::Node::Op && isTimeOp(n.op)) return false;
+    if (plan::isTimeNode(n)) return false;
     for (uint32_t a : n.args)
       if (!timeInvariant(a)) return false;
     return true;
-  }
-  static bool isTimeOp(Op op) {
-    switch (op) {
-      case Op::Lag: case Op::Delta: case Op::PctChange: case Op::Cumsum: case Op::RollingSum:
-      case Op::RollingMean: case Op::Ytd: case Op::Yoy: case Op::Adstock: return true;
-      default: return false;
-    }
   }
 
   llvm::Value* elem(uint32_t node, llvm::Value* t);
@@ -189,7 +182,7 @@ llvm::Value* Codegen::elem(uint32_t node, llvm::Value* t) {
     case plan::Node::FDiv: return B.CreateFDiv(elem(n.args[0], t), elem(n.args[1], t));
     case plan::Node::Op: break;
   }
-  if (isTimeOp(n.op)) return at(results[node], t);
+  if (plan::isTimeOp(n.op)) return at(results[node], t);
   std::vector<llvm::Value*> a;
   for (uint32_t x : n.args) a.push_back(elem(x, t));
   switch (n.op) {
@@ -245,7 +238,7 @@ void Codegen::timeOp(uint32_t node, llvm::Value* scratch, uint32_t& nextTemp, ll
   const plan::PNode& arg = prog->nodes[n.args[0]];
   if (arg.kind == plan::Node::Row) {
     src = rows[arg.slot];
-  } else if (arg.kind == plan::Node::Op && isTimeOp(arg.op)) {
+  } else if (plan::isTimeNode(arg)) {
     src = results[n.args[0]];
   } else {
     src = temp();
@@ -346,9 +339,6 @@ void Codegen::kernel(const plan::Program& p, const std::string& name) {
 
   consts.clear();
   for (uint32_t k = 0; k < p.consts; ++k) consts.push_back(at(constArr, B.getInt64(k)));
-  uint32_t rowTables = 0, paramTables = 0;
-  for (auto mp : p.rowMaps) rowTables += mp == plan::Map::Table;
-  for (auto mp : p.paramMaps) paramTables += mp == plan::Map::Table;
 
   loop(B.getInt64(0), S, [&](llvm::Value* s) {
     // which slice each slot reads
@@ -367,18 +357,18 @@ void Codegen::kernel(const plan::Program& p, const std::string& name) {
     uint32_t j = 0;
     for (size_t k = 0; k < p.rowMaps.size(); ++k) {
       llvm::Value* base = B.CreateLoad(ptr, B.CreateInBoundsGEP(ptr, bases, B.getInt64(k)));
-      rows.push_back(B.CreateInBoundsGEP(dbl, base, B.CreateMul(sliceOf(p.rowMaps[k], rowIndex, rowTables, j), T)));
+      rows.push_back(B.CreateInBoundsGEP(dbl, base, B.CreateMul(sliceOf(p.rowMaps[k], rowIndex, p.rowTables, j), T)));
     }
     params.clear();
     j = 0;
     for (size_t k = 0; k < p.paramMaps.size(); ++k) {
       llvm::Value* base = B.CreateLoad(ptr, B.CreateInBoundsGEP(ptr, pbases, B.getInt64(k)));
-      params.push_back(at(base, sliceOf(p.paramMaps[k], paramIndex, paramTables, j)));
+      params.push_back(at(base, sliceOf(p.paramMaps[k], paramIndex, p.paramTables, j)));
     }
     results.assign(p.nodes.size(), nullptr);
     uint32_t nextTemp = 0;
     for (uint32_t k = 0; k < p.nodes.size(); ++k)
-      if (p.nodes[k].kind == plan::Node::Op && isTimeOp(p.nodes[k].op)) timeOp(k, scratch, nextTemp, yearStart, lastYear);
+      if (plan::isTimeNode(p.nodes[k])) timeOp(k, scratch, nextTemp, yearStart, lastYear);
     llvm::Value* outRow = B.CreateInBoundsGEP(dbl, out, B.CreateMul(s, T));
     uint32_t root = static_cast<uint32_t>(p.nodes.size() - 1);
     loop(B.getInt64(0), T, [&](llvm::Value* t) { store(elem(root, t), outRow, t); });
@@ -469,7 +459,7 @@ class JitEvaluator final : public Evaluator {
     out.work.resize(plan_.hidden.size() + 1);  // hidden series, then the kernels' scratch rows
     Series& scratch = out.work.back();
     scratch.v.resize(size_t{plan_.maxTemps} * T + 1);
-    Ctx c{sc, out, out.work, {}, {}, scratch.v.data()};
+    Ctx c{sc, out, out.work, {}, {}, scratch.v.data(), {}, {}};
     c.params.resize(m_.params.size());
     for (Id p = 0; p < m_.params.size(); ++p)
       c.params[p] = m_.params[p].values.empty() ? &missingParams_[p] : &m_.params[p].values;
@@ -519,6 +509,7 @@ class JitEvaluator final : public Evaluator {
     std::vector<const std::vector<double>*> params;
     std::vector<const Series*> inputs;
     double* scratch;
+    std::vector<const double*> bases, pbases;  // one kernel call's series and params
   };
 
   Series& series(Ctx& c, plan::SeriesRef r) const {
@@ -549,17 +540,13 @@ class JitEvaluator final : public Evaluator {
         continue;
       }
       const plan::KernelStep& k = plan_.kernels[st.index];
-      const double* bases[64];
-      const double* pbases[64];
-      std::vector<const double*> bigBases, bigPbases;
-      const double** bp = bases;
-      const double** pp = pbases;
-      if (k.rows.size() > 64) bp = (bigBases.resize(k.rows.size()), bigBases.data());
-      if (k.params.size() > 64) pp = (bigPbases.resize(k.params.size()), bigPbases.data());
-      for (size_t i = 0; i < k.rows.size(); ++i) bp[i] = series(c, k.rows[i].src).v.data();
-      for (size_t i = 0; i < k.params.size(); ++i) pp[i] = c.params[k.params[i].param]->data();
+      c.bases.resize(k.rows.size());
+      c.pbases.resize(k.params.size());
+      for (size_t i = 0; i < k.rows.size(); ++i) c.bases[i] = series(c, k.rows[i].src).v.data();
+      for (size_t i = 0; i < k.params.size(); ++i) c.pbases[i] = c.params[k.params[i].param]->data();
       Series& o = output(c, k.out, k.slices);
-      kernels_[k.program](o.v.data(), k.slices, T, bp, k.rowIndex.data(), pp, k.paramIndex.data(), k.consts.data(),
+      kernels_[k.program](o.v.data(), k.slices, T, c.bases.data(), k.rowIndex.data(), c.pbases.data(),
+                          k.paramIndex.data(), k.consts.data(),
                           yearStart_.data(), lastYear_.data(), c.scratch);
     }
   }

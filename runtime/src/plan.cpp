@@ -169,7 +169,7 @@ class Lowerer {
   }
 
   [[noreturn]] void unsupported(const Expr& e, const char* why) const {
-    throw std::logic_error(fmt::format("JIT lowering: {} `{}` {}", opName(e.op), "", why));
+    throw std::logic_error(fmt::format("JIT lowering: `{}` {}", opName(e.op), why));
   }
 
   // A reduction over `over` of `arg` (agg), as a hidden series; returns the
@@ -256,14 +256,6 @@ class Lowerer {
     }
   }
 
-  static bool isTimeOp(Op op) {
-    switch (op) {
-      case Op::Lag: case Op::Delta: case Op::PctChange: case Op::Cumsum: case Op::RollingSum:
-      case Op::RollingMean: case Op::Ytd: case Op::Yoy: case Op::Adstock: return true;
-      default: return false;
-    }
-  }
-
   static Map classify(const std::vector<uint32_t>& idx) {
     bool same = true, zero = true;
     for (size_t s = 0; s < idx.size(); ++s) {
@@ -295,8 +287,8 @@ class Lowerer {
       for (uint32_t s = 0; s < c.step.slices; ++s)
         for (size_t j = 0; j < tabled.size(); ++j) table[size_t{s} * ntab + j] = idx[tabled[j]][s];
     };
-    tables(c.rowIdx, c.prog.rowMaps, c.step.rowIndex, c.step.rowTables);
-    tables(c.paramIdx, c.prog.paramMaps, c.step.paramIndex, c.step.paramTables);
+    tables(c.rowIdx, c.prog.rowMaps, c.step.rowIndex, c.prog.rowTables);
+    tables(c.paramIdx, c.prog.paramMaps, c.step.paramIndex, c.prog.paramTables);
 
     // the structural key
     std::string key;
@@ -305,7 +297,7 @@ class Lowerer {
     for (Map mp : c.prog.paramMaps) key += "SZT"[int(mp)];
     key += '|';
     for (const PNode& n : c.prog.nodes) {
-      if (n.kind == Node::Op && isTimeOp(n.op)) c.prog.temps += 2;
+      if (isTimeNode(n)) c.prog.temps += 2;
       key += fmt::format("{}.{}.{}.{}", int(n.kind), int(n.op), n.slot, n.n);
       for (uint32_t a : n.args) key += fmt::format(",{}", a);
       key += ';';
@@ -323,6 +315,14 @@ class Lowerer {
 };
 
 }  // namespace
+
+bool isTimeOp(Op op) {
+  switch (op) {
+    case Op::Lag: case Op::Delta: case Op::PctChange: case Op::Cumsum: case Op::RollingSum:
+    case Op::RollingMean: case Op::Ytd: case Op::Yoy: case Op::Adstock: return true;
+    default: return false;
+  }
+}
 
 Plan lower(const Model& m, const std::vector<bool>& need) {
   Plan p;

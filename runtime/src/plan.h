@@ -51,9 +51,15 @@ struct PNode {
   std::vector<uint32_t> args; // node indices (children come first)
 };
 
+// lag, delta, pct_change, cumsum, rolling windows, ytd, yoy, adstock: they read
+// their argument's whole row, so kernels compute them into scratch rows first.
+bool isTimeOp(ir::Op op);
+inline bool isTimeNode(const PNode& n) { return n.kind == Node::Op && isTimeOp(n.op); }
+
 struct Program {
   std::vector<PNode> nodes;  // post-order; the last is the root
   std::vector<Map> rowMaps, paramMaps;
+  uint32_t rowTables = 0, paramTables = 0;  // how many slots of each are Map::Table
   uint32_t consts = 0;
   uint32_t temps = 0;        // rows of scratch the kernel needs
   std::string key;           // structure; equal keys = one compiled kernel
@@ -71,9 +77,8 @@ struct KernelStep {
   uint32_t slices = 1;
   std::vector<Slot> rows, params;
   std::vector<double> consts;
-  // Index tables for Map::Table slots, slice-major: [s * tableRows + k].
+  // Index tables for Map::Table slots, slice-major: [s * Program::rowTables + k].
   std::vector<uint32_t> rowIndex, paramIndex;
-  uint32_t rowTables = 0, paramTables = 0;
 };
 
 // out[s][t] = agg over r of src[index[s * count + r]][t], finished with `n`.

@@ -22,6 +22,7 @@ grep -q '"code": "unknown-name"' "$TMP/out" && grep -q '"line": 2' "$TMP/out" &&
 printf 'model m { grain: month }\nmetric x: USD = 1\ndescribe x\n' >"$TMP/lint.mtree"
 expect_rc "warnings alone exit 0" 0 "$MTC" check "$TMP/lint.mtree"
 expect_rc "--deny-warnings" 1 "$MTC" check --deny-warnings "$TMP/lint.mtree"
+if grep -q "error: .*\[no-north-star\]" "$TMP/err"; then ok "--deny-warnings reports the lint as an error"; else bad "--deny-warnings: the lint is not an error"; cat "$TMP/err"; fi
 expect_rc "--allow a warning" 0 "$MTC" check --deny-warnings --allow no-north-star "$TMP/lint.mtree"
 expect_rc "--allow an unknown code" 2 "$MTC" check --allow no-stag "$TMP/lint.mtree"
 grep -q "unknown warning code 'no-stag'; did you mean 'no-stage'?" "$TMP/err" && ok "--allow did-you-mean" || bad "--allow did-you-mean"

@@ -6,8 +6,9 @@
 
 namespace mtc {
 
-// Reads a whole file as bytes. False when it cannot be opened or read.
-bool readFile(const std::string& path, std::string& out);
+// Reads a whole file as bytes. False when it cannot be opened or read; then
+// `err`, when given, says why ("is a directory", or the system's message).
+bool readFile(const std::string& path, std::string& out, std::string* err = nullptr);
 
 // Writes `bytes` to a temporary file next to `path`, then renames it over
 // `path`: a reader never sees a half-written file, and a failure leaves the
