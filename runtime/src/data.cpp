@@ -17,7 +17,7 @@
 #include <sstream>
 
 #include "mtc/runtime.h"
-#include "ops.h"
+#include "mtc/ops.h"
 
 namespace mtc::rt {
 namespace {

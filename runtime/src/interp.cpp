@@ -7,7 +7,7 @@
 #include <cmath>
 
 #include "mtc/runtime.h"
-#include "ops.h"
+#include "mtc/ops.h"
 
 namespace mtc::rt {
 

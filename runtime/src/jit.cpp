@@ -40,10 +40,9 @@
 #include <fmt/format.h>
 
 #include "llvm_compat.h"
-#include "mtc/engines.h"
 #include "mtc/fileio.h"
 #include "mtc/runtime.h"
-#include "ops.h"
+#include "mtc/ops.h"
 #include "plan.h"
 
 namespace mtc::rt {

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "mtc/runtime.h"
-#include "ops.h"
+#include "mtc/ops.h"
 
 namespace mtc::rt::plan {
 

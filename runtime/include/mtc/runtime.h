@@ -14,6 +14,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,11 @@
 namespace mtc::rt {
 
 inline constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
+
+// A failure while evaluating (exit 3), with a readable message.
+struct RunError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 // The model's periods: `count` consecutive periods of the model's grain.
 struct Timeline {

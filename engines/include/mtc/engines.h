@@ -10,11 +10,6 @@
 
 namespace mtc::rt {
 
-// Thrown by an engine for a runtime failure (exit 3) with a readable message.
-struct RunError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
 // `jit` picks the evaluator for a coarser grain's recomputation (the same
 // engine as the run's, so --no-jit means no JIT anywhere).
 nlohmann::ordered_json describe(const ir::Model& m, const Data& d, const Values& v, const ir::Statement& s,

@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "mtc/engines.h"
-#include "ops.h"
+#include "mtc/ops.h"
 
 namespace mtc::rt {
 
