@@ -25,13 +25,13 @@ bool selected(const ir::Model& m, const ir::Statement& s, size_t index, const st
   if (std::all_of(only.begin(), only.end(), ::isdigit)) return only.size() < 10 && std::stoul(only) == index + 1;
   std::string kind = only, metric;
   if (auto c = only.find(':'); c != std::string::npos) kind = only.substr(0, c), metric = only.substr(c + 1);
-  if (kind == ir::stmtKindName(s.kind)) {
+  if (kind == ir::stmtKindName(s.kind())) {
     if (metric.empty()) return true;
-    for (ir::Id id : s.metrics)
+    for (ir::Id id : ir::namedMetrics(s))
       if (m.metrics[id].name == metric) return true;
     return false;
   }
-  return s.kind == ir::StmtKind::Optimize && metric.empty() && s.name == only;
+  return s.kind() == ir::StmtKind::Optimize && metric.empty() && s.as<ir::OptimizeStmt>().name == only;
 }
 
 }  // namespace
@@ -55,10 +55,10 @@ int cmdRun(const RunOptions& o, const CommonOptions& common) {
   // engines not built yet: refuse before doing any work, naming the statement
   for (size_t i : run) {
     const ir::Statement& s = m.statements[i];
-    if (s.kind != ir::StmtKind::Describe) {
+    if (s.kind() != ir::StmtKind::Describe) {
       auto loc = s.range.begin;
       std::fprintf(stderr, "%s:%u:%u: error: the %s engine is not built yet (statement %zu)\n",
-                   c->sources.file(loc.file).path().c_str(), loc.line, loc.col, ir::stmtKindName(s.kind), i + 1);
+                   c->sources.file(loc.file).path().c_str(), loc.line, loc.col, ir::stmtKindName(s.kind()), i + 1);
       std::fprintf(stderr, "  = note: run the other statements with --only, e.g. --only describe\n");
       return 3;
     }
@@ -83,7 +83,7 @@ int cmdRun(const RunOptions& o, const CommonOptions& common) {
   auto t2 = Clock::now();
   std::vector<ir::Id> wanted;
   for (size_t i : run)
-    for (ir::Id id : m.statements[i].metrics) wanted.push_back(id);
+    for (ir::Id id : ir::namedMetrics(m.statements[i])) wanted.push_back(id);
   rt::EvalOptions eo;
   eo.jit = !o.noJit;
   eo.only = wanted;
@@ -98,7 +98,7 @@ int cmdRun(const RunOptions& o, const CommonOptions& common) {
   try {
     for (size_t i : run) {
       const ir::Statement& s = m.statements[i];
-      nlohmann::ordered_json r = rt::describe(m, data, vals, s, !o.noJit);
+      nlohmann::ordered_json r = rt::describe(m, data, vals, s.as<ir::DescribeStmt>(), !o.noJit);
       r["statement"] = i + 1;
       results.push_back(std::move(r));
     }

@@ -75,6 +75,7 @@ void renderSnippet(std::string& out, const SourceManager& sm, const Range& r, co
                    std::string_view markColor) {
   if (!r.valid() || r.begin.file >= sm.size()) return;
   const SourceFile& f = sm.file(r.begin.file);
+  if (f.unread() || r.begin.line > f.lineCount()) return;  // no text to show
   std::string_view line = f.line(r.begin.line);
   // Very long lines are cut around the caret so a 100 MB line prints a short excerpt.
   const size_t maxShown = 160;

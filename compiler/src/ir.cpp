@@ -3,6 +3,9 @@
 
 #include <algorithm>
 
+#include "mtc/builtins.h"
+#include "mtc/properties.h"
+
 namespace mtc::ir {
 
 const char* opName(Op op) {
@@ -54,16 +57,13 @@ const char* opName(Op op) {
   return "?";
 }
 
-const char* aggName(Agg a) {
-  switch (a) {
-    case Agg::Sum: return "sum";
-    case Agg::Mean: return "mean";
-    case Agg::Last: return "last";
-    case Agg::Min: return "min";
-    case Agg::Max: return "max";
-  }
-  return "?";
-}
+const char* aggName(Agg a) { return choiceName(PropId::Metric_agg, static_cast<size_t>(a)); }
+const char* directionName(Direction d) { return choiceName(PropId::Metric_direction, static_cast<size_t>(d)); }
+const char* signName(Sign s) { return choiceName(PropId::Relation_sign, static_cast<size_t>(s)); }
+const char* diagnoseMethodName(DiagnoseMethod m) { return choiceName(PropId::Diagnose_method, static_cast<size_t>(m)); }
+const char* forecastMethodName(ForecastMethod m) { return choiceName(PropId::Forecast_method, static_cast<size_t>(m)); }
+const char* optimizeMethodName(OptimizeMethod m) { return choiceName(PropId::Optimize_method, static_cast<size_t>(m)); }
+const char* samplingName(Sampling s) { return choiceName(PropId::Simulate_sampling, static_cast<size_t>(s)); }
 
 const std::vector<ClassInfo>& metricClasses() {
   static const std::vector<ClassInfo> v = {
@@ -136,6 +136,13 @@ const char* levelName(Level l) {
   return "?";
 }
 
+const std::vector<std::pair<std::string, Level>>& benchmarkLevels() {
+  static const std::vector<std::pair<std::string, Level>> v = {{"below_par", Level::BelowPar}, {"par", Level::OnPar},
+                                                                {"on_par", Level::OnPar},       {"above_par", Level::AbovePar},
+                                                                {"best", Level::Best},          {"unique", Level::Unique}};
+  return v;
+}
+
 const char* stmtKindName(StmtKind k) {
   switch (k) {
     case StmtKind::Describe: return "describe";
@@ -147,6 +154,20 @@ const char* stmtKindName(StmtKind k) {
     case StmtKind::Recommend: return "recommend";
   }
   return "?";
+}
+
+std::vector<Id> namedMetrics(const Statement& s) {
+  switch (s.kind()) {
+    case StmtKind::Describe: return s.as<DescribeStmt>().metrics;
+    case StmtKind::Diagnose: {
+      Id m = s.as<DiagnoseStmt>().metric;
+      return m == kNone ? std::vector<Id>{} : std::vector<Id>{m};
+    }
+    case StmtKind::Forecast: return s.as<ForecastStmt>().metrics;
+    case StmtKind::Simulate: return s.as<SimulateStmt>().metrics;
+    case StmtKind::Seek: case StmtKind::Optimize: case StmtKind::Recommend: return {};
+  }
+  return {};
 }
 
 template <typename V>

@@ -46,6 +46,40 @@ bool validUtf8(std::string_view s, size_t* bad) {
   return true;
 }
 
+const std::vector<std::string>& keywords() {
+  // Keyword tokens are the lexer's literal names that are words: 'metric', 'over', ...
+  static const std::vector<std::string> k = [] {
+    std::vector<std::string> v;
+    antlr4::ANTLRInputStream none("");
+    MTreeLexer lexer(&none);
+    const antlr4::dfa::Vocabulary& voc = lexer.getVocabulary();
+    for (size_t t = 1; t <= voc.getMaxTokenType(); ++t) {
+      std::string lit = voc.getLiteralName(t);
+      if (lit.size() < 3 || lit.front() != '\'' || lit.back() != '\'') continue;
+      std::string w = lit.substr(1, lit.size() - 2);
+      if (std::all_of(w.begin(), w.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }))
+        v.push_back(w);
+    }
+    return v;
+  }();
+  return k;
+}
+
+bool isKeyword(std::string_view word) {
+  const auto& k = keywords();
+  return std::find(k.begin(), k.end(), word) != k.end();
+}
+
+const std::vector<std::string>& declarationKeywords() {
+  static const std::vector<std::string> k = [] {
+    std::vector<std::string> v;
+    for (int d = static_cast<int>(ast::DeclKind::Model); d <= static_cast<int>(ast::DeclKind::Recommend); ++d)
+      v.emplace_back(ast::declKindName(static_cast<ast::DeclKind>(d)));
+    return v;
+  }();
+  return k;
+}
+
 double parseNumberLiteral(std::string_view text, bool* percent) {
   std::string s;
   bool pct = false;

@@ -29,8 +29,8 @@ uint32_t decodeUtf8(std::string_view s, size_t& i) {
   return 0xFFFD;
 }
 
-SourceFile::SourceFile(FileId id, std::string path, std::string text)
-    : id_(id), path_(std::move(path)), text_(std::move(text)) {
+SourceFile::SourceFile(FileId id, std::string path, std::string text, bool unread)
+    : id_(id), path_(std::move(path)), text_(std::move(text)), unread_(unread) {
   lineStarts_.push_back(0);
   for (size_t i = 0; i < text_.size(); ++i) {
     if (text_[i] == '\n') lineStarts_.push_back(i + 1);
@@ -86,6 +86,12 @@ uint32_t SourceFile::columnFromUtf16(uint32_t line, uint32_t u16) const {
 FileId SourceManager::add(std::string path, std::string text) {
   FileId id = static_cast<FileId>(files_.size());
   files_.push_back(std::make_unique<SourceFile>(id, std::move(path), std::move(text)));
+  return id;
+}
+
+FileId SourceManager::addUnread(std::string path) {
+  FileId id = static_cast<FileId>(files_.size());
+  files_.push_back(std::make_unique<SourceFile>(id, std::move(path), std::string(), true));
   return id;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "mtc/builtins.h"
 #include "mtc/engines.h"
 #include "mtc/ops.h"
 
@@ -35,11 +36,7 @@ bool timeDependent(const Model& m, Id metric, std::vector<int>& memo) {
     while (!stack.empty() && !r) {
       const Expr& e = m.exprs[stack.back()];
       stack.pop_back();
-      switch (e.op) {
-        case Op::Lag: case Op::Delta: case Op::PctChange: case Op::Cumsum: case Op::RollingSum:
-        case Op::RollingMean: case Op::Ytd: case Op::Yoy: case Op::Adstock: r = true; break;
-        default: break;
-      }
+      r = isTimeOp(e.op);
       for (ExprId a : e.args) stack.push_back(a);
     }
     for (Id w : M.metricDeps) r = r || timeDependent(m, w, memo);
@@ -50,7 +47,7 @@ bool timeDependent(const Model& m, Id metric, std::vector<int>& memo) {
 
 }  // namespace
 
-json describe(const Model& m, const Data& d, const Values& vals, const Statement& s, bool jit) {
+json describe(const Model& m, const Data& d, const Values& vals, const DescribeStmt& s, bool jit) {
   const Timeline& tl = d.time;
   Grain g = s.grain.value_or(m.grain);
   // the range, at the describe's grain

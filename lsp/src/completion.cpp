@@ -22,27 +22,20 @@ namespace {
 enum ItemKind { kFunction = 3, kField = 5, kVariable = 6, kModule = 9, kProperty = 10, kUnit = 11, kValue = 12,
                 kEnum = 13, kKeyword = 14, kEnumMember = 20, kConstant = 21, kStruct = 22, kEvent = 23 };
 
-const std::set<std::string> kDeclKeywords = {
-    "model", "import", "unit", "dimension", "chain", "source", "param", "metric", "relation", "constraint",
-    "event", "goal", "benchmark", "function", "describe", "diagnose", "forecast", "seek", "simulate",
-    "optimize", "recommend"};
+bool isDeclKeyword(const std::string& w) {
+  const auto& k = declarationKeywords();
+  return std::find(k.begin(), k.end(), w) != k.end();
+}
 
-// The property names each declaration's block accepts (the checker's lists in check.cpp).
+// The property names each declaration's block accepts (the properties table).
 std::vector<std::string> propertiesOf(const std::string& kw) {
-  if (kw == "model") return {"grain", "currency", "start", "description", "owner"};
-  if (kw == "metric") return {"stage", "role", "class", "data", "agg", "owner", "description", "unit_label"};
-  if (kw == "source") return {"time", "dimensions", "delimiter", "missing", "description"};
-  if (kw == "param") return {"description", "owner"};
-  if (kw == "relation") return {"lag", "description", "strength", "sign"};
-  if (kw == "event") return {"affects", "description"};
-  if (kw == "stage" || kw == "goal" || kw == "constraint") return {"description"};
-  if (kw == "describe") return {"grain"};
-  if (kw == "diagnose") return {"method", "top", "depth"};
-  if (kw == "forecast" || kw == "simulate") return {"method", "interval", "level", "seed", "holdout"};
-  if (kw == "seek") return {"at"};
-  if (kw == "recommend") return {"at", "top"};
-  if (kw == "optimize") return {"method", "at", "time_limit"};
-  if (kw == "benchmark") return {"below_par", "par", "above_par", "best", "unique"};
+  if (kw == "benchmark") {
+    std::vector<std::string> levels;
+    for (auto& [name, level] : ir::benchmarkLevels()) levels.push_back(name);
+    return levels;
+  }
+  for (int o = 0; o <= static_cast<int>(PropOwner::Optimize); ++o)
+    if (propOwnerKeyword(static_cast<PropOwner>(o)) == kw) return propertyNames(static_cast<PropOwner>(o));
   return {};
 }
 
@@ -102,7 +95,7 @@ Context analyse(const Document& d, size_t cursor) {
     const Token& t = sig[i];
     bool top = cx.frames.empty();
     if (t.kind == TokKind::Keyword) {
-      if (top && kDeclKeywords.count(t.text)) {
+      if (top && isDeclKeyword(t.text)) {
         cx.declKw = t.text;
         cx.declDims.clear();
         cx.sawColon = cx.sawBy = cx.sawAssign = false;
@@ -171,7 +164,7 @@ class Items {
     declared(SymKind::Metric, kVariable);
     declared(SymKind::Param, kConstant);
     declared(SymKind::Function, kFunction);
-    for (auto& f : builtinFunctions()) add(f.name, kFunction, f.signature, f.doc);
+    for (auto& f : ir::builtins()) add(std::string(f.name), kFunction, std::string(f.signature), std::string(f.doc));
     for (const char* k : {"over", "and", "or", "not"}) add(k, kKeyword, "keyword");
   }
   bool isDimension(const std::string& n) const {
@@ -206,11 +199,19 @@ class Items {
 };
 
 // Values of a property, after `key:` (or after a comma in its list).
-bool propertyValues(const std::string& key, Items& out) {
+bool propertyValues(const std::string& kw, const std::string& key, Items& out) {
+  // a property with a fixed set of words (agg, direction, method, sign, ...): the table's choices
+  for (int o = 0; o <= static_cast<int>(PropOwner::Optimize); ++o) {
+    if (propOwnerKeyword(static_cast<PropOwner>(o)) != kw) continue;
+    const PropertyInfo* p = findProperty(static_cast<PropOwner>(o), key);
+    if (p && p->type == PropType::Choice) {
+      for (auto& c : choicesOf(p->id)) out.add(c, kValue, key, std::string(p->doc));
+      return true;
+    }
+  }
   if (key == "stage") out.declared(SymKind::Stage, kEnumMember);
   else if (key == "role") for (auto& r : ir::metricRoles()) out.add(r.name, kValue, "role", r.meaning);
   else if (key == "class") for (auto& c : ir::metricClasses()) out.add(c.name, kValue, "class", fmt::format("{} Use: {}.", c.question, c.use));
-  else if (key == "agg") for (auto* a : {"sum", "mean", "last", "min", "max"}) out.add(a, kValue, "aggregation");
   else if (key == "data") out.declared(SymKind::Source, kStruct);
   else if (key == "time" || key == "grain") for (auto* g : {"day", "week", "month", "quarter", "year"}) out.add(g, kValue, "grain");
   else if (key == "dimensions") out.declared(SymKind::Dimension, kEnum);
@@ -257,7 +258,7 @@ json complete(const Context& cx, const Compilation& names) {
   }
   if (intro && isPunct(*intro, ":") && at(k + 1) && isWord(*at(k + 1))) {
     const std::string& key = at(k + 1)->text;
-    if (frame && frame->open == "{" && !frame->map && propertyValues(key, out)) return out.take();
+    if (frame && frame->open == "{" && !frame->map && propertyValues(frame->kw, key, out)) return out.take();
     if (out.isDimension(key)) {
       out.dimValues(key);
       return out.take();
@@ -269,7 +270,7 @@ json complete(const Context& cx, const Compilation& names) {
     return out.take();
   }
   if (cx.lineStart && !frame) {
-    for (auto& kw : kDeclKeywords) out.add(kw, kKeyword, "declaration");
+    for (auto& kw : declarationKeywords()) out.add(kw, kKeyword, "declaration");
     return out.take();
   }
   if (cx.lineStart && frame && frame->open == "{" && !frame->map) {

@@ -154,53 +154,9 @@ const ast::Decl* declAt(const Compilation& c, const Range& nameRange) {
 
 // ------------------------------------------------------------------ words
 
-const std::vector<std::string>& keywords() {
-  // The keyword tokens of grammar/MTreeLexer.g4.
-  static const std::vector<std::string> k = {
-      "model", "import", "unit", "dimension", "chain", "stage", "source", "param", "metric",
-      "relation", "constraint", "event", "goal", "benchmark", "function", "describe", "diagnose",
-      "forecast", "seek", "simulate", "optimize", "recommend", "maximize", "minimize", "vary",
-      "varying", "integer", "subject", "by", "from", "to", "at", "vs", "over", "for", "and", "or", "not"};
-  return k;
-}
-
-bool isKeyword(const std::string& s) {
-  const auto& k = keywords();
-  return std::find(k.begin(), k.end(), s) != k.end();
-}
-
 bool isIdentifier(const std::string& s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
   return std::all_of(s.begin(), s.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; });
-}
-
-const std::vector<BuiltinFunction>& builtinFunctions() {
-  // LANGUAGE.md section 3, "Formula functions" (the checker's list in check.cpp).
-  static const std::vector<BuiltinFunction> f = {
-      {"sum", "sum(x over dim, ...)", "adds x up over the named dimensions"},
-      {"mean", "mean(x over dim, ...)", "the mean of x over the named dimensions"},
-      {"min", "min(a, b, ...) | min(x over dim)", "element-wise minimum, or the minimum over dimensions"},
-      {"max", "max(a, b, ...) | max(x over dim)", "element-wise maximum, or the maximum over dimensions"},
-      {"if", "if(cond, then, else)", "chooses, slice by slice and period by period"},
-      {"abs", "abs(x)", "absolute value"},
-      {"log", "log(x)", "natural logarithm of a ratio"},
-      {"exp", "exp(x)", "e to the power x, for a ratio"},
-      {"sqrt", "sqrt(x)", "square root"},
-      {"clamp", "clamp(x, lo, hi)", "x kept between lo and hi"},
-      {"lag", "lag(x, n)", "x n periods earlier"},
-      {"delta", "delta(x)", "x - lag(x, 1)"},
-      {"pct_change", "pct_change(x)", "x / lag(x, 1) - 1"},
-      {"cumsum", "cumsum(x)", "running total"},
-      {"rolling_mean", "rolling_mean(x, n)", "mean of the last n periods"},
-      {"rolling_sum", "rolling_sum(x, n)", "sum of the last n periods"},
-      {"ytd", "ytd(x)", "cumulative sum within the calendar year"},
-      {"yoy", "yoy(x)", "change against the same period a year earlier"},
-      {"share", "share(x over dim)", "each slice's part of the total"},
-      {"hill", "hill(x, half, shape)", "x^s / (x^s + half^s): a saturating response curve"},
-      {"saturate", "saturate(x, cap, rate)", "cap * (1 - exp(-rate * x))"},
-      {"adstock", "adstock(x, decay)", "y[t] = x[t] + decay * y[t-1]: a carry-over effect"},
-  };
-  return f;
 }
 
 // ------------------------------------------------------------------ diagnostics

@@ -9,7 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "mtc/builtins.h"
 #include "mtc/compiler.h"
+#include "mtc/ir_print.h"
+#include "mtc/properties.h"
 
 namespace mtc::lsp {
 
@@ -67,17 +70,8 @@ std::vector<const Occurrence*> occurrencesOf(const Compilation& c, const Occurre
 // The declaration whose name is at `nameRange` (searching every file), or null.
 const ast::Decl* declAt(const Compilation& c, const Range& nameRange);
 
-// Keywords of the language (reserved words that cannot be new names).
-const std::vector<std::string>& keywords();
-bool isKeyword(const std::string& s);
+// A word that can be a new name (keywords, from the grammar, cannot: mtc::isKeyword).
 bool isIdentifier(const std::string& s);
-// The built-in formula functions, each with its signature.
-struct BuiltinFunction {
-  const char* name;
-  const char* signature;
-  const char* doc;
-};
-const std::vector<BuiltinFunction>& builtinFunctions();
 
 // ---- features (params are the request's params; results are LSP JSON)
 json diagnosticsFor(const Document& d);  // the publishDiagnostics params

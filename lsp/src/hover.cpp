@@ -16,11 +16,7 @@ using ir::Model;
 
 std::string code(const std::string& s) { return "`" + s + "`"; }
 
-std::string joinDims(const Model& m, const std::vector<Id>& dims) {
-  std::string s;
-  for (Id d : dims) s += (s.empty() ? "" : ", ") + m.dims[d].name;
-  return s;
-}
+std::string joinDims(const Model& m, const std::vector<Id>& dims) { return ir::dimNames(m, dims); }
 
 // The first line of a declaration as written, without a trailing `{`.
 std::string headerLine(const Compilation& c, const ast::Decl& d) {
@@ -48,13 +44,6 @@ struct Card {
   }
 };
 
-std::string flags(uint32_t bits, const std::vector<ir::RoleInfo>& all) {
-  std::string s;
-  for (auto& r : all)
-    if (bits & r.bit) s += (s.empty() ? "" : ", ") + std::string(r.name);
-  return s;
-}
-
 std::string classes(uint32_t bits) {
   std::string s;
   for (auto& c : ir::metricClasses())
@@ -68,7 +57,7 @@ void metricCard(const Model& m, const ir::Metric& x, Card& card) {
   card.doc = x.doc;
   card.fact("unit", code(x.unitText));
   card.fact("dimensions", x.dims.empty() ? "none" : joinDims(m, x.dims));
-  if (x.formula) card.fact("formula", code(exprToString(m, *x.formula)));
+  if (x.formula) card.fact("formula", code(ir::exprText(m, *x.formula)));
   if (x.data && x.data->source < m.sources.size())
     card.fact("data", code(m.sources[x.data->source].name + "." + x.data->column));
   if (x.stage != ir::kNone && x.stage < m.stages.size()) {
@@ -76,17 +65,12 @@ void metricCard(const Model& m, const ir::Metric& x, Card& card) {
     std::string chain = s.chain < m.chains.size() ? fmt::format(" (chain {})", m.chains[s.chain].name) : "";
     card.fact("stage", s.name + chain);
   }
-  card.fact("role", flags(x.roles, ir::metricRoles()));
+  card.fact("role", ir::roleNames(x.roles));
   card.fact("class", classes(x.classes));
   card.fact("aggregation", ir::aggName(x.agg));
+  if (x.direction != ir::Direction::HigherIsBetter) card.fact("direction", ir::directionName(x.direction));
   card.fact("shape", x.shape == ir::Shape::Series ? "" : "constant in time");
   card.fact("owner", x.owner);
-}
-
-std::string distributionText(const ir::Distribution& d) {
-  std::string args;
-  for (double a : d.args) args += (args.empty() ? "" : ", ") + fmt::format("{}", a);
-  return fmt::format("{}({})", ir::distName(d.kind), args);
 }
 
 void paramCard(const Model& m, const ir::Param& x, Card& card) {
@@ -95,21 +79,10 @@ void paramCard(const Model& m, const ir::Param& x, Card& card) {
   card.doc = x.doc;
   card.fact("unit", code(x.unitText));
   if (!x.dims.empty()) card.fact("dimensions", joinDims(m, x.dims));
-  if (x.dims.empty() && x.values.size() == 1) {
-    card.fact("value", fmt::format("{}", x.values[0]));
-  } else if (!x.values.empty() && m.sliceCount(x.dims) == x.values.size()) {
-    // One entry per slice, at most a dozen: a hover is not a table viewer.
-    std::string s;
-    for (size_t i = 0; i < x.values.size() && i < 12; ++i) {
-      auto coords = m.sliceCoords(x.dims, i);
-      std::string key;
-      for (size_t k = 0; k < x.dims.size(); ++k) key += (k ? "." : "") + m.dims[x.dims[k]].values[coords[k]];
-      s += fmt::format("{}{}: {}", i ? ", " : "", key, x.values[i]);
-    }
-    if (x.values.size() > 12) s += fmt::format(", ... ({} slices)", x.values.size());
-    card.fact("values", s);
-  }
-  if (x.dist) card.fact("distribution", code(distributionText(*x.dist)));
+  // One entry per slice, at most a dozen: a hover is not a table viewer.
+  if (x.dims.empty() && x.values.size() == 1) card.fact("value", ir::numberText(x.values[0]));
+  else if (!x.values.empty() && m.sliceCount(x.dims) == x.values.size()) card.fact("values", ir::paramValueText(m, x, 12));
+  if (x.dist) card.fact("distribution", code(ir::distText(*x.dist)));
 }
 
 void dimensionCard(const Model& m, const ir::Dimension& x, Card& card) {
@@ -232,12 +205,101 @@ json builtinHover(const Document& d, Loc at) {
   size_t after = e;
   while (after < line.size() && line[after] == ' ') ++after;
   if (w.empty() || after >= line.size() || line[after] != '(') return nullptr;
-  for (auto& f : builtinFunctions())
-    if (w == f.name) {
+  if (const ir::Builtin* f = ir::findBuiltin(w)) {
       Range r{Loc{Document::kMain, at.line, d.file().locOf(d.file().offset(at.line, 1) + b).col},
               Loc{Document::kMain, at.line, d.file().locOf(d.file().offset(at.line, 1) + e).col}};
-      return markdown(fmt::format("```mtree\n{}\n```\n\nBuilt-in function: {}.\n", f.signature, f.doc), r, d.comp->sources);
+    return markdown(fmt::format("```mtree\n{}\n```\n\nBuilt-in function: {}.\n", f->signature, f->doc), r, d.comp->sources);
+  }
+  return nullptr;
+}
+
+// The keyword of a statement under the cursor: what the statement will do,
+// every property with its value (defaults included), from the typed IR.
+json statementHover(const Document& d, Loc at) {
+  const Compilation& c = *d.comp;
+  if (!c.model) return nullptr;
+  const Model& m = *c.model;
+  for (const ir::Statement& s : m.statements) {
+    Loc b = s.range.begin;
+    std::string_view kw = ir::stmtKindName(s.kind());
+    if (b.file != Document::kMain || b.line != at.line || at.col < b.col || at.col >= b.col + kw.size()) continue;
+    Card card;
+    card.header = ir::statementText(m, s);
+    auto metricNames = [&](const std::vector<Id>& ids) {
+      std::string r;
+      for (Id x : ids) r += (r.empty() ? "" : ", ") + code(m.metrics[x].name);
+      return r;
+    };
+    auto goalName = [&](Id g) { return g == ir::kNone ? std::string("?") : code(m.goals[g].name); };
+    switch (s.kind()) {
+      case ir::StmtKind::Describe: {
+        const auto& x = s.as<ir::DescribeStmt>();
+        card.title = "describe: what happened";
+        card.fact("metrics", metricNames(x.metrics));
+        card.fact("from", x.from ? formatPeriod(*x.from) : "the first period with data");
+        card.fact("to", x.to ? formatPeriod(*x.to) : "the last period with data");
+        card.fact("grain", x.grain ? grainName(*x.grain) : std::string(grainName(m.grain)) + " (the model's)");
+        break;
+      }
+      case ir::StmtKind::Diagnose: {
+        const auto& x = s.as<ir::DiagnoseStmt>();
+        card.title = "diagnose: why the metric moved, by the five factors of metric drift";
+        card.fact("method", ir::diagnoseMethodName(x.method));
+        card.fact("depth", std::to_string(x.depth) + " levels down the tree");
+        card.fact("top", x.top ? std::to_string(*x.top) + " drivers" : "every driver");
+        break;
+      }
+      case ir::StmtKind::Forecast: {
+        const auto& x = s.as<ir::ForecastStmt>();
+        card.title = "forecast: what will happen";
+        card.fact("metrics", metricNames(x.metrics));
+        card.fact("horizon", ir::horizonText(x.horizon));
+        card.fact("method", ir::forecastMethodName(x.method));
+        card.fact("interval", fmt::format("{:g}%", x.level * 100));
+        card.fact("seed", std::to_string(x.seed));
+        card.fact("holdout", x.holdout ? std::to_string(*x.holdout) + " periods" : "none");
+        break;
+      }
+      case ir::StmtKind::Seek: {
+        const auto& x = s.as<ir::SeekStmt>();
+        card.title = "seek: what an input must be for a goal to hold";
+        card.fact("goal", goalName(x.goal));
+        card.fact("at", x.at ? formatPeriod(*x.at) : "the goal's date");
+        break;
+      }
+      case ir::StmtKind::Simulate: {
+        const auto& x = s.as<ir::SimulateStmt>();
+        card.title = "simulate: the spread of outcomes under uncertain params";
+        card.fact("metrics", metricNames(x.metrics));
+        card.fact("horizon", ir::horizonText(x.horizon));
+        card.fact("runs", std::to_string(x.runs));
+        card.fact("sampling", x.sampling == ir::Sampling::Lhs ? "Latin hypercube" : "Monte Carlo");
+        card.fact("interval", fmt::format("{:g}%", x.level * 100));
+        card.fact("seed", std::to_string(x.seed));
+        break;
+      }
+      case ir::StmtKind::Optimize: {
+        const auto& x = s.as<ir::OptimizeStmt>();
+        card.title = "optimize: the best levers within the constraints";
+        card.fact("variables", std::to_string(x.vars.size()));
+        card.fact("constraints", std::to_string(x.subjectTo.size()) + " here, plus the model's");
+        card.fact("method", ir::optimizeMethodName(x.method));
+        card.fact("at", x.at ? formatPeriod(*x.at) : "the first period after the data");
+        card.fact("time limit", x.timeLimit ? std::to_string(*x.timeLimit) + " s" : "none");
+        break;
+      }
+      case ir::StmtKind::Recommend: {
+        const auto& x = s.as<ir::RecommendStmt>();
+        card.title = "recommend: what to do, as classified decisions and actions";
+        card.fact("goal", goalName(x.goal));
+        card.fact("at", x.at ? formatPeriod(*x.at) : "the goal's date");
+        card.fact("top", x.top ? std::to_string(*x.top) : "every recommendation");
+        break;
+      }
     }
+    Range r{b, Loc{b.file, b.line, static_cast<uint32_t>(b.col + kw.size())}};
+    return markdown(card.markdown(), r, c.sources);
+  }
   return nullptr;
 }
 
@@ -247,7 +309,10 @@ json hover(const Document& d, const json& params) {
   const Compilation& c = *d.comp;
   Loc at = fromPosition(d, params.at("position"));
   const Occurrence* o = occurrenceAt(c, at);
-  if (!o) return builtinHover(d, at);
+  if (!o) {
+    json j = builtinHover(d, at);
+    return j.is_null() ? statementHover(d, at) : j;
+  }
 
   Card card;
   bool known = fromIr(c, *o, card);

@@ -181,7 +181,7 @@ llvm::Value* Codegen::elem(uint32_t node, llvm::Value* t) {
     case plan::Node::FDiv: return B.CreateFDiv(elem(n.args[0], t), elem(n.args[1], t));
     case plan::Node::Op: break;
   }
-  if (plan::isTimeOp(n.op)) return at(results[node], t);
+  if (ir::isTimeOp(n.op)) return at(results[node], t);
   std::vector<llvm::Value*> a;
   for (uint32_t x : n.args) a.push_back(elem(x, t));
   switch (n.op) {

@@ -316,14 +316,6 @@ class Lowerer {
 
 }  // namespace
 
-bool isTimeOp(Op op) {
-  switch (op) {
-    case Op::Lag: case Op::Delta: case Op::PctChange: case Op::Cumsum: case Op::RollingSum:
-    case Op::RollingMean: case Op::Ytd: case Op::Yoy: case Op::Adstock: return true;
-    default: return false;
-  }
-}
-
 Plan lower(const Model& m, const std::vector<bool>& need) {
   Plan p;
   p.metrics.resize(m.metrics.size());

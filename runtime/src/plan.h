@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "mtc/builtins.h"
 #include "mtc/ir.h"
 
 namespace mtc::rt::plan {
@@ -51,10 +52,10 @@ struct PNode {
   std::vector<uint32_t> args; // node indices (children come first)
 };
 
-// lag, delta, pct_change, cumsum, rolling windows, ytd, yoy, adstock: they read
-// their argument's whole row, so kernels compute them into scratch rows first.
-bool isTimeOp(ir::Op op);
-inline bool isTimeNode(const PNode& n) { return n.kind == Node::Op && isTimeOp(n.op); }
+// Time operators (ir::isTimeOp: lag, delta, pct_change, cumsum, rolling windows,
+// ytd, yoy, adstock) read their argument's whole row, so kernels compute them
+// into scratch rows first.
+inline bool isTimeNode(const PNode& n) { return n.kind == Node::Op && ir::isTimeOp(n.op); }
 
 struct Program {
   std::vector<PNode> nodes;  // post-order; the last is the root

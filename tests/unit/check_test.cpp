@@ -6,6 +6,9 @@
 #include <sstream>
 
 #include "helpers.h"
+#include "mtc/builtins.h"
+#include "mtc/ir_print.h"
+#include <set>
 
 using namespace mtc;
 using namespace mtc::test;
@@ -59,14 +62,14 @@ TEST_CASE("bare numbers take the unit their position needs") {
       "unit kUSD = 1000 USD\n");
   REQUIRE(clean(*c));
   // spend / (2 kUSD) is a ratio; the dump shows the constant in kUSD
-  CHECK(exprToString(*c->model, *c->model->metrics[*c->model->findMetric("f")].formula) == "spend / (2 kUSD) * 0.001");  // USD/kUSD is a ratio scaled by 1/1000
+  CHECK(ir::exprText(*c->model, *c->model->metrics[*c->model->findMetric("f")].formula) == "spend / (2 kUSD) * 0.001");  // USD/kUSD is a ratio scaled by 1/1000
 }
 
 TEST_CASE("scaled units convert: kUSD + USD") {
   auto c = withHeader("unit kUSD = 1000 USD\nmetric s: USD\nmetric k: kUSD = s + (1 kUSD)\n");
   REQUIRE(clean(*c));
   // the quantity is converted to the left side's unit, the sum to the declared one
-  CHECK(exprToString(*c->model, *c->model->metrics[*c->model->findMetric("k")].formula) == "(s + (1000 USD)) * 0.001");
+  CHECK(ir::exprText(*c->model, *c->model->metrics[*c->model->findMetric("k")].formula) == "(s + (1000 USD)) * 0.001");
 }
 
 TEST_CASE("unit mismatch shows both units") {
@@ -179,7 +182,7 @@ TEST_CASE("slices can be selected") {
   auto c = withHeader("metric leads: lead by channel, region\nmetric p: lead by region = leads[channel: ppc]\n"
                       "metric q: lead = leads[ppc, south]\n");
   REQUIRE(clean(*c));
-  CHECK(exprToString(*c->model, *c->model->metrics[2].formula) == "leads[channel: ppc, region: south]");
+  CHECK(ir::exprText(*c->model, *c->model->metrics[2].formula) == "leads[channel: ppc, region: south]");
 }
 
 TEST_CASE("time operators and their units") {
@@ -204,7 +207,7 @@ TEST_CASE("function calls check their arguments") {
   CHECK(n == 1);  // min(s) alone reduces every dimension; clamp needs 3
   auto c2 = withHeader("function margin(r, c) = (r - c) / r\nmetric r: USD\nmetric k: USD\nmetric m: ratio = margin(r, k)\n");
   REQUIRE(clean(*c2));
-  CHECK(exprToString(*c2->model, *c2->model->metrics[2].formula) == "(r - k) / r");
+  CHECK(ir::exprText(*c2->model, *c2->model->metrics[2].formula) == "(r - k) / r");
 }
 
 TEST_CASE("a deterministic relation must match a formula") {
@@ -273,7 +276,7 @@ TEST_CASE("the optimize example of LANGUAGE.md checks") {
       "optimize marketing_mix {\n  maximize total_new_patients\n  vary b_ppc, b_sales, b_consultants >= 0\n"
       "  subject to {\n    budget:   b_ppc + b_sales + b_consultants <= 2000\n    capacity: total_new_patients <= 150\n  }\n}\n");
   REQUIRE(clean(*c));
-  const auto& s = c->model->statements.at(0);
+  const auto& s = c->model->statements.at(0).as<ir::OptimizeStmt>();
   CHECK(s.vars.size() == 3);
   CHECK(s.vars[0].lower == 0.0);
   CHECK(s.subjectTo.size() == 2);
@@ -331,7 +334,7 @@ TEST_CASE("flexible numbers flow into if, min, max, clamp and abs") {
   CHECK(m.units.format(m.exprs[a.args[0]].type.unit) == "ratio");  // the condition is untouched
   CHECK(formula(*c, "b").op == ir::Op::Const);  // folded: max(0, -1) = 0
   CHECK(formula(*c, "b").value == 0);
-  CHECK(exprToString(m, *m.metrics[*m.findMetric("k")].formula) == "clamp((0.5 USD), r, (20 USD))");
+  CHECK(ir::exprText(m, *m.metrics[*m.findMetric("k")].formula) == "clamp((0.5 USD), r, (20 USD))");
 }
 
 TEST_CASE("slice distributions: the default's is kept; slice and whole-param ones conflict") {
@@ -449,7 +452,7 @@ TEST_CASE("grain names are the same in the model header and in a describe: singu
   INFO(renderAll(ok->sources, ok->diags));
   CHECK_FALSE(ok->diags.hasErrors());
   REQUIRE(ok->model->statements.size() == 1);
-  CHECK(ok->model->statements[0].grain == Grain::Quarter);
+  CHECK(ok->model->statements[0].as<ir::DescribeStmt>().grain == Grain::Quarter);
 }
 
 TEST_CASE("per-slice distributions: the `_` default's alone is kept") {
@@ -557,4 +560,160 @@ TEST_CASE("stray tokens after a complete declaration do not make it broken") {
   // whereas a name missing inside a declaration breaks it: no "unknown metric ''"
   auto d = withHeader("describe metric\n");
   CHECK(errorsOf(*d) == std::vector<std::string>{"6:10 syntax"});
+}
+
+// ---------------------------------------------------------------- typed statements and properties
+
+static const ir::Statement& onlyStatement(const Compilation& c) {
+  INFO(renderAll(c.sources, c.diags));
+  REQUIRE_FALSE(c.diags.hasErrors());
+  REQUIRE(c.model->statements.size() == 1);
+  return c.model->statements[0];
+}
+
+TEST_CASE("statement properties are typed: numbers as written, enums, periods, seconds") {
+  const char* base = "model m { grain: month }\nmetric r: USD { role: north_star }\ngoal g: r >= 10\nparam b: USD = 0\n";
+  auto d = compileString(std::string(base) + "diagnose r at 2025-07 vs previous { method: lmdi  top: 1_000  depth: 2 }\n");
+  const auto& dg = onlyStatement(*d).as<ir::DiagnoseStmt>();
+  CHECK(dg.method == ir::DiagnoseMethod::Lmdi);
+  CHECK(dg.top == 1000);
+  CHECK(dg.depth == 2);
+  auto dd = compileString(std::string(base) + "diagnose r at 2025-07\n");
+  CHECK(onlyStatement(*dd).as<ir::DiagnoseStmt>().depth == 3);  // the default
+  CHECK_FALSE(onlyStatement(*dd).as<ir::DiagnoseStmt>().top.has_value());
+
+  auto f = compileString(std::string(base) + "forecast r for 12 months { method: theta  interval: 80%  seed: 7  holdout: 6 }\n");
+  const auto& fc = onlyStatement(*f).as<ir::ForecastStmt>();
+  CHECK(fc.method == ir::ForecastMethod::Theta);
+  CHECK(fc.level == Approx(0.8));
+  CHECK(fc.seed == 7);
+  CHECK(fc.holdout == 6);
+  CHECK(fc.horizon.periods == 12);
+
+  auto s = compileString(std::string(base) + "simulate r for 1 year { runs: 100_000  level: 0.95  sampling: mc }\n");
+  const auto& sm = onlyStatement(*s).as<ir::SimulateStmt>();
+  CHECK(sm.runs == 100000);
+  CHECK(sm.level == Approx(0.95));
+  CHECK(sm.sampling == ir::Sampling::Mc);
+  CHECK(sm.horizon.periods == 12);
+  CHECK(sm.seed == ir::kDefaultSeed);
+
+  auto k = compileString(std::string(base) + "seek g varying b { at: 2026-06 }\n");
+  CHECK(formatPeriod(*onlyStatement(*k).as<ir::SeekStmt>().at) == "2026-06");
+  auto rc = compileString(std::string(base) + "recommend for g { top: 3  at: 2026-Q2 }\n");
+  CHECK(onlyStatement(*rc).as<ir::RecommendStmt>().top == 3);
+  CHECK(formatPeriod(*onlyStatement(*rc).as<ir::RecommendStmt>().at) == "2026-Q2");
+  auto o = compileString(std::string(base) + "optimize mix { maximize r  vary b >= 0  method: simplex  at: 2026-01  time_limit: 30 }\n");
+  const auto& op = onlyStatement(*o).as<ir::OptimizeStmt>();
+  CHECK(op.method == ir::OptimizeMethod::Simplex);
+  CHECK(op.timeLimit == 30);
+  CHECK(formatPeriod(*op.at) == "2026-01");
+  CHECK(op.name == "mix");
+}
+
+TEST_CASE("statement properties out of range or of the wrong form are located errors") {
+  const char* base = "model m { grain: month }\nmetric r: USD { role: north_star }\n";
+  auto msg = [&](const std::string& stmt) {
+    auto c = compileString(std::string(base) + stmt + "\n");
+    const Diagnostic& d = only(*c, "invalid-property");
+    return where(d) + " " + d.message;
+  };
+  CHECK(msg("diagnose r at 2025-07 { top: 0 }") == "3:30 'top' must be a whole number from 1 to 1,000,000, not 0");
+  CHECK(msg("diagnose r at 2025-07 { depth: 2.5 }") == "3:32 'depth' must be a whole number from 1 to 100, not 2.5");
+  CHECK(msg("diagnose r at 2025-07 { method: shapely }") == "3:33 unknown method 'shapely'");
+  CHECK(msg("forecast r for 3 months { interval: 150% }") == "3:37 'interval' must be a number from 0.01 to 0.999 (like 90% or 0.9), not 150%");
+  CHECK(msg("forecast r for 3 months { holdout: x }") == "3:36 'holdout' takes a whole number from 1 to 1,000,000, not 'x'");
+  CHECK(msg("simulate r for 3 months { runs: 1e9 }") == "3:33 'runs' must be a whole number from 1 to 10,000,000, not 1e9");
+  CHECK(msg("simulate r for 3 months { sampling: sobol }") == "3:37 unknown sampling 'sobol'");
+  CHECK(msg("forecast r for 3 months { interval: 90%  level: 0.8 }") == "3:49 `interval` and `level` are the same property; give one");
+  CHECK(msg("describe r { top: 3 }") == "3:14 unknown property 'top' for `describe`");
+}
+
+TEST_CASE("relations: strength from 0 to 1 and sign are kept; a lag must be whole grain periods") {
+  auto c = compileString(
+      "model m { grain: month }\nmetric a: count\nmetric b: count { role: north_star }\n"
+      "relation a -> b: causal { lag: 1 quarter  strength: 0.7  sign: negative }\n", CompileOptions{.lints = false});
+  INFO(renderAll(c->sources, c->diags));
+  REQUIRE(c->diags.all().empty());
+  const ir::Relation& r = c->model->relations.at(0);
+  CHECK(r.lag == 3);
+  CHECK(r.strength == 0.7);
+  CHECK(r.sign == ir::Sign::Negative);
+
+  auto strong = compileString("model m { grain: month }\nmetric a: count\nmetric b: count\nrelation a -> b: causal { strength: 1.5 }\n",
+                              CompileOptions{.lints = false});
+  CHECK(where(only(*strong, "invalid-property")) == "4:37");
+  // a month is not a whole number of days: refused, not made 0
+  auto day = compileString("model m { grain: day }\nmetric a: count\nmetric b: count\nrelation a -> b: causal { lag: 1 month }\n",
+                           CompileOptions{.lints = false});
+  const Diagnostic& d = only(*day, "invalid-duration");
+  CHECK(where(d) == "4:32");
+  CHECK(d.message == "1 month is not a whole number of days (the model's grain)");
+  // a deterministic relation's sign comes from its formula
+  auto det = compileString("model m { grain: month }\nmetric a: count\nmetric b: count = a * 2\nrelation a -> b: deterministic { sign: positive }\n",
+                           CompileOptions{.lints = false});
+  CHECK(where(only(*det, "invalid-property")) == "4:40");
+}
+
+TEST_CASE("beta(a, b) is a ratio; a param with a unit gives beta its range") {
+  auto bad = compileString("model m { grain: month }\nparam p: USD = 5 ~ beta(2, 5)\n", CompileOptions{.lints = false});
+  const Diagnostic& d = only(*bad, "invalid-call");
+  CHECK(where(d) == "2:20");
+  CHECK(d.message == "beta(a, b) draws a ratio from 0 to 1, but 'p' is 'USD'");
+  auto ok = compileString("model m { grain: month }\nparam p: USD = 5 ~ beta(2, 5, 0, 10)\nparam q: ratio = 0.3 ~ beta(2, 5)\n",
+                          CompileOptions{.lints = false});
+  INFO(renderAll(ok->sources, ok->diags));
+  REQUIRE(ok->diags.all().empty());
+  CHECK(ok->model->params[0].dist->args == std::vector<double>{2, 5, 0, 10});
+  auto range = compileString("model m { grain: month }\nparam p: USD = 5 ~ beta(2, 5, 10, 0)\n", CompileOptions{.lints = false});
+  CHECK(only(*range, "invalid-call").message == "invalid beta(): the low end must be below the high end");
+}
+
+TEST_CASE("a metric's direction: higher_is_better by default") {
+  auto c = compileString("model m { grain: month }\nmetric cost: USD { direction: lower_is_better }\nmetric rev: USD\n",
+                         CompileOptions{.lints = false});
+  REQUIRE(c->diags.all().empty());
+  CHECK(c->model->metrics[0].direction == ir::Direction::LowerIsBetter);
+  CHECK(c->model->metrics[1].direction == ir::Direction::HigherIsBetter);
+  auto bad = compileString("model m { grain: month }\nmetric cost: USD { direction: down }\n", CompileOptions{.lints = false});
+  CHECK(only(*bad, "invalid-property").message == "unknown direction 'down'");
+}
+
+TEST_CASE("CompileOptions::lints silences all eight lints") {
+  const char* text =
+      "model m { grain: month }\n"
+      "chain c { stage s }\n"
+      "metric vis: count { class: vanity  stage: s }\n"
+      "metric lead_m: count { role: leading, north_star  stage: s }\n"
+      "metric other: count { role: north_star }\n"
+      "param p: count = 3\n"
+      "metric tot: count = vis + cumsum(p) { stage: s }\n"
+      "metric part: count { stage: s }\n"
+      "relation part -> tot: compositional\n"
+      "goal g: vis >= 3\n"
+      "describe tot\n";
+  auto on = compileString(text);
+  std::set<std::string> codes;
+  for (auto& d : on->diags.all()) codes.insert(d.code());
+  INFO(renderAll(on->sources, on->diags));
+  CHECK(codes == std::set<std::string>{"vanity-decision", "many-north-stars", "input-without-data", "no-stage",
+                                       "unused-leading", "relation-contradicts", "constant-time-op"});
+  auto off = compileString(text, CompileOptions{.lints = false});
+  CHECK(off->diags.all().empty());
+  auto none = compileString("model m { grain: month }\nmetric a: count = 1 + 2\ndescribe a\n");
+  CHECK(only(*none, "no-north-star").message == "no metric is the north_star");
+  CHECK(compileString("model m { grain: month }\nmetric a: count = 1 + 2\ndescribe a\n", CompileOptions{.lints = false})->diags.all().empty());
+}
+
+TEST_CASE("keywords come from the grammar, built-ins from their table") {
+  CHECK(isKeyword("metric"));
+  CHECK(isKeyword("over"));
+  CHECK_FALSE(isKeyword("revenue"));
+  CHECK(keywords().size() == 38);
+  CHECK(declarationKeywords().front() == "model");
+  CHECK(declarationKeywords().back() == "recommend");
+  CHECK(ir::findBuiltin("rolling_mean")->maxArgs == 2);
+  CHECK(ir::isTimeOp(ir::Op::Adstock));
+  CHECK_FALSE(ir::isTimeOp(ir::Op::Hill));
+  CHECK(ir::builtinOf(ir::Op::MinOver)->name == "min");
 }

@@ -2,6 +2,7 @@
 // covering every operator, scenarios, and evaluation from several threads. The
 // two must agree bit for bit (NaN where the other has NaN).
 #include <catch2/catch.hpp>
+#include <unistd.h>
 #include <cstring>
 #include <filesystem>
 #include <random>
@@ -323,7 +324,7 @@ TEST_CASE("JIT evaluation with scenarios, from several threads") {
 }
 
 TEST_CASE("JIT object cache: a second compile of the same model loads the cached object") {
-  fs::path dir = fs::temp_directory_path() / "mtc_jit_cache_test";
+  fs::path dir = fs::temp_directory_path() / ("mtc_jit_cache_test." + std::to_string(::getpid()));
   fs::remove_all(dir);
   const char* before = std::getenv("MTC_JIT_CACHE");
   std::string saved = before ? before : "";

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <catch2/catch.hpp>
+#include <unistd.h>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -36,7 +37,8 @@ struct Run {
 };
 
 fs::path tmpDir() {
-  fs::path d = fs::temp_directory_path() / "mtc_runtime_test";
+  // one folder per process: ctest -j runs test cases in parallel processes
+  fs::path d = fs::temp_directory_path() / ("mtc_runtime_test." + std::to_string(::getpid()));
   fs::create_directories(d);
   return d;
 }
@@ -265,7 +267,7 @@ TEST_CASE("describe at a coarser grain recomputes formulas from rolled-up inputs
   // Q1: spend 100 + 200 + 300 = 600, leads 10 + 10 + 40 = 60 -> cpl 10 (the mean of monthly cpl would be 11.67)
   Run r = run(model, "month,spend,leads\n2025-01,100,10\n2025-02,200,10\n2025-03,300,40\n2025-04,50,5\n", "q.csv");
   REQUIRE(r.loaded);
-  auto j = rt::describe(*r.c->model, r.data, r.vals, r.c->model->statements.at(0));
+  auto j = rt::describe(*r.c->model, r.data, r.vals, r.c->model->statements.at(0).as<ir::DescribeStmt>());
   CHECK(j["metrics"]["spend"]["periods"] == nlohmann::ordered_json::array({"2025-Q1", "2025-Q2"}));
   CHECK(j["metrics"]["spend"]["values"][0] == 600.0);
   CHECK(j["metrics"]["spend"]["values"][1].is_null());  // 2025-Q2 has one month of data: not a whole quarter
@@ -280,7 +282,7 @@ TEST_CASE("describe reports change, shares and gaps") {
       "describe orders from 2025-01 to 2025-03\n";
   Run r = run(model, "month,channel,orders\n2025-01,a,10\n2025-01,b,30\n2025-02,a,20\n2025-02,b,30\n2025-03,a,5\n", "g.csv");
   REQUIRE(r.loaded);
-  auto j = rt::describe(*r.c->model, r.data, r.vals, r.c->model->statements.at(0));
+  auto j = rt::describe(*r.c->model, r.data, r.vals, r.c->model->statements.at(0).as<ir::DescribeStmt>());
   auto& o = j["metrics"]["orders"];
   CHECK(o["values"][0] == 40.0);
   CHECK(o["values"][1] == 50.0);
@@ -371,7 +373,7 @@ TEST_CASE("describe at month grain of a weekly model groups weeks by their Thurs
   for (int w = 1; w <= 10; ++w) csv += "2025-W" + std::string(w < 10 ? "0" : "") + std::to_string(w) + "," + std::to_string(w) + "\n";
   Run r = run(model, csv, "wk.csv");
   REQUIRE(r.loaded);
-  auto j = rt::describe(*r.c->model, r.data, r.vals, r.c->model->statements.at(0));
+  auto j = rt::describe(*r.c->model, r.data, r.vals, r.c->model->statements.at(0).as<ir::DescribeStmt>());
   auto& x = j["metrics"]["x"];
   CHECK(x["periods"] == nlohmann::ordered_json::array({"2025-01", "2025-02", "2025-03"}));
   CHECK(x["values"][0] == 15.0);

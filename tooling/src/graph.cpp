@@ -9,6 +9,7 @@
 #include <map>
 
 #include "mtc/compiler.h"
+#include "mtc/ir_print.h"
 
 namespace mtc::graph {
 
@@ -168,18 +169,9 @@ std::string roleList(uint32_t roles) {
   return s;
 }
 
-std::string classList(uint32_t classes) {
-  std::string s;
-  for (auto& c : ir::metricClasses())
-    if (classes & c.bit) s += (s.empty() ? "" : ", ") + std::string(c.name);
-  return s;
-}
+std::string classList(uint32_t classes) { return ir::classNames(classes); }
 
-std::string dimList(const ir::Model& m, const std::vector<Id>& dims) {
-  std::string s;
-  for (Id d : dims) s += (s.empty() ? "" : ", ") + m.dims[d].name;
-  return s;
-}
+std::string dimList(const ir::Model& m, const std::vector<Id>& dims) { return ir::dimNames(m, dims); }
 
 // "USD by channel, region"
 std::string typeText(const ir::Model& m, const std::string& unitText, const Unit& u, const std::vector<Id>& dims) {
@@ -312,7 +304,7 @@ std::string dotNode(const ir::Model& m, const Node& n, const std::string& indent
   if (!tags.empty()) label += "<br/><font point-size=\"8\" color=\"#444444\"><i>" + html(tags) + "</i></font>";
   label += ">";
   std::string tip = x.name;
-  if (x.formula) tip += " = " + exprToString(m, *x.formula);
+  if (x.formula) tip += " = " + ir::exprText(m, *x.formula);
   if (!x.doc.empty()) tip += "\n" + x.doc;
   std::string style = "rounded,filled";
   std::string border = "color=\"#607d8b\"";

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "mtc/compiler.h"
+#include "mtc/ir_print.h"
 
 namespace mtc {
 namespace {
@@ -29,28 +30,6 @@ std::string num(double v) { return fmt::format("{}", v); }
 std::string quoted(const std::string& s) { return s.empty() ? "-" : "\"" + s + "\""; }
 std::string orDash(const std::string& s) { return s.empty() ? "-" : s; }
 
-// A property kept as written, without the whitespace outside strings: layout is no change.
-std::string squeeze(const std::string& s) {
-  std::string o;
-  bool quoted = false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '"' && (i == 0 || s[i - 1] != '\\')) quoted = !quoted;
-    if (!quoted && (c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
-      if (!o.empty() && o.back() != ',' && i + 1 < s.size() && s[i + 1] != ',' && o.back() != ' ') o += ' ';
-      continue;
-    }
-    if (c == ',' && !quoted) {
-      while (!o.empty() && o.back() == ' ') o.pop_back();
-      o += ", ";
-      continue;
-    }
-    o += c;
-  }
-  while (!o.empty() && o.back() == ' ') o.pop_back();
-  return o;
-}
-
 template <typename T, typename F>
 std::string join(const std::vector<T>& xs, F&& f, const char* sep = ", ") {
   std::string s;
@@ -62,17 +41,15 @@ struct Flattener {
   const Model& m;
   std::vector<SemEntity> out;
 
-  std::string dims(const std::vector<Id>& ds) const {
-    return join(ds, [&](Id d) { return m.dims[d].name; });
-  }
+  std::string dims(const std::vector<Id>& ds) const { return dimNames(m, ds); }
   std::string unit(const Unit& u) const { return m.units.format(u); }
   std::string typed(const Unit& u, const std::vector<Id>& ds) const {
     return unit(u) + (ds.empty() ? "" : " by " + dims(ds));
   }
-  std::string expr(ExprId e) const { return exprToString(m, e); }
-  std::string cmp(const Comparison& c) const { return expr(c.lhs) + " " + cmpOpText(c.op) + " " + expr(c.rhs); }
-  std::string ref(const Ref& r) const { return r.kind == Ref::Kind::Metric ? m.metrics[r.id].name : m.params[r.id].name; }
-  std::string period(const std::optional<Period>& p) const { return p ? formatPeriod(*p) : "-"; }
+  std::string expr(ExprId e) const { return exprText(m, e); }
+  std::string cmp(const Comparison& c) const { return comparisonText(m, c); }
+  std::string ref(const Ref& r) const { return refName(m, r); }
+  std::string period(const std::optional<Period>& p) const { return periodText(p); }
 
   SemEntity& add(std::string kind, std::string name, std::string summary = {}) {
     out.push_back(SemEntity{std::move(kind), std::move(name), std::move(summary), {}});
@@ -184,33 +161,8 @@ struct Flattener {
     field(e, "description", quoted(s.doc));
   }
 
-  std::string distribution(const std::optional<Distribution>& d) const {
-    if (!d) return "-";
-    return std::string(distName(d->kind)) + "(" + join(d->args, [](double v) { return num(v); }) + ")";
-  }
-
-  // A param's value: one number, or `key: value` per slice.
-  std::string paramValue(const Param& p) const {
-    if (!p.keyed.empty() || p.keyedDefault) {
-      std::string v = join(p.keyed, [](const std::pair<std::vector<std::string>, double>& kv) {
-        return join(kv.first, [](const std::string& s) { return s; }, ".") + ": " + num(kv.second);
-      });
-      if (p.keyedDefault) v += std::string(v.empty() ? "" : ", ") + "_: " + num(*p.keyedDefault);
-      return "{ " + v + " }";
-    }
-    if (p.dims.empty()) return p.values.empty() ? "-" : num(p.values[0]);
-    if (m.sliceCount(p.dims) != p.values.size())  // slices not known: the values in order
-      return "[" + join(p.values, [](double x) { return num(x); }) + "]";
-    std::string v;
-    for (size_t i = 0; i < p.values.size(); ++i) {
-      std::vector<uint32_t> at = m.sliceCoords(p.dims, i);
-      std::string key;
-      for (size_t k = 0; k < at.size(); ++k) key += (k ? "." : "") + m.dims[p.dims[k]].values[at[k]];
-      std::string dist = i < p.sliceDists.size() && p.sliceDists[i] ? " ~ " + distribution(p.sliceDists[i]) : "";
-      v += (i ? ", " : "") + key + ": " + num(p.values[i]) + dist;
-    }
-    return "{ " + v + " }";
-  }
+  std::string distribution(const std::optional<Distribution>& d) const { return d ? distText(*d) : "-"; }
+  std::string paramValue(const Param& p) const { return paramValueText(m, p); }
 
   void param(const Param& p) {
     std::string type = typed(p.unit, p.dims);
@@ -234,11 +186,9 @@ struct Flattener {
     field(e, "data", data);
     field(e, "agg", std::string(aggName(x.agg)) + (x.aggDeclared ? "" : " (default)"));
     field(e, "stage", x.stage == kNone ? "-" : m.stages[x.stage].name);
-    std::string roles, classes;
-    for (auto& r : metricRoles()) if (x.roles & r.bit) roles += (roles.empty() ? "" : ", ") + std::string(r.name);
-    for (auto& c : metricClasses()) if (x.classes & c.bit) classes += (classes.empty() ? "" : ", ") + std::string(c.name);
-    field(e, "role", orDash(roles));
-    field(e, "class", orDash(classes));
+    field(e, "role", orDash(roleNames(x.roles)));
+    field(e, "class", orDash(classNames(x.classes)));
+    field(e, "direction", directionName(x.direction));
     field(e, "owner", quoted(x.owner));
     field(e, "description", quoted(x.doc));
   }
@@ -249,51 +199,28 @@ struct Flattener {
     SemEntity& e = add("relation", name, std::string(relKindName(r.kind)) + (r.lag ? ", lag " + lag : ""));
     field(e, "kind", relKindName(r.kind));
     field(e, "lag", lag);
+    field(e, "strength", r.strength ? num(*r.strength) : "-");
+    field(e, "sign", r.sign ? signName(*r.sign) : "-");
     field(e, "description", quoted(r.doc));
   }
 
   // Statements have no names (but optimize): one is known by what it says, so a
   // changed statement shows as one removed and one added.
   void statements() {
-    int unnamed = 0;
     for (const Statement& s : m.statements) {
-      std::string ms = join(s.metrics, [&](Id x) { return m.metrics[x].name; });
-      std::string t = stmtKindName(s.kind);
-      switch (s.kind) {
-        case StmtKind::Describe:
-          t += " " + ms;
-          if (s.from) t += " from " + formatPeriod(*s.from);
-          if (s.to) t += " to " + formatPeriod(*s.to);
-          if (s.grain) t += fmt::format(" {{ grain: {} }}", grainName(*s.grain));
+      switch (s.kind()) {
+        case StmtKind::Optimize: optimize(s.as<OptimizeStmt>()); break;
+        case StmtKind::Describe: case StmtKind::Diagnose: case StmtKind::Forecast: case StmtKind::Seek:
+        case StmtKind::Simulate: case StmtKind::Recommend:
+          add("statement", statementText(m, s));
           break;
-        case StmtKind::Diagnose:
-          t += fmt::format(" {} at {} vs {} {{ method: {} }}", ms, formatPeriod(s.at),
-                           s.vs == VsKind::Previous ? "previous" : s.vs == VsKind::SameLastYear ? "same period last year" : formatPeriod(s.vsPeriod),
-                           s.method);
-          break;
-        case StmtKind::Forecast:
-          t += fmt::format(" {} for {} {} {{ method: {}  interval: {} }}", ms, s.horizonCount, grainName(s.horizonUnit), s.method, num(s.interval));
-          break;
-        case StmtKind::Simulate:
-          t += fmt::format(" {} for {} {} {{ runs: {}  seed: {} }}", ms, s.horizonCount, grainName(s.horizonUnit), s.runs, s.seed);
-          break;
-        case StmtKind::Seek:
-          t += fmt::format(" {} varying {}", s.goal == kNone ? "?" : m.goals[s.goal].name, join(s.varying, [&](const Ref& r) { return ref(r); }));
-          break;
-        case StmtKind::Recommend:
-          t += fmt::format(" for {}", s.goal == kNone ? "?" : m.goals[s.goal].name);
-          break;
-        case StmtKind::Optimize:
-          optimize(s, s.name.empty() ? "#" + std::to_string(++unnamed) : s.name);
-          continue;
       }
-      add("statement", t);
     }
   }
 
-  void optimize(const Statement& s, const std::string& name) {
+  void optimize(const OptimizeStmt& s) {
     std::string objective = s.objective ? std::string(s.maximize ? "maximize " : "minimize ") + expr(*s.objective) : "-";
-    SemEntity& e = add("optimize", name, objective);
+    SemEntity& e = add("optimize", s.name, objective);
     field(e, "objective", objective);
     for (const OptVar& v : s.vars) {
       std::string b = std::string(v.integer ? "integer " : "") + "in " + (v.lowerStrict ? "(" : "[") +
@@ -301,8 +228,9 @@ struct Flattener {
       field(e, "vary " + m.params[v.param].name, b);
     }
     for (const NamedComparison& c : s.subjectTo) field(e, "subject to " + c.name, cmp(c.cmp));
-    if (s.optAt) field(e, "at", formatPeriod(*s.optAt));
-    for (auto& [k, v] : s.options) field(e, k, squeeze(v));
+    field(e, "method", optimizeMethodName(s.method));
+    field(e, "at", period(s.at));
+    field(e, "time_limit", s.timeLimit ? std::to_string(*s.timeLimit) : "-");
   }
 
   // Two entities of one kind with one name (two identical statements): number them.

@@ -53,8 +53,6 @@ std::unique_ptr<Compilation> compileText(const std::string& path, std::string te
 
 // The IR as readable text (`mtc check --dump-ir`); stable, for golden tests.
 std::string dumpIr(const ir::Model& m);
-// An expression as source-like text (for dumps, hovers and reports).
-std::string exprToString(const ir::Model& m, ir::ExprId e);
 
 // Default stdlib search path: $MTC_STDLIB, then next to the executable.
 std::vector<std::string> defaultStdlibDirs(const std::string& argv0);

@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "mtc/calendar.h"
@@ -122,8 +123,12 @@ struct Source {
   std::vector<std::string> missing;  // cell texts meaning "missing" besides empty
 };
 
-enum class Agg : uint8_t { Sum, Mean, Last, Min, Max };
+enum class Agg : uint8_t { Sum, Mean, Last, Min, Max };  // properties.def: Metric agg
 const char* aggName(Agg a);
+
+// Which way is good (properties.def: Metric direction).
+enum class Direction : uint8_t { HigherIsBetter, LowerIsBetter, Neutral };
+const char* directionName(Direction d);
 
 enum Role : uint32_t {
   RoleInput = 1, RoleOutput = 2, RoleLeading = 4, RoleLagging = 8, RoleDiagnostic = 16, RoleNorthStar = 32
@@ -167,6 +172,7 @@ struct Metric {
   Id stage = kNone;
   uint32_t roles = 0;
   uint32_t classes = 0;
+  Direction direction = Direction::HigherIsBetter;
   std::string owner;
   std::vector<Id> metricDeps;  // metrics the formula reads directly (sorted, unique)
   std::vector<Id> paramDeps;   // params the formula reads directly
@@ -176,9 +182,15 @@ struct Metric {
 enum class DistKind : uint8_t { Normal, LogNormal, Uniform, Triangular, Beta, Fixed };
 const char* distName(DistKind d);
 
+// A param's uncertainty (docs/language.md 3.7). Arguments, in order:
+//   normal(mean, sd), lognormal(mean, sd), uniform(lo, hi): in the param's unit;
+//     lognormal's mean and sd are those of the param itself (not of its log);
+//   triangular(lo, mode, hi): in the param's unit;
+//   beta(a, b): shapes, for a ratio param (values in [0, 1]);
+//   beta(a, b, lo, hi): shapes, then the range in the param's unit (a scaled beta).
 struct Distribution {
   DistKind kind = DistKind::Fixed;
-  std::vector<double> args;  // in the param's unit (Normal: mean, sd; ...)
+  std::vector<double> args;
   Range range;
 };
 
@@ -214,11 +226,16 @@ struct Ref {
   friend bool operator==(const Ref&, const Ref&) = default;
 };
 
+enum class Sign : uint8_t { Positive, Negative };
+const char* signName(Sign s);
+
 struct Relation {
   Ref from, to;
   RelKind kind = RelKind::Causal;
   bool bidirectional = false;
   int64_t lag = 0;  // in grain periods
+  std::optional<double> strength;  // 0 to 1, as declared
+  std::optional<Sign> sign;        // the declared direction of the influence
   Range range;
   std::string doc;
 };
@@ -257,6 +274,8 @@ struct Goal {
 
 enum class Level : uint8_t { BelowPar, OnPar, AbovePar, Best, Unique };
 const char* levelName(Level l);
+// The level names a benchmark accepts, in order (`par` and `on_par` are synonyms).
+const std::vector<std::pair<std::string, Level>>& benchmarkLevels();
 
 struct Benchmark {
   Ref target;
@@ -265,11 +284,77 @@ struct Benchmark {
 };
 
 // ------------------------------------------------------------------ statements
+//
+// A statement is a kind, a range and one struct per kind (a std::variant whose
+// alternatives are in StmtKind's order). Every property of docs/language.md
+// section 9 is typed here and validated by the checker.
 
 enum class StmtKind : uint8_t { Describe, Diagnose, Forecast, Seek, Simulate, Optimize, Recommend };
 const char* stmtKindName(StmtKind k);
 
+inline constexpr uint64_t kDefaultSeed = 20250730;
+inline constexpr double kDefaultLevel = 0.9;
+
+// The enums below take their words from the properties table (properties.def):
+// their order is the order of the property's choices.
+enum class DiagnoseMethod : uint8_t { Shapley, Lmdi };
+enum class ForecastMethod : uint8_t { Auto, Ets, Naive, Snaive, Drift, Mean, Holt, HoltWinters, Arima, Linear, Theta };
+enum class OptimizeMethod : uint8_t { Auto, Simplex, Mip, Nlp };
+enum class Sampling : uint8_t { Lhs, Mc };
+const char* diagnoseMethodName(DiagnoseMethod m);
+const char* forecastMethodName(ForecastMethod m);
+const char* optimizeMethodName(OptimizeMethod m);
+const char* samplingName(Sampling s);
+
 enum class VsKind : uint8_t { Previous, SameLastYear, Period };
+
+// A forecast or simulation horizon as written (`for 12 months`), and in periods
+// of the model's grain (0 when it depends on the calendar: months at day grain).
+struct Horizon {
+  int64_t count = 0;
+  Grain unit = Grain::Month;
+  int64_t periods = 0;
+};
+
+struct DescribeStmt {
+  std::vector<Id> metrics;
+  std::optional<Period> from, to;  // as written (any grain)
+  std::optional<Grain> grain;      // `grain:`: report at this grain
+};
+
+struct DiagnoseStmt {
+  Id metric = kNone;
+  Period at;
+  VsKind vs = VsKind::Previous;
+  Period vsPeriod;                 // VsKind::Period
+  DiagnoseMethod method = DiagnoseMethod::Shapley;
+  std::optional<int64_t> top;      // drivers reported; the rest folded into "(other)"
+  int64_t depth = 3;               // levels walked down the tree
+};
+
+struct ForecastStmt {
+  std::vector<Id> metrics;
+  Horizon horizon;
+  ForecastMethod method = ForecastMethod::Auto;
+  double level = kDefaultLevel;    // `interval:` / `level:`
+  uint64_t seed = kDefaultSeed;
+  std::optional<int64_t> holdout;  // periods held out to measure accuracy
+};
+
+struct SeekStmt {
+  Id goal = kNone;
+  std::vector<Ref> varying;
+  std::optional<Period> at;
+};
+
+struct SimulateStmt {
+  std::vector<Id> metrics;
+  Horizon horizon;
+  int64_t runs = 10000;
+  uint64_t seed = kDefaultSeed;
+  double level = kDefaultLevel;
+  Sampling sampling = Sampling::Lhs;
+};
 
 struct OptVar {
   Id param = kNone;
@@ -284,33 +369,35 @@ struct NamedComparison {
   Comparison cmp;
 };
 
-struct Statement {
-  StmtKind kind = StmtKind::Describe;
-  Range range;
-  std::string name;               // optimize name
-  std::vector<Id> metrics;        // describe, forecast, simulate; diagnose: one
-  std::optional<Period> from, to; // describe range (as written)
-  std::optional<Grain> grain;     // describe { grain: quarter }
-  Period at;                      // diagnose
-  VsKind vs = VsKind::Previous;
-  Period vsPeriod;
-  std::string method;             // diagnose: shapley | lmdi; forecast: auto | ...
-  int64_t horizon = 0;            // forecast / simulate, in grain periods (0 when calendar-dependent)
-  int64_t horizonCount = 0;       // as written
-  Grain horizonUnit = Grain::Month;
-  double interval = 0.9;          // forecast
-  int64_t runs = 10000;           // simulate
-  uint64_t seed = 20250730;       // simulate / forecast
-  Id goal = kNone;                // seek, recommend
-  std::vector<Ref> varying;       // seek
-  // optimize
+struct OptimizeStmt {
+  std::string name;                // "optimize" when unnamed
   bool maximize = true;
   std::optional<ExprId> objective;
   std::vector<OptVar> vars;
   std::vector<NamedComparison> subjectTo;
-  std::optional<Period> optAt;
-  std::map<std::string, std::string> options;  // other properties, as written
+  std::optional<Period> at;
+  OptimizeMethod method = OptimizeMethod::Auto;
+  std::optional<int64_t> timeLimit;  // seconds
 };
+
+struct RecommendStmt {
+  Id goal = kNone;
+  std::optional<Period> at;
+  std::optional<int64_t> top;
+};
+
+struct Statement {
+  Range range;
+  std::variant<DescribeStmt, DiagnoseStmt, ForecastStmt, SeekStmt, SimulateStmt, OptimizeStmt, RecommendStmt> body;
+  StmtKind kind() const { return static_cast<StmtKind>(body.index()); }
+  template <typename T> const T& as() const { return std::get<T>(body); }
+  template <typename T> T& as() { return std::get<T>(body); }
+};
+static_assert(std::variant_size_v<decltype(Statement::body)> == 7, "one alternative per StmtKind, in its order");
+
+// The metrics a statement names (describe, forecast, simulate: its list;
+// diagnose: its metric; the others: none).
+std::vector<Id> namedMetrics(const Statement& s);
 
 // ------------------------------------------------------------------ the model
 

@@ -41,6 +41,14 @@ std::unique_ptr<ast::File> parseFile(const SourceFile& file, Diagnostics& diags,
 // Validates UTF-8; on failure returns the byte offset of the first bad byte.
 bool validUtf8(std::string_view s, size_t* badOffset);
 
+// The keywords of the language: the grammar's keyword tokens, read from the
+// lexer's vocabulary (grammar/MTreeLexer.g4 is the only list).
+const std::vector<std::string>& keywords();
+bool isKeyword(std::string_view word);
+// The keywords that start a top-level declaration or statement (`metric`,
+// `describe`, ...): the names of ast::DeclKind.
+const std::vector<std::string>& declarationKeywords();
+
 // Parses a number literal as written (underscores, exponent, trailing %).
 double parseNumberLiteral(std::string_view text, bool* percent = nullptr);
 

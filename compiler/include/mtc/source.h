@@ -37,8 +37,11 @@ struct Range {
 
 class SourceFile {
  public:
-  SourceFile(FileId id, std::string path, std::string text);
+  SourceFile(FileId id, std::string path, std::string text, bool unread = false);
   FileId id() const { return id_; }
+  // A file named in a diagnostic whose text was never read (it could not be):
+  // diagnostics about it have a location but no excerpt.
+  bool unread() const { return unread_; }
   const std::string& path() const { return path_; }
   const std::string& text() const { return text_; }
   size_t lineCount() const { return lineStarts_.size(); }
@@ -58,12 +61,15 @@ class SourceFile {
   std::string path_;
   std::string text_;
   std::vector<size_t> lineStarts_;
+  bool unread_ = false;
 };
 
 class SourceManager {
  public:
   // Adds a file with the given text; returns its id. Paths are kept as given.
   FileId add(std::string path, std::string text);
+  // Adds a file that could not be read, for diagnostics that name it.
+  FileId addUnread(std::string path);
   const SourceFile& file(FileId id) const { return *files_.at(id); }
   size_t size() const { return files_.size(); }
   // The id of a path already added, or kNoFile.

@@ -12,7 +12,7 @@ namespace mtc::rt {
 
 // `jit` picks the evaluator for a coarser grain's recomputation (the same
 // engine as the run's, so --no-jit means no JIT anywhere).
-nlohmann::ordered_json describe(const ir::Model& m, const Data& d, const Values& v, const ir::Statement& s,
+nlohmann::ordered_json describe(const ir::Model& m, const Data& d, const Values& v, const ir::DescribeStmt& s,
                                 bool jit = true);
 
 struct TextOptions {

@@ -3,7 +3,7 @@
 // Both models are flattened into entities (a kind and a name: `metric mrr`,
 // `relation spend -> leads`, `statement describe arr from - to -`), each with
 // named fields rendered from the IR as canonical text (formulas through
-// exprToString, units through the unit table). Two models differ where an
+// ir_print.h, units through the unit table). Two models differ where an
 // entity exists in one only or where a field's text differs, so layout,
 // comments and declaration order never show.
 #pragma once

@@ -1,0 +1,166 @@
+// Loading a model: its file (or unsaved text), its imports (relative to the
+// importing file, then the stdlib folders), once each, parsed; then the checker.
+#include <filesystem>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "check/checker.h"
+#include "mtc/compiler.h"
+#include "mtc/fileio.h"
+
+namespace mtc {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+class Loader {
+ public:
+  Loader(Compilation& c, const CompileOptions& o) : c_(c), o_(o) {}
+
+  void loadMain(const std::string& path, std::optional<std::string> text) {
+    std::string t;
+    if (text) {
+      t = std::move(*text);
+    } else if (!overlay(path, t)) {
+      std::string err;
+      if (!readFile(path, t, &err)) {
+        FileId id = c_.sources.addUnread(path);
+        c_.diags.report(DiagCode::Io, Range::point(Loc{id, 1, 1}), fmt::format("cannot read '{}': {}", path, err));
+        return;
+      }
+    }
+    parse(path, std::move(t));
+  }
+
+ private:
+  Compilation& c_;
+  const CompileOptions& o_;
+  std::set<std::string> seen_;
+
+  bool overlay(const std::string& path, std::string& out) {
+    for (auto& [p, t] : o_.overlays)
+      if (p == path || fs::weakly_canonical(p) == fs::weakly_canonical(path)) {
+        out = t;
+        return true;
+      }
+    return false;
+  }
+
+  void parse(const std::string& path, std::string text) {
+    std::error_code ec;
+    seen_.insert(fs::weakly_canonical(path, ec).string());
+    FileId id = c_.sources.add(path, std::move(text));
+    size_t errs = c_.diags.errorCount();
+    auto file = parseFile(c_.sources.file(id), c_.diags, o_.limits);
+    file->id = id;
+    for (auto& d : file->decls) d->file = id;
+    if (c_.diags.errorCount() > errs) c_.parsed = false;
+    std::vector<const ast::ImportDecl*> imports;
+    for (auto& d : file->decls)
+      if (d->kind == ast::DeclKind::Import) imports.push_back(static_cast<const ast::ImportDecl*>(d.get()));
+    c_.files.push_back(std::move(file));
+    for (auto* im : imports) import(path, *im);
+  }
+
+  void import(const std::string& from, const ast::ImportDecl& im) {
+    if (im.path.empty()) return;
+    std::vector<fs::path> candidates;
+    fs::path p(im.path);
+    if (p.is_absolute()) {
+      candidates.push_back(p);
+    } else {
+      candidates.push_back(fs::path(from).parent_path() / p);
+      for (auto& dir : o_.stdlibDirs) {
+        candidates.push_back(fs::path(dir) / p);
+        auto it = p.begin();
+        if (it != p.end() && it->string() == "stdlib") {
+          fs::path rest;
+          for (++it; it != p.end(); ++it) rest /= *it;
+          candidates.push_back(fs::path(dir) / rest);
+        }
+      }
+    }
+    for (auto& cand : candidates) {
+      std::error_code ec;
+      std::string text;
+      bool ov = overlay(cand.string(), text);
+      if (!ov && !fs::is_regular_file(cand, ec)) continue;
+      std::string canon = fs::weakly_canonical(cand, ec).string();
+      if (seen_.count(canon)) return;  // already loaded (or an import cycle): once is enough
+      std::string err;
+      if (!ov && !readFile(cand.string(), text, &err)) {
+        c_.diags.report(DiagCode::Io, im.pathRange, fmt::format("cannot read '{}': {}", cand.string(), err));
+        return;
+      }
+      parse(cand.lexically_normal().string(), std::move(text));
+      return;
+    }
+    auto& rep = c_.diags.report(DiagCode::Io, im.pathRange, fmt::format("cannot find '{}' to import", im.path));
+    rep.note(fmt::format("looked in {}", fs::path(from).parent_path().empty() ? "." : fs::path(from).parent_path().string()));
+    for (auto& dir : o_.stdlibDirs) rep.note(fmt::format("and in the stdlib folder {}", dir));
+  }
+};
+
+std::unique_ptr<Compilation> run(const std::string& path, std::optional<std::string> text, const CompileOptions& opts) {
+  auto c = std::make_unique<Compilation>();
+  c->diags.setDenyWarnings(opts.denyWarnings);
+  for (auto& a : opts.allow) c->diags.allow(a);
+  c->parsed = true;
+  Loader(*c, opts).loadMain(path, std::move(text));
+  if (c->files.empty()) {
+    c->parsed = false;
+    return c;
+  }
+  c->model = std::make_unique<ir::Model>();
+  c->model->path = path;
+  check::runPasses(*c, opts);
+  return c;
+}
+
+}  // namespace
+
+const char* symKindName(SymKind k) {
+  switch (k) {
+    case SymKind::Unit: return "unit";
+    case SymKind::Dimension: return "dimension";
+    case SymKind::DimValue: return "dimension value";
+    case SymKind::Chain: return "chain";
+    case SymKind::Stage: return "stage";
+    case SymKind::Source: return "source";
+    case SymKind::Param: return "param";
+    case SymKind::Metric: return "metric";
+    case SymKind::Function: return "function";
+    case SymKind::Goal: return "goal";
+    case SymKind::Constraint: return "constraint";
+    case SymKind::Event: return "event";
+    case SymKind::Optimize: return "optimization";
+    case SymKind::FunctionParam: return "function parameter";
+  }
+  return "?";
+}
+
+std::unique_ptr<Compilation> compile(const std::string& path, const CompileOptions& opts) { return run(path, std::nullopt, opts); }
+std::unique_ptr<Compilation> compileText(const std::string& path, std::string text, const CompileOptions& opts) {
+  return run(path, std::move(text), opts);
+}
+
+std::vector<std::string> defaultStdlibDirs(const std::string& argv0) {
+  std::vector<std::string> dirs;
+  if (const char* env = std::getenv("MTC_STDLIB"); env && *env) dirs.push_back(env);
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) exe = fs::absolute(argv0, ec);
+  for (fs::path dir = exe.parent_path(); !dir.empty(); dir = dir.parent_path()) {
+    for (auto cand : {dir / "stdlib", dir / "share" / "mtc" / "stdlib"})
+      if (fs::is_directory(cand, ec)) {
+        dirs.push_back(cand.string());
+        return dirs;
+      }
+    if (dir == dir.root_path()) break;
+  }
+  return dirs;
+}
+
+}  // namespace mtc
