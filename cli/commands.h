@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+#include <functional>
+
 #include "mtc/compiler.h"
 
 namespace mtc::cli {
@@ -15,46 +18,29 @@ struct CommonOptions {
   std::vector<std::string> allow;
 };
 
-struct RunOptions {
-  std::string model;
-  std::string format = "text";
-  std::string output;
-  std::string only;
-  bool noJit = false;
-  bool stats = false;
-};
-
-struct FmtOptions {
-  std::vector<std::string> files;  // "-" reads stdin, writes stdout
-  bool check = false;
-};
-
-struct GraphOptions {
-  std::string model;
-  std::string format = "dot";  // dot, mermaid, svg
-  std::string metric;          // only the tree below this metric
-  int depth = 0;               // levels below --metric (0: all)
-  std::string output;          // -o FILE (empty: stdout)
-};
-
-struct DiffOptions {
-  std::vector<std::string> files;  // OLD NEW, or (with --git) FILE, or git's 7 driver arguments
-  std::string gitRev;
-  std::string format = "text";     // text or json
-};
-
 bool colorFor(FILE* f);
-int notBuilt(const char* what);
 // Writes a report to `path` atomically, or to stdout when it is empty; 0, or 3
 // with a message when the file cannot be written.
 int writeOutput(const std::string& path, const std::string& text);
 CompileOptions compileOptions(const CommonOptions& c);
 void printDiagnostics(const Compilation& c);
 
-int cmdRun(const RunOptions& o, const CommonOptions& common);
-int cmdFmt(const FmtOptions& o, const CommonOptions& common);       // fmt.cpp
-int cmdGraph(const GraphOptions& o, const CommonOptions& common);   // graph.cpp
-int cmdDiff(const DiffOptions& o, const CommonOptions& common);     // diff.cpp
-int cmdLsp(const CommonOptions& common);                            // lsp.cpp
+// What main shares with the command files: the options every command has, and
+// the action the chosen subcommand sets while the command line is parsed (main
+// runs it afterwards, on a thread with a big stack).
+struct Registry {
+  CommonOptions common;
+  std::function<int()> action;
+};
+// --deny-warnings and --allow, for the commands that check models.
+void addCommonFlags(CLI::App* sub, CommonOptions& common);
+
+// One file per command; each registers its subcommand (main.cpp lists them).
+void addCheck(CLI::App& app, Registry& reg);  // check.cpp
+void addRun(CLI::App& app, Registry& reg);    // run.cpp
+void addFmt(CLI::App& app, Registry& reg);    // fmt.cpp
+void addGraph(CLI::App& app, Registry& reg);  // graph.cpp
+void addDiff(CLI::App& app, Registry& reg);   // diff.cpp
+void addLsp(CLI::App& app, Registry& reg);    // lsp.cpp
 
 }  // namespace mtc::cli

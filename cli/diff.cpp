@@ -25,6 +25,13 @@
 extern char** environ;
 
 namespace mtc::cli {
+
+struct DiffOptions {
+  std::vector<std::string> files;  // OLD NEW, or (with --git) FILE, or git's 7 driver arguments
+  std::string gitRev;
+  std::string format = "text";     // text or json
+};
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -164,7 +171,7 @@ int usage(const char* msg) {
 
 }  // namespace
 
-int cmdDiff(const DiffOptions& o, const CommonOptions& common) {
+static int cmdDiff(const DiffOptions& o, const CommonOptions& common) {
   std::vector<FileDiff> diffs;
   bool gitDriver = o.gitRev.empty() && (o.files.size() == 7 || o.files.size() == 9);
   if (gitDriver) {
@@ -233,6 +240,16 @@ int cmdDiff(const DiffOptions& o, const CommonOptions& common) {
     printText(diffs, !o.gitRev.empty(), false);
   }
   return failed ? 1 : 0;
+}
+
+
+void addDiff(CLI::App& app, Registry& reg) {
+  static DiffOptions o;
+  auto* sub = app.add_subcommand("diff", "semantic diff of two models: metrics, formulas, relations added, removed, changed");
+  sub->add_option("files", o.files, "OLD.mtree NEW.mtree");
+  sub->add_option("--git", o.gitRev, "compare the working file with its version at a git revision");
+  sub->add_option("--format", o.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  sub->callback([&reg] { reg.action = [&reg] { return cmdDiff(o, reg.common); }; });
 }
 
 }  // namespace mtc::cli

@@ -16,6 +16,12 @@
 #include "mtc/format.h"
 
 namespace mtc::cli {
+
+struct FmtOptions {
+  std::vector<std::string> files;  // "-" reads stdin, writes stdout
+  bool check = false;
+};
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -41,7 +47,7 @@ std::vector<std::string> expand(const std::string& arg) {
 
 }  // namespace
 
-int cmdFmt(const FmtOptions& o, const CommonOptions&) {
+static int cmdFmt(const FmtOptions& o, const CommonOptions&) {
   bool failed = false, changed = false;
   for (const std::string& arg : o.files) {
     for (const std::string& path : expand(arg)) {
@@ -78,6 +84,15 @@ int cmdFmt(const FmtOptions& o, const CommonOptions&) {
   }
   if (failed) return 1;
   return changed ? 4 : 0;
+}
+
+
+void addFmt(CLI::App& app, Registry& reg) {
+  static FmtOptions o;
+  auto* sub = app.add_subcommand("fmt", "rewrite files in the one canonical layout (keeps every comment)");
+  sub->add_option("files", o.files, "the .mtree files; - reads stdin and writes stdout")->required();
+  sub->add_flag("--check", o.check, "list the files that would change and exit 4; change nothing");
+  sub->callback([&reg] { reg.action = [&reg] { return cmdFmt(o, reg.common); }; });
 }
 
 }  // namespace mtc::cli

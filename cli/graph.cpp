@@ -17,6 +17,15 @@ extern char** environ;
 
 namespace mtc::cli {
 
+struct GraphOptions {
+  std::string model;
+  std::string format = "dot";  // dot, mermaid, svg
+  std::string metric;          // only the tree below this metric
+  int depth = 0;               // levels below --metric (0: all)
+  std::string output;          // -o FILE (empty: stdout)
+};
+
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -86,7 +95,7 @@ int usage(const std::string& msg) {
 
 }  // namespace
 
-int cmdGraph(const GraphOptions& o, const CommonOptions& common) {
+static int cmdGraph(const GraphOptions& o, const CommonOptions& common) {
   if (o.depth < 0) return usage("--depth must be 0 (every level) or more");
   if (o.depth > 0 && o.metric.empty()) return usage("--depth needs --metric: the levels below which metric?");
   // Fail before any work when the svg renderer is missing.
@@ -132,6 +141,19 @@ int cmdGraph(const GraphOptions& o, const CommonOptions& common) {
   }
 
   return writeOutput(o.output, text);
+}
+
+
+void addGraph(CLI::App& app, Registry& reg) {
+  static GraphOptions o;
+  auto* sub = app.add_subcommand("graph", "draw the metrics tree on its value chain");
+  sub->add_option("model", o.model, "the .mtree file")->required();
+  sub->add_option("--format", o.format, "dot, mermaid or svg")->check(CLI::IsMember({"dot", "mermaid", "svg"}));
+  sub->add_option("--metric", o.metric, "only the tree below this metric");
+  sub->add_option("--depth", o.depth, "levels below --metric");
+  sub->add_option("-o,--output", o.output, "write to FILE instead of stdout");
+  addCommonFlags(sub, reg.common);
+  sub->callback([&reg] { reg.action = [&reg] { return cmdGraph(o, reg.common); }; });
 }
 
 }  // namespace mtc::cli

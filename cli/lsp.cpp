@@ -10,6 +10,8 @@
 
 namespace mtc::cli {
 
+
+
 namespace {
 
 constexpr size_t kMaxMessage = size_t{256} << 20;  // a bigger body is refused (and skipped)
@@ -80,7 +82,7 @@ void writeMessage(FILE* out, const nlohmann::json& msg) {
 
 }  // namespace
 
-int cmdLsp(const CommonOptions& common) {
+static int cmdLsp(const CommonOptions& common) {
   lsp::ServerOptions opts;
   opts.compile = compileOptions(common);
   lsp::Server server(opts);
@@ -91,6 +93,16 @@ int cmdLsp(const CommonOptions& common) {
   }
   // End of input without `exit`: the client is gone.
   return server.exitCode();
+}
+
+
+void addLsp(CLI::App& app, Registry& reg) {
+  auto* sub = app.add_subcommand("lsp", "language server over stdio, for editors");
+  // Clients such as vscode-languageclient pass --stdio; stdio is the only transport.
+  static bool stdio = true;
+  sub->add_flag("--stdio", stdio, "talk over stdin and stdout (the default)");
+  addCommonFlags(sub, reg.common);
+  sub->callback([&reg] { reg.action = [&reg] { return cmdLsp(reg.common); }; });
 }
 
 }  // namespace mtc::cli

@@ -71,30 +71,13 @@ int writeOutput(const std::string& path, const std::string& text) {
   return 3;
 }
 
-int notBuilt(const char* what) {
-  std::fprintf(stderr, "mtc: error: `mtc %s` is not built yet\n", what);
-  return 3;
+void addCommonFlags(CLI::App* sub, CommonOptions& common) {
+  sub->add_flag("--deny-warnings", common.denyWarnings, "treat warnings (model lints) as errors");
+  sub->add_option("--allow", common.allow, "silence a warning code (repeatable), e.g. --allow no-stage")
+      ->check(CLI::Validator(checkAllowCode, "CODE", "warning code"));
 }
 
 namespace {
-
-int cmdCheck(const std::vector<std::string>& files, const std::string& format, bool dumpIr, const CommonOptions& common) {
-  int rc = 0;
-  nlohmann::json all = nlohmann::json::array();
-  CompileOptions options = compileOptions(common);  // stdlib lookup once, not per file
-  for (const std::string& f : files) {
-    auto c = compile(f, options);
-    if (format == "json") {
-      for (auto& d : toJson(c->sources, c->diags)) all.push_back(d);
-    } else {
-      printDiagnostics(*c);
-    }
-    if (c->diags.hasErrors()) rc = 1;
-    else if (dumpIr && c->model && format != "json") std::fputs(mtc::dumpIr(*c->model).c_str(), stdout);
-  }
-  if (format == "json") std::cout << nlohmann::json{{"diagnostics", all}}.dump(2) << "\n";
-  return rc;
-}
 
 // Runs f on a thread with a large stack: checking a deeply nested expression
 // recurses, and the main thread's 8 MB is not enough for the parser's limits.
@@ -130,66 +113,15 @@ int main(int argc, char** argv) {
                "Docs: README.md and docs/ in the source tree."};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("mtc 0.1.0"));
-  CommonOptions common;
-  common.argv0 = argv[0];
-  auto addCommon = [&](CLI::App* sub) {
-    sub->add_flag("--deny-warnings", common.denyWarnings, "treat warnings (model lints) as errors");
-    sub->add_option("--allow", common.allow, "silence a warning code (repeatable), e.g. --allow no-stage")
-        ->check(CLI::Validator(checkAllowCode, "CODE", "warning code"));
-  };
-
-  // run
-  RunOptions run;
-  auto* runCmd = app.add_subcommand("run", "execute the statements of a model (describe, diagnose, forecast, ...)");
-  runCmd->add_option("model", run.model, "the .mtree file")->required();
-  runCmd->add_option("--format", run.format, "output format")->check(CLI::IsMember({"text", "json", "md", "html"}));
-  runCmd->add_option("-o,--output", run.output, "write the report to FILE instead of stdout");
-  runCmd->add_option("--only", run.only,
-                     "run only some statements: a kind (diagnose), a kind on one metric (diagnose:revenue), "
-                     "an optimize's name, or the Nth statement (3)");
-  runCmd->add_flag("--no-jit", run.noJit, "evaluate formulas with the reference interpreter");
-  runCmd->add_flag("--stats", run.stats, "print timings (parse, check, load, compile, evaluate) on stderr");
-  addCommon(runCmd);
-
-  // check
-  std::vector<std::string> checkFiles;
-  std::string checkFormat = "text";
-  bool dumpIr = false;
-  auto* checkCmd = app.add_subcommand("check", "parse and type-check models; located diagnostics; exit 1 on errors");
-  checkCmd->add_option("files", checkFiles, "the .mtree files")->required();
-  checkCmd->add_option("--format", checkFormat, "diagnostics as text (stderr) or json (stdout)")->check(CLI::IsMember({"text", "json"}));
-  checkCmd->add_flag("--dump-ir", dumpIr, "print the typed IR of a model that checks");
-  addCommon(checkCmd);
-
-  // fmt
-  FmtOptions fmtOpts;
-  auto* fmtCmd = app.add_subcommand("fmt", "rewrite files in the one canonical layout (keeps every comment)");
-  fmtCmd->add_option("files", fmtOpts.files, "the .mtree files; - reads stdin and writes stdout")->required();
-  fmtCmd->add_flag("--check", fmtOpts.check, "list the files that would change and exit 4; change nothing");
-
-  // graph
-  GraphOptions graphOpts;
-  auto* graphCmd = app.add_subcommand("graph", "draw the metrics tree on its value chain");
-  graphCmd->add_option("model", graphOpts.model, "the .mtree file")->required();
-  graphCmd->add_option("--format", graphOpts.format, "dot, mermaid or svg")->check(CLI::IsMember({"dot", "mermaid", "svg"}));
-  graphCmd->add_option("--metric", graphOpts.metric, "only the tree below this metric");
-  graphCmd->add_option("--depth", graphOpts.depth, "levels below --metric");
-  graphCmd->add_option("-o,--output", graphOpts.output, "write to FILE instead of stdout");
-  addCommon(graphCmd);
-
-  // diff
-  DiffOptions diffOpts;
-  auto* diffCmd = app.add_subcommand("diff", "semantic diff of two models: metrics, formulas, relations added, removed, changed");
-  diffCmd->add_option("files", diffOpts.files, "OLD.mtree NEW.mtree");
-  diffCmd->add_option("--git", diffOpts.gitRev, "compare the working file with its version at a git revision");
-  diffCmd->add_option("--format", diffOpts.format, "text or json")->check(CLI::IsMember({"text", "json"}));
-
-  // lsp
-  auto* lspCmd = app.add_subcommand("lsp", "language server over stdio, for editors");
-  // Clients such as vscode-languageclient pass --stdio; stdio is the only transport.
-  bool lspStdio = true;
-  lspCmd->add_flag("--stdio", lspStdio, "talk over stdin and stdout (the default)");
-  addCommon(lspCmd);
+  Registry reg;
+  reg.common.argv0 = argv[0];
+  // one line per command; each file registers its subcommand and options
+  addRun(app, reg);
+  addCheck(app, reg);
+  addFmt(app, reg);
+  addGraph(app, reg);
+  addDiff(app, reg);
+  addLsp(app, reg);
 
   int rc = 0;
   try {
@@ -206,12 +138,7 @@ int main(int argc, char** argv) {
   }
   rc = withBigStack([&]() -> int {
     try {
-      if (*checkCmd) return cmdCheck(checkFiles, checkFormat, dumpIr, common);
-      if (*runCmd) return cmdRun(run, common);
-      if (*fmtCmd) return cmdFmt(fmtOpts, common);
-      if (*graphCmd) return cmdGraph(graphOpts, common);
-      if (*diffCmd) return cmdDiff(diffOpts, common);
-      if (*lspCmd) return cmdLsp(common);
+      if (reg.action) return reg.action();
     } catch (const std::bad_alloc&) {
       std::fprintf(stderr, "mtc: error: out of memory\n");
       return 3;

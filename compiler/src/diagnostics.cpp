@@ -129,9 +129,13 @@ void renderSnippet(std::string& out, const SourceManager& sm, const Range& r, co
   out += fmt::format(" {} {}|{} {}{}{}\n", pad, p.cyan, p.reset, markColor, marks, p.reset);
 }
 
+// file:line:col; a data file's row has no column (file:row), a whole file no line.
 std::string locPrefix(const SourceManager& sm, const Range& r) {
-  if (!r.valid() || r.begin.file >= sm.size()) return "mtc";
-  return fmt::format("{}:{}:{}", sm.file(r.begin.file).path(), r.begin.line, r.begin.col);
+  if (r.begin.file == kNoFile || r.begin.file >= sm.size()) return "mtc";
+  std::string s = sm.file(r.begin.file).path();
+  if (r.begin.line) s += fmt::format(":{}", r.begin.line);
+  if (r.begin.line && r.begin.col) s += fmt::format(":{}", r.begin.col);
+  return s;
 }
 
 }  // namespace
@@ -179,8 +183,8 @@ nlohmann::json toJson(const SourceManager& sm, const Diagnostic& d) {
   nlohmann::json j;
   j["code"] = d.code();
   j["severity"] = severityName(d.severity);
-  j["file"] = d.range.valid() && d.range.begin.file < sm.size() ? sm.file(d.range.begin.file).path()
-                                                                : std::string();
+  j["file"] = d.range.begin.file != kNoFile && d.range.begin.file < sm.size() ? sm.file(d.range.begin.file).path()
+                                                                             : std::string();
   j["range"] = rangeJson(d.range);
   j["message"] = d.message;
   j["notes"] = nlohmann::json::array();

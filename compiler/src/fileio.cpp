@@ -42,8 +42,16 @@ bool writeFileAtomically(const std::string& path, const std::string& bytes, std:
     err = std::strerror(errno);
     return false;
   }
+  // mkstemp creates the file 0600: keep an existing file's mode, else give a
+  // new one the umask's usual mode (0644 under umask 022), as any other tool would.
   struct stat st{};
-  if (stat(path.c_str(), &st) == 0) fchmod(fd, st.st_mode & 07777);
+  if (stat(path.c_str(), &st) == 0) {
+    fchmod(fd, st.st_mode & 07777);
+  } else {
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+  }
   size_t done = 0;
   while (done < bytes.size()) {
     ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);

@@ -27,7 +27,7 @@ class Loader {
       std::string err;
       if (!readFile(path, t, &err)) {
         FileId id = c_.sources.addUnread(path);
-        c_.diags.report(DiagCode::Io, Range::point(Loc{id, 1, 1}), fmt::format("cannot read '{}': {}", path, err));
+        c_.diags.report(DiagCode::Io, Range{Loc{id, 0, 0}, Loc{id, 0, 0}}, fmt::format("cannot read '{}': {}", path, err));
         return;
       }
     }

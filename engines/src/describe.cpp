@@ -1,29 +1,20 @@
-// The descriptive engine: values per period (and per slice), period-over-period
-// change, shares of slices, and data gaps, for a range of periods.
+// describe: values per period (and per slice), period-over-period change,
+// shares of slices and data gaps, for a range of periods, at the model's grain
+// or a coarser one.
+#include "mtc/engines/describe.h"
+
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cmath>
 
 #include "mtc/builtins.h"
-#include "mtc/engines.h"
 #include "mtc/ops.h"
 
-namespace mtc::rt {
+namespace mtc::eng {
 
 using namespace ir;
-using json = nlohmann::ordered_json;
 
 namespace {
-
-json num(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
-
-json sliceJson(const Model& m, const std::vector<Id>& dims, size_t slice) {
-  json o = json::object();
-  auto c = m.sliceCoords(dims, slice);
-  for (size_t k = 0; k < dims.size(); ++k) o[m.dims[dims[k]].name] = m.dims[dims[k]].values[c[k]];
-  return o;
-}
 
 // Does the metric (through its formula, transitively) read a time operator?
 bool timeDependent(const Model& m, Id metric, std::vector<int>& memo) {
@@ -47,136 +38,96 @@ bool timeDependent(const Model& m, Id metric, std::vector<int>& memo) {
 
 }  // namespace
 
-json describe(const Model& m, const Data& d, const Values& vals, const DescribeStmt& s, bool jit) {
-  const Timeline& tl = d.time;
+DescribeResult describe(const Context& ctx, const DescribeStmt& s) {
+  const Model& m = ctx.model;
+  const rt::Timeline& tl = ctx.data.time;
   Grain g = s.grain.value_or(m.grain);
   // the range, at the describe's grain
-  Period from = s.from ? (coarserOrEqual(g, s.from->grain) ? containing(*s.from, g) : toGrain(*s.from, g))
-                       : containing(tl.at(0), g);
+  Period from = s.from ? (coarserOrEqual(g, s.from->grain) ? containing(*s.from, g) : toGrain(*s.from, g)) : containing(tl.at(0), g);
   Period to = s.to ? (coarserOrEqual(g, s.to->grain) ? containing(*s.to, g) : containing(lastWithin(*s.to, m.grain), g))
-                   : containing(tl.at(tl.count - 1), g);
-  if (to.ord < from.ord) throw RunError("describe: the range ends before it starts");
+                   : containing(tl.last(), g);
+  if (to.ord < from.ord)
+    throw StatementError(DiagCode::NoData, fmt::format("the range {} .. {} is empty: the data runs from {} to {}", formatPeriod(from),
+                                                       formatPeriod(to), formatPeriod(tl.at(0)), formatPeriod(tl.last())));
   int64_t n = to.ord - from.ord + 1;
-  if (n > 100000) throw RunError(fmt::format("describe: the range has {} periods; check the years", n));
+  if (n > 100000) throw StatementError(DiagCode::NoData, fmt::format("the range has {} periods; check the years", n));
 
-  // The values at the describe's grain. At the model's grain these are the
-  // evaluated series; at a coarser grain data metrics (and metrics built on time
-  // operators) roll up with their agg, and other formulas are recomputed from
-  // their rolled-up inputs.
-  const Values* use = &vals;
-  Values coarse;
-  Data cdata;
+  // The values at the describe's grain. At the model's grain these are the run's
+  // evaluation; at a coarser one, the same compiled evaluator runs on the coarse
+  // timeline: data metrics (and metrics built on time operators) roll up with
+  // their agg and are its inputs, other formulas are recomputed from them.
+  const rt::Values* use = &ctx.values;
+  rt::Values coarse;
+  rt::Timeline ctl = tl.coarsened(g);
+  std::vector<bool> input(m.metrics.size(), false);
   if (g != m.grain) {
-    cdata.time.grain = g;
-    cdata.time.first = containing(tl.at(0), g);
-    cdata.time.count = containing(tl.at(tl.count - 1), g).ord - cdata.time.first.ord + 1;
-    cdata.inputs.assign(m.metrics.size(), Series{});
-    cdata.hasData.assign(m.metrics.size(), false);
-    // the model's periods grouped by the coarse period that contains them (a week
-    // by its Thursday); only the first and last group can be partial
-    struct Group { size_t first = SIZE_MAX, count = 0; bool whole = true; };
-    std::vector<Group> groups(static_cast<size_t>(cdata.time.count));
-    for (int64_t t = 0; t < tl.count; ++t) {
-      Group& gr = groups[static_cast<size_t>(containing(tl.at(t), g).ord - cdata.time.first.ord)];
-      if (gr.first == SIZE_MAX) gr.first = static_cast<size_t>(t);
-      ++gr.count;
-    }
-    groups.front().whole = containing(tl.at(-1), g) != cdata.time.first;
-    groups.back().whole = containing(tl.at(tl.count), g) != cdata.time.at(cdata.time.count - 1);
-    Scenario sc;
+    rt::Subset sub = ctx.evaluator.subset(s.metrics);
+    rt::Scenario sc;
+    sc.timeline = &ctl;
     std::vector<int> memo(m.metrics.size(), -1);
-    for (Id id = 0; id < m.metrics.size(); ++id) {
-      const Series& fine = vals.metrics[id];
-      if (fine.v.empty()) continue;
+    for (Id id : sub.order) {
       const Metric& M = m.metrics[id];
       if (M.formula && !timeDependent(m, id, memo)) continue;
-      Series cs;
-      cs.slices = fine.slices;
-      cs.periods = static_cast<size_t>(cdata.time.count);
-      cs.v.assign(cs.slices * cs.periods, kMissing);
-      for (size_t sl = 0; sl < cs.slices; ++sl)
-        for (size_t k = 0; k < groups.size(); ++k) {
-          if (!groups[k].whole) continue;  // a period the data covers only in part
-          cs.at(sl, k) = ops::rollUp(M.agg, &fine.v[sl * fine.periods + groups[k].first], groups[k].count);
-        }
-      sc.inputs.push_back({id, std::move(cs)});
+      if (!ctx.values.has(id)) continue;
+      sc.inputs.push_back({id, rt::rollUp(ctx.values.metric(id), tl, ctl, M.agg)});
+      input[id] = true;
     }
-    std::vector<Id> wanted = s.metrics;
-    EvalOptions eo;
-    eo.jit = jit;
-    eo.only = wanted;
-    coarse = makeEvaluator(m, cdata, eo)->evaluate(sc);
+    ctx.evaluator.evaluateInto(sc, coarse, &sub);
     use = &coarse;
   }
-  const Timeline& ut = g == m.grain ? tl : cdata.time;
+  const rt::Timeline& ut = g == m.grain ? tl : ctl;
 
-  json out = {{"kind", "describe"}, {"from", formatPeriod(from)}, {"to", formatPeriod(to)}, {"grain", grainName(g)}};
-  json periods = json::array();
-  for (int64_t i = 0; i < n; ++i) periods.push_back(formatPeriod(Period{g, from.ord + i}));
-  json metrics = json::object();
+  DescribeResult out;
+  out.from = from;
+  out.to = to;
+  out.grain = g;
+  for (int64_t i = 0; i < n; ++i) out.periods.push_back(Period{g, from.ord + i});
   for (Id id : s.metrics) {
     const Metric& M = m.metrics[id];
-    const Series& ser = use->metrics[id];
-    const Series& tot = use->totals[id];
-    auto idx = [&](int64_t i) -> int64_t { return ut.index(Period{g, from.ord + i}); };
-    auto value = [&](const Series& sr, size_t sl, int64_t i) -> double {
-      int64_t k = idx(i);
-      return k < 0 || sr.v.empty() ? kMissing : sr.at(sl, static_cast<size_t>(k));
+    const rt::Series& ser = use->metric(id);
+    const rt::Series& tot = use->total(id);
+    auto value = [&](const rt::Series& sr, size_t sl, int64_t i) -> double {
+      int64_t k = ut.index(out.periods[static_cast<size_t>(i)]);
+      return k < 0 || sr.v.empty() ? rt::kMissing : sr.at(sl, static_cast<size_t>(k));
     };
-    auto prev = [&](const Series& sr, size_t sl, int64_t i) -> double {
-      int64_t k = idx(i);
-      return k <= 0 || sr.v.empty() ? kMissing : sr.at(sl, static_cast<size_t>(k - 1));
+    auto prev = [&](const rt::Series& sr, size_t sl, int64_t i) -> double {
+      int64_t k = ut.index(out.periods[static_cast<size_t>(i)]);
+      return k <= 0 || sr.v.empty() ? rt::kMissing : sr.at(sl, static_cast<size_t>(k - 1));
     };
-    json mj = {{"unit", m.units.format(M.unit)}, {"periods", periods}};
-    if (!M.title.empty()) mj["title"] = M.title;
-    json values = json::array(), change = json::array(), pct = json::array();
+    DescribeResult::Metric mr;
+    mr.id = id;
+    mr.recomputed = rt::totalRecomputed(m, id) && !input[id];
     for (int64_t i = 0; i < n; ++i) {
       double v = value(tot, 0, i), p = prev(tot, 0, i);
-      values.push_back(num(v));
-      change.push_back(num(v - p));
-      pct.push_back(num(ops::div(v, p) - 1.0));
+      mr.values.push_back(v);
+      mr.change.push_back(v - p);
+      mr.pctChange.push_back(rt::ops::div(v, p) - 1.0);
     }
-    mj["values"] = values;
-    mj["change"] = change;
-    mj["pct_change"] = pct;
-    mj["total"] = totalRecomputed(m, id) ? "recomputed" : std::string(aggName(ops::acrossSlices(M.agg)));
-    json gaps = json::array();
-    auto gapsOf = [&](const Series& sr, size_t sl, json slice) {
-      json ps = json::array();
+    auto gapsOf = [&](const rt::Series& sr, size_t sl, std::optional<size_t> slice) {
+      DescribeResult::Gap gap;
+      gap.slice = slice;
       for (int64_t i = 0; i < n; ++i)
-        if (!std::isfinite(value(sr, sl, i))) ps.push_back(formatPeriod(Period{g, from.ord + i}));
-      if (ps.empty()) return;
-      json gj = {{"periods", ps}};
-      if (!slice.is_null()) gj["slice"] = slice;
-      gaps.push_back(gj);
+        if (!std::isfinite(value(sr, sl, i))) gap.periods.push_back(out.periods[static_cast<size_t>(i)]);
+      if (!gap.periods.empty()) mr.gaps.push_back(std::move(gap));
     };
     if (!M.dims.empty()) {
-      json dims = json::array();
-      for (Id dd : M.dims) dims.push_back(m.dims[dd].name);
-      mj["dims"] = dims;
-      json slices = json::array();
-      bool additive = ops::acrossSlices(M.agg) == Agg::Sum;
+      bool additive = rt::ops::acrossSlices(M.agg) == Agg::Sum && !mr.recomputed;
       for (size_t sl = 0; sl < ser.slices; ++sl) {
-        json sj = {{"slice", sliceJson(m, M.dims, sl)}};
-        json sv = json::array(), sh = json::array();
+        DescribeResult::Slice sr;
+        sr.index = sl;
         for (int64_t i = 0; i < n; ++i) {
           double v = value(ser, sl, i);
-          sv.push_back(num(v));
-          if (additive && !totalRecomputed(m, id)) sh.push_back(num(ops::div(v, value(tot, 0, i))));
+          sr.values.push_back(v);
+          if (additive) sr.share.push_back(rt::ops::div(v, value(tot, 0, i)));
         }
-        sj["values"] = sv;
-        if (!sh.empty()) sj["share"] = sh;
-        slices.push_back(sj);
-        gapsOf(ser, sl, sliceJson(m, M.dims, sl));
+        mr.slices.push_back(std::move(sr));
+        gapsOf(ser, sl, sl);
       }
-      mj["slices"] = slices;
     }
-    gapsOf(tot, 0, nullptr);  // the total (for a metric with dimensions: over all slices)
-    mj["gaps"] = gaps;
-    metrics[M.name] = mj;
+    gapsOf(tot, 0, std::nullopt);  // the total (for a metric with dimensions: over all slices)
+    out.metrics.push_back(std::move(mr));
   }
-  out["metrics"] = metrics;
   return out;
 }
 
-}  // namespace mtc::rt
+}  // namespace mtc::eng

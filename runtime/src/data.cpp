@@ -15,14 +15,30 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "mtc/runtime.h"
 #include "mtc/ops.h"
 
 namespace mtc::rt {
-namespace {
 
 using namespace ir;
+
+namespace {
+
+// A problem found in the data: file, 1-based row (0 when it concerns the whole
+// file) and column name; or a place in the model (`at`).
+struct Issue {
+  Issue(DiagCode c, std::string f, size_t r, std::string col, std::string msg, Range where = {})
+      : code(c), file(std::move(f)), row(r), column(std::move(col)), message(std::move(msg)), at(where) {}
+  DiagCode code;
+  std::string file;
+  size_t row = 0;
+  std::string column;
+  std::string message;
+  Range at;
+};
+using DataIssue = Issue;
 
 struct Table {
   std::string file;  // for messages
@@ -41,7 +57,7 @@ struct Table {
 bool readCsv(const std::string& path, char delim, Table& t, std::vector<DataIssue>& issues) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    issues.push_back({path, 0, "", fmt::format("cannot read the file: {}", std::strerror(errno))});
+    issues.emplace_back(Issue{DiagCode::DataFile, path, 0, "", fmt::format("cannot read the file: {}", std::strerror(errno))});
     return false;
   }
   std::ostringstream ss;
@@ -49,7 +65,7 @@ bool readCsv(const std::string& path, char delim, Table& t, std::vector<DataIssu
   std::string s = ss.str();
   if (s.size() >= 3 && s.compare(0, 3, "\xEF\xBB\xBF") == 0) s.erase(0, 3);  // BOM
   if (s.find('\0') != std::string::npos) {
-    issues.push_back({path, 0, "", "this is not a text file (it contains NUL bytes)"});
+    issues.emplace_back(Issue{DiagCode::DataFile, path, 0, "", "this is not a text file (it contains NUL bytes)"});
     return false;
   }
   std::vector<std::string> row;
@@ -94,12 +110,12 @@ bool readCsv(const std::string& path, char delim, Table& t, std::vector<DataIssu
     field += c;
   }
   if (inQuotes) {
-    issues.push_back({path, rowStart, "", "a quoted field is not closed"});
+    issues.emplace_back(Issue{DiagCode::DataFile, path, rowStart, "", "a quoted field is not closed"});
     return false;
   }
   if (!field.empty() || !row.empty()) endRow();
   if (t.header.empty()) {
-    issues.push_back({path, 0, "", "the file is empty (it needs a header row)"});
+    issues.emplace_back(Issue{DiagCode::DataFile, path, 0, "", "the file is empty (it needs a header row)"});
     return false;
   }
   for (auto& h : t.header) {
@@ -108,7 +124,7 @@ bool readCsv(const std::string& path, char delim, Table& t, std::vector<DataIssu
   }
   for (size_t r = 0; r < t.rows.size(); ++r)
     if (t.rows[r].size() != t.header.size())
-      issues.push_back({path, t.rowNumbers[r], "",
+      issues.emplace_back(Issue{DiagCode::DataRow, path, t.rowNumbers[r], "",
                         fmt::format("this row has {} fields, the header has {}", t.rows[r].size(), t.header.size())});
   return true;
 }
@@ -116,13 +132,13 @@ bool readCsv(const std::string& path, char delim, Table& t, std::vector<DataIssu
 bool readSqlite(const std::string& path, const std::string& query, Table& t, std::vector<DataIssue>& issues) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    issues.push_back({path, 0, "", fmt::format("cannot open the database: {}", db ? sqlite3_errmsg(db) : "out of memory")});
+    issues.emplace_back(Issue{DiagCode::DataFile, path, 0, "", fmt::format("cannot open the database: {}", db ? sqlite3_errmsg(db) : "out of memory")});
     sqlite3_close(db);
     return false;
   }
   sqlite3_stmt* st = nullptr;
   if (sqlite3_prepare_v2(db, query.c_str(), -1, &st, nullptr) != SQLITE_OK) {
-    issues.push_back({path, 0, "", fmt::format("the query fails: {}", sqlite3_errmsg(db))});
+    issues.emplace_back(Issue{DiagCode::DataFile, path, 0, "", fmt::format("the query fails: {}", sqlite3_errmsg(db))});
     sqlite3_close(db);
     return false;
   }
@@ -147,7 +163,7 @@ bool readSqlite(const std::string& path, const std::string& query, Table& t, std
     t.rowNumbers.push_back(++r);
   }
   bool ok = rc == SQLITE_DONE;
-  if (!ok) issues.push_back({path, r, "", fmt::format("reading the query's rows failed: {}", sqlite3_errmsg(db))});
+  if (!ok) issues.emplace_back(Issue{DiagCode::DataFile, path, r, "", fmt::format("reading the query's rows failed: {}", sqlite3_errmsg(db))});
   sqlite3_finalize(st);
   sqlite3_close(db);
   return ok;
@@ -181,11 +197,52 @@ bool isMissing(const std::string& text, const Source& src) {
   return false;
 }
 
+// Issues become diagnostics located in the data files (added to the source
+// manager without their text: a data file's lines are not shown), in file and
+// row order.
+void report(std::vector<Issue>& issues, Diagnostics& diags, SourceManager& sm) {
+  std::stable_sort(issues.begin(), issues.end(),
+                   [](const Issue& a, const Issue& b) { return std::tie(a.file, a.row) < std::tie(b.file, b.row); });
+  for (auto& is : issues) {
+    Range r = is.at;
+    if (!r.valid()) {
+      FileId f = is.file.empty() ? kNoFile : sm.find(is.file);
+      if (f == kNoFile && !is.file.empty()) f = sm.addUnread(is.file);
+      r.begin = r.end = Loc{f, static_cast<uint32_t>(is.row), 0};
+    }
+    std::string msg = is.column.empty() ? is.message : fmt::format("{} (column '{}')", is.message, is.column);
+    diags.report(is.code, r, msg);
+  }
+}
+
+bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues);
+
 }  // namespace
 
-bool load(Model& m, Data& out, std::vector<DataIssue>& issues) {
-  size_t errorsBefore = 0;
-  for (auto& i : issues) errorsBefore += i.error;
+bool load(const Model& checked, Data& out, Diagnostics& diags, SourceManager& sources) {
+  std::vector<Issue> issues;
+  bool ok = loadInto(checked, out, issues);
+  report(issues, diags, sources);
+  return ok && issues.empty();
+}
+
+namespace {
+
+bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
+  // What the data resolves (dimensions from sources, params keyed by their
+  // values) goes into a copy of the checked model; without any, the checked
+  // model is used as it is.
+  bool resolves = false;
+  for (auto& D : checked.dims) resolves |= D.fromSource && !D.resolved;
+  for (auto& P : checked.params) resolves |= !P.keyed.empty() || (P.keyedDefault && !P.dims.empty());
+  std::shared_ptr<Model> copy;
+  if (resolves) {
+    copy = std::make_shared<Model>(checked);
+    out.model = copy;
+  } else {
+    out.model = std::shared_ptr<const Model>(std::shared_ptr<const Model>(), &checked);  // not owned
+  }
+  const Model& m = *out.model;
   // which sources are read at all
   std::vector<bool> used(m.sources.size(), false);
   for (auto& M : m.metrics) if (M.data) used[M.data->source] = true;
@@ -204,7 +261,7 @@ bool load(Model& m, Data& out, std::vector<DataIssue>& issues) {
       if (t.column(col) >= 0) return;
       std::string cols;
       for (auto& h : t.header) cols += (cols.empty() ? "" : ", ") + h;
-      issues.push_back({t.file, 1, col, fmt::format("no column '{}' ({}); the columns are: {}", col, what, cols)});
+      issues.emplace_back(Issue{DiagCode::DataFile, t.file, 1, "", fmt::format("no column '{}' ({}); the columns are: {}", col, what, cols)});
       t.ok = false;
     };
     need(S.timeColumn, "the source's time column");
@@ -214,13 +271,15 @@ bool load(Model& m, Data& out, std::vector<DataIssue>& issues) {
   }
 
   // dimensions from data: named values keep their indices, data values follow
-  for (auto& D : m.dims) {
+  std::vector<Dimension> noDims;
+  std::vector<Param> noParams;
+  for (auto& D : copy ? copy->dims : noDims) {
     if (!D.fromSource || D.resolved) continue;
     if (D.source == kNone || !tables[D.source].ok) continue;
     const Table& t = tables[D.source];
     int c = t.column(D.column);
     if (c < 0) {
-      issues.push_back({t.file, 1, D.column, fmt::format("no column '{}' for dimension '{}'", D.column, D.name)});
+      issues.emplace_back(Issue{DiagCode::DataFile, t.file, 1, "", fmt::format("no column '{}' for dimension '{}'", D.column, D.name)});
       continue;
     }
     std::vector<bool> seen(D.values.size(), false);
@@ -239,13 +298,13 @@ bool load(Model& m, Data& out, std::vector<DataIssue>& issues) {
     }
     for (size_t i = 0; i < seen.size(); ++i)
       if (!seen[i])
-        issues.push_back({t.file, 0, D.column,
+        issues.emplace_back(Issue{DiagCode::DataDimension, t.file, 0, D.column,
                           fmt::format("the model names '{}' as a value of dimension '{}', but column '{}' never has it",
                                       D.values[i], D.name, D.column)});
     D.resolved = true;
   }
   // params keyed by values from data
-  for (auto& P : m.params) {
+  for (auto& P : copy ? copy->params : noParams) {
     if (P.keyed.empty() && !(P.keyedDefault && !P.dims.empty())) continue;
     size_t n = m.sliceCount(P.dims);
     if (n == 0) continue;
@@ -280,7 +339,10 @@ bool load(Model& m, Data& out, std::vector<DataIssue>& issues) {
     if (!P.keyedDists.empty() || P.keyedDefaultDist) P.sliceDists = std::move(dists);
     else if (P.dist) P.sliceDists.assign(n, P.dist);
     if (!missing.empty())
-      issues.push_back({m.path, 0, "", fmt::format("param '{}' has no value for {} slice(s) found in the data; add `_: value`", P.name, missing.size())});
+      issues.emplace_back(Issue{DiagCode::DataDimension, m.path, 0, "",
+                        fmt::format("param '{}' has no value for {} slice{} found in the data; add `_: value`", P.name,
+                                    missing.size(), missing.size() == 1 ? "" : "s"),
+                        P.nameRange});
   }
 
   // periods of every row, and the timeline
@@ -299,12 +361,12 @@ bool load(Model& m, Data& out, std::vector<DataIssue>& issues) {
       std::string why;
       auto p = parsePeriod(text, &why);
       if (!p) {
-        issues.push_back({t.file, t.rowNumbers[r], S.timeColumn,
+        issues.emplace_back(Issue{DiagCode::DataRow, t.file, t.rowNumbers[r], S.timeColumn,
                           text.empty() ? "the period is missing" : fmt::format("invalid period '{}': {}", text, why)});
         continue;
       }
       if (!coarserOrEqual(m.grain, p->grain)) {
-        issues.push_back({t.file, t.rowNumbers[r], S.timeColumn,
+        issues.emplace_back(Issue{DiagCode::DataRow, t.file, t.rowNumbers[r], S.timeColumn,
                           fmt::format("the period '{}' is coarser than the model's grain ({}); data cannot be split",
                                       text, grainName(m.grain))});
         continue;
@@ -329,7 +391,7 @@ bool load(Model& m, Data& out, std::vector<DataIssue>& issues) {
     out.time.count = 1;
   }
   if (out.time.count > 100000) {
-    issues.push_back({"", 0, "", fmt::format("the data spans {} periods; is the time column right?", out.time.count)});
+    issues.emplace_back(Issue{DiagCode::DataRow, "", 0, "", fmt::format("the data spans {} periods; is the time column right?", out.time.count)});
     return false;
   }
 
@@ -351,7 +413,7 @@ bool load(Model& m, Data& out, std::vector<DataIssue>& issues) {
         if (m.dims[d].index(v) < 0) {
           std::string vals;
           for (auto& x : m.dims[d].values) vals += (vals.empty() ? "" : ", ") + x;
-          issues.push_back({t.file, t.rowNumbers[r], col,
+          issues.emplace_back(Issue{DiagCode::DataDimension, t.file, t.rowNumbers[r], col,
                             v.empty() ? fmt::format("the value of dimension '{}' is missing", m.dims[d].name)
                                       : fmt::format("'{}' is not a value of dimension '{}' ({})", v, m.dims[d].name, vals)});
           bad = true;
@@ -360,7 +422,7 @@ bool load(Model& m, Data& out, std::vector<DataIssue>& issues) {
       if (bad) { rowInfo[s][r] = {}; continue; }
       auto [it, fresh] = seen.insert({key, t.rowNumbers[r]});
       if (!fresh) {
-        issues.push_back({t.file, t.rowNumbers[r], "",
+        issues.emplace_back(Issue{DiagCode::DataRow, t.file, t.rowNumbers[r], "",
                           fmt::format("duplicate row for {} (first at row {})", desc, it->second)});
         rowInfo[s][r] = {};
       }
@@ -402,7 +464,7 @@ bool load(Model& m, Data& out, std::vector<DataIssue>& issues) {
       if (!isMissing(text, S)) {
         auto x = parseNumber(text);
         if (!x) {
-          issues.push_back({t.file, t.rowNumbers[r], M.data->column, fmt::format("'{}' is not a number", trim(text))});
+          issues.emplace_back(Issue{DiagCode::DataValue, t.file, t.rowNumbers[r], M.data->column, fmt::format("'{}' is not a number", trim(text))});
           continue;
         }
         v = *x;
@@ -425,9 +487,8 @@ bool load(Model& m, Data& out, std::vector<DataIssue>& issues) {
     }
     flush();
   }
-  size_t errors = 0;
-  for (auto& i : issues) errors += i.error;
-  return errors == errorsBefore;
+  return issues.empty();
 }
 
+}  // namespace
 }  // namespace mtc::rt

@@ -6,152 +6,119 @@
 #include <algorithm>
 #include <cmath>
 
-#include "mtc/runtime.h"
+#include "evalcall.h"
 #include "mtc/ops.h"
 
 namespace mtc::rt {
 
 using namespace ir;
 
-std::vector<bool> needed(const Model& m, const std::vector<Id>& wanted) {
-  if (wanted.empty()) return std::vector<bool>(m.metrics.size(), true);
-  std::vector<bool> need(m.metrics.size(), false);
-  std::vector<Id> stack(wanted.begin(), wanted.end());
-  while (!stack.empty()) {
-    Id v = stack.back();
-    stack.pop_back();
-    if (need[v]) continue;
-    need[v] = true;
-    for (Id w : m.metrics[v].metricDeps) stack.push_back(w);
-  }
-  return need;
-}
-
-static bool recomputable(const Model& m, ExprId id) {
-  const Expr& e = m.exprs[id];
-  switch (e.op) {
-    case Op::Param: if (!m.params[e.ref].dims.empty()) return false; break;
-    case Op::Select: case Op::MinOver: case Op::MaxOver: case Op::Share: return false;
-    default: break;
-  }
-  for (ExprId a : e.args)
-    if (!recomputable(m, a)) return false;
-  return true;
-}
-
-bool totalRecomputed(const Model& m, Id metric) {
-  const Metric& M = m.metrics[metric];
-  return M.formula && !M.aggDeclared && !M.dims.empty() && recomputable(m, *M.formula);
-}
-
 namespace {
+
+// Dimensions a reduction or selection sets at once; more than this are saved
+// on the heap (models have a handful).
+constexpr size_t kInlineDims = 16;
 
 class Interpreter final : public Evaluator {
  public:
-  Interpreter(const Model& m, const Data& d, const EvalOptions& o) : m_(m), d_(d), need_(needed(m, o.only)) {
-    for (Id id = 0; id < m.metrics.size(); ++id) recomputed_.push_back(totalRecomputed(m, id));
-  }
+  Interpreter(const Model& m, const Data& d, const EvalOptions& o) : Evaluator(m, o), d_(d) {}
 
   const EvalStats& stats() const override { return stats_; }
 
-  void evaluateInto(const Scenario& sc, Values& out) const override {
-    out.metrics.resize(m_.metrics.size());
-    out.totals.resize(m_.metrics.size());
-    Run r{*this, sc, out, {}, {}};
-    r.params.resize(m_.params.size());
-    for (Id p = 0; p < m_.params.size(); ++p) r.params[p] = &m_.params[p].values;
-    for (auto& [p, v] : sc.params) r.params[p] = &v;
-    r.inputs.assign(m_.metrics.size(), nullptr);
-    for (auto& [mi, s] : sc.inputs) r.inputs[mi] = &s;
-    const size_t T = static_cast<size_t>(d_.time.count);
-    for (Id id : m_.topoOrder) {
-      if (!need_[id]) continue;
+  void evaluateInto(const Scenario& sc, Values& out, const Subset* subset) const override {
+    EvalCall call(*this, d_, sc, out, subset);
+    Values::Storage& st = call.st;
+    st.coord.assign(m_.dims.size(), 0);
+    Run r{*this, call, st};
+    const size_t T = static_cast<size_t>(call.T);
+    for (Id id : call.order) {
       const Metric& M = m_.metrics[id];
-      Series& s = out.metrics[id];
-      s.slices = std::max<size_t>(1, m_.sliceCount(M.dims));
-      s.periods = T;
-      if (r.inputs[id]) {
-        s = *r.inputs[id];
-      } else if (M.formula) {
-        s.v.resize(s.slices * T);
-        std::vector<uint32_t> coord(m_.dims.size(), 0);
+      if (!call.settleWithoutFormula(id)) {
+        Series& s = call.output(id);
         for (size_t sl = 0; sl < s.slices; ++sl) {
-          auto c = m_.sliceCoords(M.dims, sl);
-          for (size_t k = 0; k < M.dims.size(); ++k) coord[M.dims[k]] = c[k];
-          for (size_t t = 0; t < T; ++t) s.v[sl * T + t] = r.eval(*M.formula, coord, static_cast<int64_t>(t), false);
+          r.setCoords(M.dims, sl);
+          for (size_t t = 0; t < T; ++t) s.v[sl * T + t] = r.eval(*M.formula, static_cast<int64_t>(t), false);
         }
-      } else if (d_.hasData[id]) {
-        s = d_.inputs[id];
-      } else {
-        s.v.assign(s.slices * T, kMissing);
+        call.afterFormula(id);
       }
       // the total over slices
-      Series& tot = out.totals[id];
-      tot.slices = 1;
-      tot.periods = T;
-      tot.v.assign(T, kMissing);
-      if (recomputed_[id]) {
-        std::vector<uint32_t> coord(m_.dims.size(), 0);
-        for (size_t t = 0; t < T; ++t) tot.v[t] = r.eval(*M.formula, coord, static_cast<int64_t>(t), true);
-      } else {
-        for (size_t t = 0; t < T; ++t) {
-          Agg a = ops::acrossSlices(M.agg);
-          double acc = ops::aggInit(a);
-          for (size_t sl = 0; sl < s.slices; ++sl) acc = ops::aggStep(a, acc, s.v[sl * T + t]);
-          tot.v[t] = ops::aggDone(a, acc, s.slices);
+      if (call.normalTotal(id)) {
+        Series& tot = call.outputTotal(id);
+        if (recomputed_[id]) {
+          std::fill(st.coord.begin(), st.coord.end(), 0);
+          for (size_t t = 0; t < T; ++t) tot.v[t] = r.eval(*M.formula, static_cast<int64_t>(t), true);
+        } else {
+          const Series& s = *st.metrics[id];
+          for (size_t t = 0; t < T; ++t) tot.v[t] = aggAcrossSlices(M.agg, s, t);
         }
       }
+      call.afterTotal(id);
     }
   }
 
  private:
-  const Model& m_;
   const Data& d_;
-  std::vector<bool> need_;
-  std::vector<bool> recomputed_;  // totalRecomputed, per metric: computed once, not per evaluation
   EvalStats stats_;
 
   struct Run {
     const Interpreter& I;
-    const Scenario& sc;
-    Values& out;
-    std::vector<const std::vector<double>*> params;
-    std::vector<const Series*> inputs;
+    EvalCall& call;
+    Values::Storage& st;
 
-    size_t flat(const std::vector<Id>& dims, const std::vector<uint32_t>& coord) const {
-      return I.m_.sliceIndex(dims, [&](Id d) { return coord[d]; });
+    size_t flat(const std::vector<Id>& dims) const {
+      return I.m_.sliceIndex(dims, [&](Id d) { return st.coord[d]; });
     }
 
-    // Calls f for every combination of values of `dims`, with coord set.
+    // The coordinates of slice `slice` of a list of dimensions (row-major, the last fastest).
+    void setCoords(const std::vector<Id>& dims, size_t slice) const {
+      for (size_t k = dims.size(); k-- > 0;) {
+        size_t vn = I.m_.dims[dims[k]].values.size();
+        st.coord[dims[k]] = static_cast<uint32_t>(slice % vn);
+        slice /= vn;
+      }
+    }
+
+    // Calls f for every combination of values of `dims`, with the coordinates set.
     template <typename F>
-    void each(const std::vector<Id>& dims, std::vector<uint32_t>& coord, F&& f) const {
+    void each(const std::vector<Id>& dims, F&& f) const {
       size_t n = I.m_.sliceCount(dims);
       for (size_t i = 0; i < n; ++i) {
-        size_t r = i;
-        for (size_t k = dims.size(); k-- > 0;) {
-          size_t vn = I.m_.dims[dims[k]].values.size();
-          coord[dims[k]] = static_cast<uint32_t>(r % vn);
-          r /= vn;
-        }
+        setCoords(dims, i);
         f();
       }
     }
 
-    double eval(ExprId id, std::vector<uint32_t>& coord, int64_t t, bool total) const {
+    // Saves the coordinates of n dimensions (dimOf(k)) while f changes them.
+    template <typename D, typename F>
+    double keeping(size_t n, D&& dimOf, F&& f) const {
+      uint32_t inlineSaved[kInlineDims];
+      std::vector<uint32_t> heapSaved;
+      uint32_t* saved = inlineSaved;
+      if (n > kInlineDims) {
+        heapSaved.resize(n);
+        saved = heapSaved.data();
+      }
+      for (size_t k = 0; k < n; ++k) saved[k] = st.coord[dimOf(k)];
+      double v = f();
+      for (size_t k = 0; k < n; ++k) st.coord[dimOf(k)] = saved[k];
+      return v;
+    }
+
+    double eval(ExprId id, int64_t t, bool total) const {
       const Expr& e = I.m_.exprs[id];
-      auto a = [&](size_t i) { return eval(e.args[i], coord, t, total); };
-      auto at = [&](size_t i, int64_t tt) {
-        return tt < 0 || tt >= I.d_.time.count ? kMissing : eval(e.args[i], coord, tt, total);
-      };
+      auto a = [&](size_t i) { return eval(e.args[i], t, total); };
+      auto at = [&](size_t i, int64_t tt) { return tt < 0 || tt >= call.T ? kMissing : eval(e.args[i], tt, total); };
       switch (e.op) {
         case Op::Const: return e.value;
         case Op::Param: {
-          const auto& v = *params[e.ref];
-          return v.empty() ? kMissing : v[total ? 0 : flat(I.m_.params[e.ref].dims, coord)];
+          const Param& P = I.m_.params[e.ref];
+          if (const Series* row = st.paramRowOf[e.ref]) return row->at(total ? 0 : flat(P.dims), static_cast<size_t>(t));
+          const auto& v = *st.params[e.ref];
+          return v[total ? 0 : flat(P.dims)];
         }
         case Op::Metric: {
-          const Series& s = total ? out.totals[e.ref] : out.metrics[e.ref];
-          size_t sl = total ? 0 : flat(I.m_.metrics[e.ref].dims, coord);
+          const Series& s = total ? *st.totals[e.ref] : *st.metrics[e.ref];
+          size_t sl = total ? 0 : flat(I.m_.metrics[e.ref].dims);
           return s.v[sl * s.periods + static_cast<size_t>(t)];
         }
         case Op::Neg: return -a(0);
@@ -199,13 +166,13 @@ class Interpreter final : public Evaluator {
           return e.op == Op::RollingSum ? s : s / static_cast<double>(e.n);
         }
         case Op::Ytd: {
-          int64_t start = I.d_.time.yearStart(t);
+          int64_t start = st.yearStart[static_cast<size_t>(t)];
           if (start < 0) return kMissing;
           double s = 0;
           for (int64_t k = start; k <= t; ++k) s += at(0, k);
           return s;
         }
-        case Op::Yoy: return ops::div(a(0), at(0, I.d_.time.sameLastYear(t))) - 1.0;
+        case Op::Yoy: return ops::div(a(0), at(0, st.lastYear[static_cast<size_t>(t)])) - 1.0;
         case Op::SumOver: case Op::MeanOver: case Op::MinOver: case Op::MaxOver: {
           Agg ag = e.op == Op::SumOver ? Agg::Sum : e.op == Op::MeanOver ? Agg::Mean : e.op == Op::MinOver ? Agg::Min : Agg::Max;
           size_t n = I.m_.sliceCount(e.over);
@@ -213,18 +180,19 @@ class Interpreter final : public Evaluator {
             double v = a(0);
             return ag == Agg::Mean ? v / static_cast<double>(n) : v;
           }
-          std::vector<uint32_t> saved = coord;
-          double acc = ops::aggInit(ag);
-          each(e.over, coord, [&] { acc = ops::aggStep(ag, acc, a(0)); });
-          coord = saved;
-          return ops::aggDone(ag, acc, n);
+          return keeping(e.over.size(), [&](size_t k) { return e.over[k]; }, [&] {
+            double acc = ops::aggInit(ag);
+            each(e.over, [&] { acc = ops::aggStep(ag, acc, a(0)); });
+            return ops::aggDone(ag, acc, n);
+          });
         }
         case Op::Share: {
           double x = a(0);
-          std::vector<uint32_t> saved = coord;
-          double s = 0;
-          each(e.over, coord, [&] { s += a(0); });
-          coord = saved;
+          double s = keeping(e.over.size(), [&](size_t k) { return e.over[k]; }, [&] {
+            double sum = 0;
+            each(e.over, [&] { sum += a(0); });
+            return sum;
+          });
           return ops::div(x, s);
         }
         case Op::Hill: return ops::hill(a(0), a(1), a(2));
@@ -235,15 +203,15 @@ class Interpreter final : public Evaluator {
           return y;
         }
         case Op::Select: {
-          std::vector<uint32_t> saved = coord;
-          for (auto& [d, v] : e.select) coord[d] = v;
-          double v = a(0);
-          coord = saved;
-          return v;
+          return keeping(e.select.size(), [&](size_t k) { return e.select[k].first; }, [&] {
+            for (auto& [d, v] : e.select) st.coord[d] = v;
+            return a(0);
+          });
         }
       }
       return kMissing;
     }
+
   };
 };
 
@@ -252,22 +220,5 @@ class Interpreter final : public Evaluator {
 std::unique_ptr<Evaluator> makeInterpreter(const Model& m, const Data& d, const EvalOptions& o) {
   return std::make_unique<Interpreter>(m, d, o);
 }
-
-std::unique_ptr<Evaluator> makeEvaluator(const Model& m, const Data& d, const EvalOptions& o) {
-  return o.jit ? makeJit(m, d, o) : makeInterpreter(m, d, o);
-}
-
-int64_t Timeline::yearStart(int64_t t) const {
-  Period p = at(t);
-  int64_t y = yearOf(p);
-  // the first period of the model's grain in year y
-  Period start = containing(firstWithin(Period{Grain::Year, y}, Grain::Day), grain);
-  if (grain == Grain::Week && yearOf(start) != y) start.ord += 1;
-  if (grain == Grain::Year) start = p;
-  int64_t i = start.ord - first.ord;
-  return i < 0 ? -1 : i;
-}
-
-int64_t Timeline::sameLastYear(int64_t t) const { return mtc::sameLastYear(at(t)).ord - first.ord; }
 
 }  // namespace mtc::rt

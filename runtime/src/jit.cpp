@@ -40,8 +40,8 @@
 #include <fmt/format.h>
 
 #include "llvm_compat.h"
+#include "evalcall.h"
 #include "mtc/fileio.h"
-#include "mtc/runtime.h"
 #include "mtc/ops.h"
 #include "plan.h"
 
@@ -156,6 +156,14 @@ class Codegen {
   llvm::Value* min(llvm::Value* a, llvm::Value* b) { return B.CreateSelect(eitherNan(a, b), nan, B.CreateSelect(B.CreateFCmpOLT(b, a), b, a)); }
   llvm::Value* max(llvm::Value* a, llvm::Value* b) { return B.CreateSelect(eitherNan(a, b), nan, B.CreateSelect(B.CreateFCmpOGT(b, a), b, a)); }
   llvm::Value* call(llvm::Function* f, std::initializer_list<llvm::Value*> args) { return B.CreateCall(f, args); }
+  // A stack slot in the entry block: there it is promoted to a register, and it
+  // is allocated once per call. (An alloca inside a loop is neither: it grows
+  // the stack at every iteration.)
+  llvm::AllocaInst* entryAlloca() {
+    llvm::BasicBlock& entry = fn->getEntryBlock();
+    llvm::IRBuilder<> eb(&entry, entry.begin());
+    return eb.CreateAlloca(dbl);
+  }
 
   bool timeInvariant(uint32_t node) const {
     const plan::PNode& n = prog->nodes[node];
@@ -219,7 +227,7 @@ llvm::Value* Codegen::elem(uint32_t node, llvm::Value* t) {
 }
 
 llvm::Value* Codegen::sumRange(llvm::Value* row, llvm::Value* from, llvm::Value* to) {
-  llvm::AllocaInst* acc = B.CreateAlloca(dbl);
+  llvm::AllocaInst* acc = entryAlloca();
   B.CreateStore(zero, acc);
   loop(from, B.CreateAdd(to, B.getInt64(1)), [&](llvm::Value* k) {
     B.CreateStore(B.CreateFAdd(B.CreateLoad(dbl, acc), at(row, k)), acc);
@@ -267,7 +275,7 @@ void Codegen::timeOp(uint32_t node, llvm::Value* scratch, uint32_t& nextTemp, ll
       });
       break;
     case Op::Cumsum: {
-      llvm::AllocaInst* acc = B.CreateAlloca(dbl);
+      llvm::AllocaInst* acc = entryAlloca();
       B.CreateStore(zero, acc);
       loop(zero64, T, [&](llvm::Value* t) {
         llvm::Value* s = B.CreateFAdd(B.CreateLoad(dbl, acc), at(src, t));
@@ -296,7 +304,7 @@ void Codegen::timeOp(uint32_t node, llvm::Value* scratch, uint32_t& nextTemp, ll
     case Op::Adstock: {
       // y[t] = x[t] + decay * y[t-1], y[-1] = 0; with the decay read at t (a
       // series decay is re-run from the start for every t, as the interpreter does)
-      llvm::AllocaInst* y = B.CreateAlloca(dbl);
+      llvm::AllocaInst* y = entryAlloca();
       if (timeInvariant(n.args[1])) {
         llvm::Value* decay = elem(n.args[1], zero64);
         B.CreateStore(zero, y);
@@ -432,121 +440,81 @@ std::filesystem::path cacheDir() {
 class JitEvaluator final : public Evaluator {
  public:
   JitEvaluator(const Model& m, const Data& d, const EvalOptions& o)
-      : m_(m), d_(d), need_(needed(m, o.only)), plan_(plan::lower(m, need_)) {
+      : Evaluator(m, o), d_(d), plan_(plan::lower(m, need_, periodParam_)) {
     auto t0 = std::chrono::steady_clock::now();
     compile();
     stats_.compileSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const Timeline& tl = d_.time;
-    for (int64_t t = 0; t < tl.count; ++t) {
-      yearStart_.push_back(tl.yearStart(t));
-      lastYear_.push_back(tl.sameLastYear(t));
-    }
-    yearStart_.push_back(0);  // never empty
-    lastYear_.push_back(0);
-    for (const Param& p : m_.params) {
-      size_t n = std::max<size_t>(1, m_.sliceCount(p.dims));
-      missingParams_.push_back(std::vector<double>(n, kMissing));
-    }
   }
 
   const EvalStats& stats() const override { return stats_; }
 
-  void evaluateInto(const Scenario& sc, Values& out) const override {
-    const size_t T = static_cast<size_t>(d_.time.count);
-    out.metrics.resize(m_.metrics.size());
-    out.totals.resize(m_.metrics.size());
-    out.work.resize(plan_.hidden.size() + 1);  // hidden series, then the kernels' scratch rows
-    Series& scratch = out.work.back();
-    scratch.v.resize(size_t{plan_.maxTemps} * T + 1);
-    Ctx c{sc, out, out.work, {}, {}, scratch.v.data(), {}, {}};
-    c.params.resize(m_.params.size());
-    for (Id p = 0; p < m_.params.size(); ++p)
-      c.params[p] = m_.params[p].values.empty() ? &missingParams_[p] : &m_.params[p].values;
-    for (auto& [p, v] : sc.params) {
-      if (v.size() < missingParams_[p].size())
-        throw RunError(fmt::format("scenario: param `{}` needs {} values, got {}", m_.params[p].name,
-                                   missingParams_[p].size(), v.size()));
-      c.params[p] = &v;
-    }
-    c.inputs.assign(m_.metrics.size(), nullptr);
-    for (auto& [mi, s] : sc.inputs) c.inputs[mi] = &s;
-    for (Id id : m_.topoOrder) {
-      if (!need_[id]) continue;
-      const Metric& M = m_.metrics[id];
-      Series& s = out.metrics[id];
-      if (c.inputs[id]) {
-        s = *c.inputs[id];
-      } else if (M.formula) {
-        run(plan_.metrics[id].formula, c);
-      } else if (d_.hasData[id]) {
-        s = d_.inputs[id];
-      } else {
-        s.slices = std::max<size_t>(1, m_.sliceCount(M.dims));
-        s.periods = T;
-        s.v.assign(s.slices * T, kMissing);
+  void evaluateInto(const Scenario& sc, Values& out, const Subset* subset) const override {
+    EvalCall call(*this, d_, sc, out, subset);
+    Values::Storage& st = call.st;
+    const size_t T = static_cast<size_t>(call.T);
+    st.hidden.resize(plan_.hidden.size());
+    st.scratch.resize(size_t{plan_.maxTemps} * T + 1);
+    for (Id id : call.order) {
+      if (!call.settleWithoutFormula(id)) {
+        run(plan_.metrics[id].formula, call);
+        call.afterFormula(id);
       }
-      run(plan_.metrics[id].total, c);
+      if (call.normalTotal(id)) run(plan_.metrics[id].total, call);
+      call.afterTotal(id);
     }
   }
 
  private:
-  const Model& m_;
   const Data& d_;
-  std::vector<bool> need_;
   plan::Plan plan_;
   EvalStats stats_;
   std::unique_ptr<llvm::orc::LLJIT> jit_;
   std::vector<KernelFn> kernels_;       // by program
   ReduceFn reduces_[5] = {};             // by Agg
-  std::vector<int64_t> yearStart_, lastYear_;
-  std::vector<std::vector<double>> missingParams_;
 
-  struct Ctx {
-    const Scenario& sc;
-    Values& out;
-    std::vector<Series>& hidden;
-    std::vector<const std::vector<double>*> params;
-    std::vector<const Series*> inputs;
-    double* scratch;
-    std::vector<const double*> bases, pbases;  // one kernel call's series and params
-  };
-
-  Series& series(Ctx& c, plan::SeriesRef r) const {
+  const Series& input(EvalCall& c, plan::SeriesRef r) const {
     switch (r.kind) {
-      case plan::SeriesRef::Metric: return c.out.metrics[r.id];
-      case plan::SeriesRef::Total: return c.out.totals[r.id];
-      case plan::SeriesRef::Hidden: break;
+      case plan::SeriesRef::Metric: return *c.st.metrics[r.id];
+      case plan::SeriesRef::Total: return *c.st.totals[r.id];
+      case plan::SeriesRef::Hidden: return c.st.hidden[r.id];
+      case plan::SeriesRef::ParamRow: return *c.st.paramRowOf[r.id];
     }
-    return c.hidden[r.id];
+    throw std::logic_error("JIT: no such series");
   }
 
-  Series& output(Ctx& c, plan::SeriesRef r, size_t slices) const {
-    Series& s = series(c, r);
+  Series& output(EvalCall& c, plan::SeriesRef r, size_t slices) const {
+    switch (r.kind) {
+      case plan::SeriesRef::Metric: return c.output(r.id);
+      case plan::SeriesRef::Total: return c.outputTotal(r.id);
+      case plan::SeriesRef::Hidden: break;
+      case plan::SeriesRef::ParamRow: throw std::logic_error("JIT: a step writes a param");
+    }
+    Series& s = c.st.hidden[r.id];
     s.slices = slices;
-    s.periods = static_cast<size_t>(d_.time.count);
+    s.periods = static_cast<size_t>(c.T);
     s.v.resize(slices * s.periods);
     return s;
   }
 
-  void run(const std::vector<plan::Step>& steps, Ctx& c) const {
-    const int64_t T = d_.time.count;
-    for (const plan::Step& st : steps) {
-      if (st.kind == plan::Step::Reduce) {
-        const plan::ReduceStep& r = plan_.reduces[st.index];
-        const double* src = series(c, r.src).v.data();
+  void run(const std::vector<plan::Step>& steps, EvalCall& c) const {
+    const int64_t T = c.T;
+    Values::Storage& st = c.st;
+    for (const plan::Step& step : steps) {
+      if (step.kind == plan::Step::Reduce) {
+        const plan::ReduceStep& r = plan_.reduces[step.index];
+        const double* src = input(c, r.src).v.data();
         Series& o = output(c, r.out, r.slices);
         reduces_[static_cast<int>(r.agg)](o.v.data(), r.slices, T, src, r.index.data(), r.count);
         continue;
       }
-      const plan::KernelStep& k = plan_.kernels[st.index];
-      c.bases.resize(k.rows.size());
-      c.pbases.resize(k.params.size());
-      for (size_t i = 0; i < k.rows.size(); ++i) c.bases[i] = series(c, k.rows[i].src).v.data();
-      for (size_t i = 0; i < k.params.size(); ++i) c.pbases[i] = c.params[k.params[i].param]->data();
+      const plan::KernelStep& k = plan_.kernels[step.index];
+      st.bases.resize(k.rows.size());
+      st.pbases.resize(k.params.size());
+      for (size_t i = 0; i < k.rows.size(); ++i) st.bases[i] = input(c, k.rows[i].src).v.data();
+      for (size_t i = 0; i < k.params.size(); ++i) st.pbases[i] = st.params[k.params[i].param]->data();
       Series& o = output(c, k.out, k.slices);
-      kernels_[k.program](o.v.data(), k.slices, T, c.bases.data(), k.rowIndex.data(), c.pbases.data(),
-                          k.paramIndex.data(), k.consts.data(),
-                          yearStart_.data(), lastYear_.data(), c.scratch);
+      kernels_[k.program](o.v.data(), k.slices, T, st.bases.data(), k.rowIndex.data(), st.pbases.data(), k.paramIndex.data(),
+                          k.consts.data(), st.yearStart.data(), st.lastYear.data(), st.scratch.data());
     }
   }
 

@@ -27,7 +27,8 @@ std::vector<Id> minus(std::vector<Id> a, const std::vector<Id>& b) {
 
 class Lowerer {
  public:
-  Lowerer(const Model& m, Plan& p) : m_(m), p_(p), free_(m.exprs.size()), freeDone_(m.exprs.size(), false) {}
+  Lowerer(const Model& m, Plan& p, const std::vector<uint8_t>& periodParams)
+      : m_(m), p_(p), periodParams_(periodParams), free_(m.exprs.size()), freeDone_(m.exprs.size(), false) {}
 
   void metric(Id id) {
     const Metric& M = m_.metrics[id];
@@ -54,6 +55,7 @@ class Lowerer {
  private:
   const Model& m_;
   Plan& p_;
+  const std::vector<uint8_t>& periodParams_;
   std::vector<Step>* cur_ = nullptr;
   std::map<std::string, uint32_t> programs_;
   std::vector<std::vector<Id>> free_;
@@ -111,6 +113,7 @@ class Lowerer {
       case SeriesRef::Metric: return m_.metrics[r.id].dims;
       case SeriesRef::Total: return none;
       case SeriesRef::Hidden: return hiddenDims_[r.id];
+      case SeriesRef::ParamRow: return m_.params[r.id].dims;
     }
     return none;
   }
@@ -146,13 +149,14 @@ class Lowerer {
     auto [it, fresh] = c.rowSlots.emplace(key, static_cast<uint32_t>(c.step.rows.size()));
     if (fresh) {
       c.step.rows.push_back(Slot{src, kNone});
-      c.rowIdx.push_back(src.kind == SeriesRef::Total ? std::vector<uint32_t>(c.step.slices, 0)
-                                                      : indexTable(c, dimsOf(src), fixed));
+      bool zero = src.kind == SeriesRef::Total || (src.kind == SeriesRef::ParamRow && c.total);
+      c.rowIdx.push_back(zero ? std::vector<uint32_t>(c.step.slices, 0) : indexTable(c, dimsOf(src), fixed));
     }
     return addNode(c, PNode{Node::Row, Op::Const, it->second, 0, {}});
   }
 
   uint32_t paramLeaf(Ctx& c, Id param, const Fixed& fixed) {
+    if (periodParams_[param]) return rowLeaf(c, SeriesRef{SeriesRef::ParamRow, param}, fixed);
     std::string key = fmt::format("{}:{}", param, c.total ? std::string("total") : fixedKey(fixed));
     auto [it, fresh] = c.paramSlots.emplace(key, static_cast<uint32_t>(c.step.params.size()));
     if (fresh) {
@@ -316,13 +320,90 @@ class Lowerer {
 
 }  // namespace
 
-Plan lower(const Model& m, const std::vector<bool>& need) {
+Plan lower(const Model& m, const std::vector<uint8_t>& need, const std::vector<uint8_t>& periodParams) {
   Plan p;
   p.metrics.resize(m.metrics.size());
-  Lowerer l(m, p);
+  Lowerer l(m, p, periodParams);
   for (Id id : m.topoOrder)
     if (need.empty() || need[id]) l.metric(id);
   return p;
+}
+
+}  // namespace mtc::rt::plan
+
+namespace mtc::rt::plan {
+
+namespace {
+
+std::string refText(const Model& m, SeriesRef r) {
+  switch (r.kind) {
+    case SeriesRef::Metric: return m.metrics[r.id].name;
+    case SeriesRef::Total: return "total(" + m.metrics[r.id].name + ")";
+    case SeriesRef::Hidden: return fmt::format("h{}", r.id);
+    case SeriesRef::ParamRow: return "row(" + m.params[r.id].name + ")";
+  }
+  return "?";
+}
+
+const char* mapText(Map mp) {
+  switch (mp) {
+    case Map::Same: return "same";
+    case Map::Zero: return "zero";
+    case Map::Table: return "table";
+  }
+  return "?";
+}
+
+std::string nodeText(const PNode& n) {
+  switch (n.kind) {
+    case Node::Row: return fmt::format("row{}", n.slot);
+    case Node::Param: return fmt::format("param{}", n.slot);
+    case Node::Const: return fmt::format("const{}", n.slot);
+    case Node::FDiv: return fmt::format("fdiv(n{}, n{})", n.args[0], n.args[1]);
+    case Node::Op: break;
+  }
+  std::string s = std::string(ir::opName(n.op)) + "(";
+  for (size_t i = 0; i < n.args.size(); ++i) s += fmt::format("{}n{}", i ? ", " : "", n.args[i]);
+  if (n.n) s += fmt::format("; {}", n.n);
+  return s + ")";
+}
+
+}  // namespace
+
+std::string print(const Model& m, const Plan& p) {
+  std::string o;
+  for (size_t i = 0; i < p.programs.size(); ++i) {
+    const Program& g = p.programs[i];
+    std::string rows, params;
+    for (Map mp : g.rowMaps) rows += (rows.empty() ? "" : " ") + std::string(mapText(mp));
+    for (Map mp : g.paramMaps) params += (params.empty() ? "" : " ") + std::string(mapText(mp));
+    o += fmt::format("program k{}: rows [{}] params [{}] consts {} temps {}\n", i, rows, params, g.consts, g.temps);
+    for (size_t k = 0; k < g.nodes.size(); ++k) o += fmt::format("  n{} = {}\n", k, nodeText(g.nodes[k]));
+  }
+  auto step = [&](const Step& st) {
+    if (st.kind == Step::Reduce) {
+      const ReduceStep& r = p.reduces[st.index];
+      return fmt::format("    reduce {} {} -> {} ({} slice{} x {})\n", ir::aggName(r.agg), refText(m, r.src), refText(m, r.out), r.slices,
+                         r.slices == 1 ? "" : "s", r.count);
+    }
+    const KernelStep& k = p.kernels[st.index];
+    std::string rows, params, consts;
+    for (auto& s : k.rows) rows += (rows.empty() ? "" : ", ") + refText(m, s.src);
+    for (auto& s : k.params) params += (params.empty() ? "" : ", ") + m.params[s.param].name;
+    for (double c : k.consts) consts += (consts.empty() ? "" : ", ") + fmt::format("{}", c);
+    return fmt::format("    k{} -> {} ({} slice{}) rows [{}] params [{}] consts [{}]\n", k.program, refText(m, k.out), k.slices,
+                       k.slices == 1 ? "" : "s", rows, params, consts);
+  };
+  for (Id id : m.topoOrder) {
+    const MetricPlan& mp = p.metrics[id];
+    if (mp.formula.empty() && mp.total.empty()) continue;
+    o += "metric " + m.metrics[id].name + "\n";
+    if (!mp.formula.empty()) o += "  formula\n";
+    for (const Step& st : mp.formula) o += step(st);
+    o += "  total\n";
+    for (const Step& st : mp.total) o += step(st);
+  }
+  return o;
 }
 
 }  // namespace mtc::rt::plan

@@ -30,8 +30,8 @@ namespace mtc::rt::plan {
 
 // Where a step reads or writes a series.
 struct SeriesRef {
-  enum Kind : uint8_t { Metric, Total, Hidden } kind = Metric;
-  uint32_t id = 0;  // metric id, or hidden series index
+  enum Kind : uint8_t { Metric, Total, Hidden, ParamRow } kind = Metric;
+  uint32_t id = 0;  // metric id, hidden series index, or param id (a param overridable by period, read as a row)
 };
 
 // How a slot finds its slice for the kernel's output slice s.
@@ -113,8 +113,13 @@ struct Plan {
   uint32_t maxTemps = 0;
 };
 
-// Lowers the formulas of the metrics in `need` (all when empty). Throws
-// std::logic_error on IR the lowering does not handle (a bug, never a fallback).
-Plan lower(const ir::Model& m, const std::vector<bool>& need);
+// Lowers the formulas of the metrics in `need` (all when empty). Params marked
+// in `periodParams` are read as rows (a scenario may set them by period); the
+// others as one value per slice. Throws std::logic_error on IR the lowering
+// does not handle (a bug, never a fallback).
+Plan lower(const ir::Model& m, const std::vector<uint8_t>& need, const std::vector<uint8_t>& periodParams);
+
+// The plan as text, for golden tests and `mtc run --dump-plan`.
+std::string print(const ir::Model& m, const Plan& p);
 
 }  // namespace mtc::rt::plan

@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "engines.h"
+#include "agree.h"
 #include "helpers.h"
 #include "mtc/runtime.h"
 
@@ -232,10 +232,9 @@ TEST_CASE("JIT and interpreter agree on every example and test model") {
       auto c = compile(e.path().string(), CompileOptions{});
       if (c->diags.hasErrors() || !c->model) continue;
       rt::Data data;
-      std::vector<rt::DataIssue> issues;
-      if (!rt::load(*c->model, data, issues)) continue;
+      if (!rt::load(*c->model, data, c->diags, c->sources)) continue;
       INFO(e.path().string());
-      CHECK(bothEngines(*c->model, data) == "");
+      CHECK(bothEngines(*data.model, data) == "");
       ++compared;
     }
   }
@@ -254,10 +253,9 @@ TEST_CASE("JIT and interpreter agree on 1,000 random models") {
       ++rejected;
       continue;
     }
-    ir::Model& m = *c->model;
+    const ir::Model& m = *c->model;
     rt::Data data;
-    std::vector<rt::DataIssue> issues;
-    REQUIRE(rt::load(m, data, issues));
+    REQUIRE(rt::load(m, data, c->diags, c->sources));
     data.time.count = 40;  // spans year boundaries at every grain
     data.inputs.assign(m.metrics.size(), rt::Series{});
     data.hasData.assign(m.metrics.size(), false);
@@ -298,10 +296,9 @@ TEST_CASE("JIT evaluation with scenarios, from several threads") {
                        "metric revenue: ratio = sum(sales over ch) * price { role: north_star }\n",
                        CompileOptions{});
   REQUIRE_FALSE(c->diags.hasErrors());
-  ir::Model& m = *c->model;
+  const ir::Model& m = *c->model;
   rt::Data data;
-  std::vector<rt::DataIssue> issues;
-  REQUIRE(rt::load(m, data, issues));
+  REQUIRE(rt::load(m, data, c->diags, c->sources));
   data.time.count = 3;
   data.inputs.assign(m.metrics.size(), rt::Series{});
   data.hasData.assign(m.metrics.size(), false);
@@ -316,7 +313,7 @@ TEST_CASE("JIT evaluation with scenarios, from several threads") {
       rt::Scenario sc;
       sc.inputs.push_back({leads, in});
       sc.params.push_back({*m.findParam("price"), {10.0 + k}});
-      got[k] = ev->evaluate(sc).metrics[revenue].at(0, 1);
+      got[k] = ev->evaluate(sc).metric(revenue).at(0, 1);
     });
   for (auto& t : threads) t.join();
   // period 2: (200 * 0.5 + 40 * 0.25) * price = 110 * price
@@ -337,8 +334,7 @@ TEST_CASE("JIT object cache: a second compile of the same model loads the cached
                        CompileOptions{});
   REQUIRE_FALSE(c->diags.hasErrors());
   rt::Data data;
-  std::vector<rt::DataIssue> issues;
-  REQUIRE(rt::load(*c->model, data, issues));
+  REQUIRE(rt::load(*c->model, data, c->diags, c->sources));
   data.time.count = 14;
   data.inputs.assign(c->model->metrics.size(), rt::Series{});
   data.hasData.assign(c->model->metrics.size(), false);
@@ -353,7 +349,7 @@ TEST_CASE("JIT object cache: a second compile of the same model loads the cached
   CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator{}) >= 1);
   ir::Id b = *c->model->findMetric("b");
   // ytd restarts in January: 2025-02 (t = 13) is (13 + 14) * 2 = 54
-  CHECK(second->evaluate(sc).metrics[b].at(0, 13) == 54.0);
+  CHECK(second->evaluate(sc).metric(b).at(0, 13) == 54.0);
   CHECK(firstDifference(*c->model, first->evaluate(sc), second->evaluate(sc)) == "");
   unsetenv("MTC_CACHE_DIR");
   if (before) setenv("MTC_JIT_CACHE", saved.c_str(), 1);

@@ -8,10 +8,12 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
-#include "engines.h"
+#include "agree.h"
 #include "helpers.h"
-#include "mtc/engines.h"
+#include "mtc/engines/results.h"
+#include "mtc/report.h"
 #include "mtc/runtime.h"
 
 using namespace mtc;
@@ -23,16 +25,29 @@ namespace {
 struct Run {
   std::unique_ptr<Compilation> c;
   rt::Data data;
-  std::vector<rt::DataIssue> issues;
+  std::unique_ptr<rt::Evaluator> ev;
   rt::Values vals;
   bool loaded = false;
+  const ir::Model& model() const { return *data.model; }  // with the data's dimensions
   double v(const std::string& metric, size_t t, size_t slice = 0) const {
-    auto id = c->model->findMetric(metric);
+    auto id = model().findMetric(metric);
     REQUIRE(id);
-    return vals.metrics[*id].at(slice, t);
+    return vals.metric(*id).at(slice, t);
   }
-  double total(const std::string& metric, size_t t) const {
-    return vals.totals[*c->model->findMetric(metric)].at(0, t);
+  double total(const std::string& metric, size_t t) const { return vals.total(*model().findMetric(metric)).at(0, t); }
+  // The diagnostics of loading the data, by row: message.
+  std::map<size_t, std::string> issuesByRow() const {
+    std::map<size_t, std::string> m;
+    for (auto& d : c->diags.all()) m[d.range.begin.line] = d.message;
+    return m;
+  }
+  std::string firstIssue() const { return c->diags.all().empty() ? "" : c->diags.all().front().message; }
+  // The statement's result as its JSON object (describe, through the engine and the JSON report).
+  nlohmann::ordered_json result(size_t statement = 0) const {
+    eng::EvaluatorFactory f(model(), data, false);
+    eng::Context ctx{model(), data, *ev, vals, f, {}};
+    const ir::Statement& s = model().statements.at(statement);
+    return report::toJson(model(), eng::StatementResult{statement + 1, s.kind(), eng::runStatement(ctx, s)});
   }
 };
 
@@ -57,12 +72,13 @@ Run run(const std::string& model, const std::string& csv, const std::string& csv
   r.c = compileText((dir / "m.mtree").string(), model);
   INFO(renderAll(r.c->sources, r.c->diags));
   REQUIRE_FALSE(r.c->diags.hasErrors());
-  r.loaded = rt::load(*r.c->model, r.data, r.issues);
+  r.loaded = rt::load(*r.c->model, r.data, r.c->diags, r.c->sources);
   if (r.loaded) {
-    r.vals = rt::makeInterpreter(*r.c->model, r.data, rt::EvalOptions{})->evaluate(rt::Scenario{});
+    r.ev = rt::makeInterpreter(r.model(), r.data, rt::EvalOptions{});
+    r.ev->evaluateInto(rt::Scenario{}, r.vals);
     // every number these tests check by hand, the JIT must give bit for bit
-    rt::Values jit = rt::makeJit(*r.c->model, r.data, rt::EvalOptions{})->evaluate(rt::Scenario{});
-    CHECK(firstDifference(*r.c->model, r.vals, jit) == "");
+    rt::Values jit = rt::makeJit(r.model(), r.data, rt::EvalOptions{})->evaluate(rt::Scenario{});
+    CHECK(firstDifference(r.model(), r.vals, jit) == "");
   }
   return r;
 }
@@ -206,22 +222,25 @@ TEST_CASE("bad rows are reported with file, row and column") {
       "2025-02,mail,6\n";       // 7: not a channel
   Run r = run(model, csv, "bad.csv");
   CHECK_FALSE(r.loaded);
-  std::map<size_t, std::string> byRow;
-  for (auto& i : r.issues) byRow[i.row] = i.message;
-  CHECK(byRow[3] == "'1x5' is not a number");
-  CHECK(byRow[4] == "invalid period '2025-13': months are 01 to 12");
+  std::map<size_t, std::string> byRow = r.issuesByRow();
+  CHECK(byRow[3] == "'1x5' is not a number (column 'orders')");
+  CHECK(byRow[4] == "invalid period '2025-13': months are 01 to 12 (column 'month')");
   CHECK(byRow[6] == "duplicate row for 2025-02, channel=web (first at row 5)");
-  CHECK(byRow[7] == "'mail' is not a value of dimension 'channel' (web, store)");
+  CHECK(byRow[7] == "'mail' is not a value of dimension 'channel' (web, store) (column 'channel')");
+  // located in the data file, without its text
+  std::string shown = renderAll(r.c->sources, r.c->diags);
+  CHECK(shown.find("bad.csv:3: error: '1x5' is not a number (column 'orders') [data-value]\n") != std::string::npos);
+  CHECK(shown.find("2025-01,store") == std::string::npos);
 }
 
 TEST_CASE("unknown columns, empty and binary files fail cleanly") {
   const char* model = "model d { grain: month }\nsource s = csv(\"c.csv\") { time: month }\nmetric x: count { data: s.x }\n";
   Run a = run(model, "month,y\n2025-01,1\n", "c.csv");
   CHECK_FALSE(a.loaded);
-  CHECK(a.issues.at(0).message == "no column 'x' (data of metric 'x'); the columns are: month, y");
+  CHECK(a.firstIssue() == "no column 'x' (data of metric 'x'); the columns are: month, y");
   Run b = run(model, "", "c.csv");
   CHECK_FALSE(b.loaded);
-  CHECK(b.issues.at(0).message == "the file is empty (it needs a header row)");
+  CHECK(b.firstIssue() == "the file is empty (it needs a header row)");
   Run c = run(model, std::string("month,x\n\0\x01\x02", 11), "c.csv");
   CHECK_FALSE(c.loaded);
 }
@@ -267,7 +286,7 @@ TEST_CASE("describe at a coarser grain recomputes formulas from rolled-up inputs
   // Q1: spend 100 + 200 + 300 = 600, leads 10 + 10 + 40 = 60 -> cpl 10 (the mean of monthly cpl would be 11.67)
   Run r = run(model, "month,spend,leads\n2025-01,100,10\n2025-02,200,10\n2025-03,300,40\n2025-04,50,5\n", "q.csv");
   REQUIRE(r.loaded);
-  auto j = rt::describe(*r.c->model, r.data, r.vals, r.c->model->statements.at(0).as<ir::DescribeStmt>());
+  auto j = r.result();
   CHECK(j["metrics"]["spend"]["periods"] == nlohmann::ordered_json::array({"2025-Q1", "2025-Q2"}));
   CHECK(j["metrics"]["spend"]["values"][0] == 600.0);
   CHECK(j["metrics"]["spend"]["values"][1].is_null());  // 2025-Q2 has one month of data: not a whole quarter
@@ -282,7 +301,7 @@ TEST_CASE("describe reports change, shares and gaps") {
       "describe orders from 2025-01 to 2025-03\n";
   Run r = run(model, "month,channel,orders\n2025-01,a,10\n2025-01,b,30\n2025-02,a,20\n2025-02,b,30\n2025-03,a,5\n", "g.csv");
   REQUIRE(r.loaded);
-  auto j = rt::describe(*r.c->model, r.data, r.vals, r.c->model->statements.at(0).as<ir::DescribeStmt>());
+  auto j = r.result();
   auto& o = j["metrics"]["orders"];
   CHECK(o["values"][0] == 40.0);
   CHECK(o["values"][1] == 50.0);
@@ -330,7 +349,7 @@ TEST_CASE("a slice selected on a dimension whose values come from data") {
               "2025-01,east,a,300\n2025-01,east,b,400\n",
               "f.csv");
   REQUIRE(r.loaded);
-  const auto& D = r.c->model->dims[*r.c->model->findDim("region")];
+  const auto& D = r.model().dims[*r.model().findDim("region")];
   REQUIRE(D.values == std::vector<std::string>{"east", "west"});  // named by the model first, then the data
   CHECK(r.v("east", 0, 0) == 300);
   CHECK(r.v("east", 0, 1) == 400);
@@ -348,7 +367,7 @@ TEST_CASE("per-slice distributions of a param keyed by values from data reach it
       "param p: ratio by region = { east: 1% ~ normal(1%, 0.1%), _: 2% ~ uniform(1%, 3%) }\n";
   Run r = run(model, "month,region,spend\n2025-01,west,100\n2025-01,east,300\n2025-01,north,5\n", "f.csv");
   REQUIRE(r.loaded);
-  const auto& m = *r.c->model;
+  const auto& m = r.model();
   const auto& D = m.dims[*m.findDim("region")];
   REQUIRE(D.values == std::vector<std::string>{"east", "west", "north"});  // named by the model, then the data
   const auto& P = m.params[*m.findParam("p")];
@@ -373,7 +392,7 @@ TEST_CASE("describe at month grain of a weekly model groups weeks by their Thurs
   for (int w = 1; w <= 10; ++w) csv += "2025-W" + std::string(w < 10 ? "0" : "") + std::to_string(w) + "," + std::to_string(w) + "\n";
   Run r = run(model, csv, "wk.csv");
   REQUIRE(r.loaded);
-  auto j = rt::describe(*r.c->model, r.data, r.vals, r.c->model->statements.at(0).as<ir::DescribeStmt>());
+  auto j = r.result();
   auto& x = j["metrics"]["x"];
   CHECK(x["periods"] == nlohmann::ordered_json::array({"2025-01", "2025-02", "2025-03"}));
   CHECK(x["values"][0] == 15.0);

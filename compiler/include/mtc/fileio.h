@@ -12,7 +12,8 @@ bool readFile(const std::string& path, std::string& out, std::string* err = null
 
 // Writes `bytes` to a temporary file next to `path`, then renames it over
 // `path`: a reader never sees a half-written file, and a failure leaves the
-// old file as it was. Keeps an existing file's mode bits. On failure `err`
+// old file as it was. Keeps an existing file's mode bits; a new file gets
+// 0666 less the umask. On failure `err`
 // says why.
 bool writeFileAtomically(const std::string& path, const std::string& bytes, std::string& err);
 

@@ -1,41 +1,56 @@
-// The runtime: data loading, formula evaluation and the descriptive engine.
+// The runtime: data loading and formula evaluation, the services every engine
+// stands on.
 //
 //   rt::Data data;
-//   if (!rt::load(model, data, issues)) ...report issues (exit 3)...
-//   auto ev = rt::makeEvaluator(model, data, {.jit = true});
-//   rt::Values vals = ev->evaluate(rt::Scenario{});      // thread-safe, repeatable
+//   if (!rt::load(checked, data, diags, sources)) ...report (exit 3)...
+//   const ir::Model& m = *data.model;                    // the model with its data's dimensions
+//   auto ev = rt::makeEvaluator(m, data, {.jit = true});
+//   rt::Values vals;
+//   ev->evaluateInto(rt::Scenario{}, vals);               // thread-safe, repeatable, no allocation after the first call
+//   double x = ev->point(scenario, {revenue, t}, vals);   // one cell under a scenario
 //
 // Every series is stored period-contiguous: value(slice, t) = v[slice * periods + t],
 // slices in row-major order over the metric's dimensions (sorted by id, last
 // fastest). Missing values are NaN; they propagate, they are never zero.
+//
+// One evaluator, compiled once, evaluates on any timeline of the model's grain
+// or a coarser one (a forecast horizon past the data, a describe by quarter),
+// under scenarios that replace params and inputs, whole or for chosen periods
+// and slices, leaving history alone.
 #pragma once
 
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "mtc/diagnostics.h"
 #include "mtc/ir.h"
 
 namespace mtc::rt {
 
 inline constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
 
-// A failure while evaluating (exit 3), with a readable message.
+// A failure while evaluating (exit 3), with a readable message: a malformed
+// scenario, a JIT that cannot compile.
 struct RunError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The model's periods: `count` consecutive periods of the model's grain.
+// ------------------------------------------------------------------ timelines
+
+// `count` consecutive periods of one grain.
 struct Timeline {
   Grain grain = Grain::Month;
   Period first;
   int64_t count = 0;
   Period at(int64_t i) const { return Period{grain, first.ord + i}; }
-  // Index of a period at the model's grain, or -1 outside the timeline.
+  Period last() const { return at(count - 1); }
+  // Index of a period of this grain, or -1 outside the timeline.
   int64_t index(const Period& p) const {
     int64_t i = p.ord - first.ord;
     return p.grain == grain && i >= 0 && i < count ? i : -1;
@@ -45,6 +60,11 @@ struct Timeline {
   int64_t yearStart(int64_t t) const;
   // Index of the same period one year earlier (for yoy); negative before the timeline.
   int64_t sameLastYear(int64_t t) const;
+  // The same start, n more periods (a forecast horizon).
+  Timeline extended(int64_t n) const { return Timeline{grain, first, count + n}; }
+  // The coarser periods that contain this timeline's (every one, partial ones included).
+  Timeline coarsened(Grain g) const;
+  friend bool operator==(const Timeline&, const Timeline&) = default;
 };
 
 struct Series {
@@ -54,47 +74,93 @@ struct Series {
   double& at(size_t s, size_t t) { return v[s * periods + t]; }
 };
 
-// A problem found in the data: file, 1-based row (0 when it concerns the whole
-// file) and column name.
-struct DataIssue {
-  std::string file;
-  size_t row = 0;
-  std::string column;
-  std::string message;
-  // Every issue the loader reports today is an error (exit 3), including a
-  // dimension value the model names that the data never has: most likely a typo,
-  // and a selection of it would read nothing but missing values.
-  bool error = true;
-};
+// A series rolled up into the periods of `coarse`: each coarse period is the
+// agg of the fine periods it contains (`last` takes the last one); a coarse
+// period the fine timeline covers only in part is missing.
+Series rollUp(const Series& fine, const Timeline& fineTl, const Timeline& coarse, ir::Agg agg);
 
-// Input data at the model's grain: one series per metric with `data:` (empty for others).
+// ------------------------------------------------------------------ data
+
+// Input data at the model's grain: one series per metric with `data:`.
 struct Data {
+  // The checked model with what its data resolves: the values of dimensions
+  // declared `from` a source, params keyed by those values. The checked model
+  // itself is never changed; when nothing needs resolving this is it.
+  std::shared_ptr<const ir::Model> model;
   Timeline time;
-  std::vector<Series> inputs;     // indexed by metric id
-  std::vector<bool> hasData;      // metric id -> has `data:`
+  std::vector<Series> inputs;  // indexed by metric id (empty for metrics without data)
+  std::vector<bool> hasData;   // metric id -> has `data:`
 };
 
-// Reads every source, resolves dimensions declared `from` a source and params
-// keyed by their values, and aggregates the data to the model's grain. Returns
-// false when there are errors (in issues).
-bool load(ir::Model& m, Data& out, std::vector<DataIssue>& issues);
+// Reads every source of the model, resolves what the data decides, and
+// aggregates the data to the model's grain. Problems go to `diags` located in
+// the data files (file:row, the column named); the files are added to
+// `sources` without their text. Returns false when there are errors.
+bool load(const ir::Model& checked, Data& out, Diagnostics& diags, SourceManager& sources);
 
-// Changes to the model for one evaluation (what-if, optimisation, simulation).
+// ------------------------------------------------------------------ scenarios
+
+// A param or a metric set at chosen periods and slices: history is left alone
+// by overriding only the periods after the data. `values` has one value per
+// period of [from, to] (for every slice, or for `slice`), or periods × slices
+// values, slice-major. A param overridden by period must be one of the
+// evaluator's EvalOptions::periodParams.
+struct Override {
+  ir::Ref target;
+  int64_t from = 0, to = 0;       // period indices on the scenario's timeline, inclusive
+  std::optional<size_t> slice;    // one slice, or every slice
+  std::vector<double> values;
+};
+
+// Changes for one evaluation (what-if, seek, optimisation, simulation).
 struct Scenario {
-  std::vector<std::pair<ir::Id, std::vector<double>>> params;  // param id -> values per slice
-  std::vector<std::pair<ir::Id, Series>> inputs;               // metric id -> replacement series
+  const Timeline* timeline = nullptr;                           // null: the data's timeline
+  std::vector<std::pair<ir::Id, std::vector<double>>> params;   // a value per slice, in every period
+  std::vector<std::pair<ir::Id, Series>> inputs;                // a metric's whole series on the timeline
+  std::vector<Override> overrides;                              // per period and slice
 };
 
-// Values of every evaluated metric (per slice) and of its total over slices.
-struct Values {
-  std::vector<Series> metrics;  // indexed by metric id; empty when not evaluated
-  std::vector<Series> totals;   // one slice: the metric over all its slices
-  std::vector<Series> work;     // the engine's intermediate series, kept for reuse
+// ------------------------------------------------------------------ values
+
+// The values of the metrics one evaluation computed (per slice) and their
+// totals over slices, on the evaluation's timeline. Series that come unchanged
+// from the data or the scenario are not copied: metric() refers to them, so a
+// Values is valid while the Data and the Scenario it was evaluated with live.
+//
+// A Values is also the evaluator's workspace: pass the same one to
+// evaluateInto() again and nothing is allocated after the first call.
+class Values {
+ public:
+  Values();
+  ~Values();
+  Values(Values&&) noexcept;
+  Values& operator=(Values&&) noexcept;
+  Values(const Values&) = delete;
+  Values& operator=(const Values&) = delete;
+
+  const Timeline& timeline() const;
+  // Was the metric evaluated by the last call?
+  bool has(ir::Id metric) const;
+  // Its values per slice, and its total over slices (an empty series when not evaluated).
+  const Series& metric(ir::Id metric) const;
+  const Series& total(ir::Id metric) const;
+  // The value of one cell; missing outside the timeline. slice nullopt: the total.
+  double at(ir::Id metric, int64_t t, std::optional<size_t> slice = std::nullopt) const;
+
+  struct Storage;  // the evaluators' side (runtime/src/storage.h)
+  Storage& storage() { return *s_; }
+  const Storage& storage() const { return *s_; }
+
+ private:
+  std::unique_ptr<Storage> s_;
 };
+
+// ------------------------------------------------------------------ evaluation
 
 struct EvalOptions {
   bool jit = true;
-  std::vector<ir::Id> only;  // evaluate these metrics and what they need (empty: all)
+  std::vector<ir::Id> only;          // compile these metrics and what they read (empty: all)
+  std::vector<ir::Id> periodParams;  // params a scenario may override by period
 };
 
 struct EvalStats {
@@ -103,20 +169,51 @@ struct EvalStats {
   bool cached = false;   // the compiled code came from the on-disk cache
 };
 
+// Metrics to evaluate in one call: a closure over formulas, in topological order.
+struct Subset {
+  std::vector<ir::Id> order;
+  std::vector<uint8_t> member;  // per metric id
+};
+
+// One cell: a metric at a period of the scenario's timeline, in a slice or its total.
+struct Cell {
+  ir::Id metric = ir::kNone;
+  int64_t period = 0;
+  std::optional<size_t> slice;  // nullopt: the total over slices
+};
+
 class Evaluator {
  public:
   virtual ~Evaluator() = default;
-  // Evaluates the model; safe to call from several threads at once.
+  // Evaluates every compiled metric (or `subset`) under the scenario into `out`,
+  // reusing its memory. Safe to call from several threads at once, each with its
+  // own Values. Throws RunError on a malformed scenario.
+  virtual void evaluateInto(const Scenario& s, Values& out, const Subset* subset = nullptr) const = 0;
   Values evaluate(const Scenario& s) const {
     Values v;
     evaluateInto(s, v);
     return v;
   }
-  // The same into `out`, reusing its memory: the form for engines that evaluate
-  // thousands of scenarios (one Values per thread). Every series the plan
-  // computes is overwritten; series it does not compute are left empty.
-  virtual void evaluateInto(const Scenario& s, Values& out) const = 0;
+  // The closure of `targets` (every one of them compiled by this evaluator).
+  Subset subset(const std::vector<ir::Id>& targets) const;
+  // One cell under a scenario: evaluates only what the cell's metric reads.
+  double point(const Scenario& s, const Cell& c, Values& work) const;
   virtual const EvalStats& stats() const = 0;
+  const ir::Model& model() const { return m_; }
+
+ protected:
+  Evaluator(const ir::Model& m, const EvalOptions& o);
+  const ir::Model& m_;
+  std::vector<uint8_t> need_;        // compiled metrics
+  std::vector<ir::Id> order_;        // their topological order
+  std::vector<uint8_t> periodParam_;  // per param
+  std::vector<bool> recomputed_;     // totalRecomputed, per metric
+  std::vector<std::vector<double>> missingParams_;  // per param: every slice missing
+  friend struct EvalCall;
+
+ private:
+  mutable std::mutex closuresMutex_;
+  mutable std::vector<std::unique_ptr<Subset>> closures_;  // point(): per metric, built on first use
 };
 
 // The reference interpreter (interp.cpp), the LLVM JIT (jit.cpp), and the one
@@ -128,10 +225,12 @@ std::unique_ptr<Evaluator> makeEvaluator(const ir::Model& m, const Data& d, cons
 // How a metric's total over slices is computed: recomputed from the totals of its
 // inputs (a formula metric, LANGUAGE.md section 10), or the metric's agg over its
 // slice values (data metrics, declared agg, formulas that read dimensioned params,
-// select slices or reduce dimensions).
+// select slices or reduce dimensions). A metric a scenario overrides is an input
+// for that evaluation: its total is the agg over its slices where it is overridden.
 bool totalRecomputed(const ir::Model& m, ir::Id metric);
 
-// The metrics needed to evaluate `wanted` (closure over formula dependencies).
+// The metrics needed to evaluate `wanted` (closure over formula dependencies;
+// every metric when `wanted` is empty).
 std::vector<bool> needed(const ir::Model& m, const std::vector<ir::Id>& wanted);
 
 }  // namespace mtc::rt

@@ -20,8 +20,8 @@ inline bool sameBits(double a, double b) {
 inline std::string firstDifference(const ir::Model& m, const rt::Values& a, const rt::Values& b) {
   for (ir::Id id = 0; id < m.metrics.size(); ++id) {
     for (int tot = 0; tot < 2; ++tot) {
-      const rt::Series& x = tot ? a.totals[id] : a.metrics[id];
-      const rt::Series& y = tot ? b.totals[id] : b.metrics[id];
+      const rt::Series& x = tot ? a.total(id) : a.metric(id);
+      const rt::Series& y = tot ? b.total(id) : b.metric(id);
       if (x.v.size() != y.v.size())
         return fmt::format("{}{}: {} vs {} values", m.metrics[id].name, tot ? " (total)" : "", x.v.size(), y.v.size());
       for (size_t i = 0; i < x.v.size(); ++i)

@@ -1,0 +1,53 @@
+// The whole of `mtc run` as one library call: compile, load the data, compile
+// the evaluator for the statements that run, evaluate, run each statement's
+// engine. The CLI, a test or the language server calls it and renders the
+// results with report/.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mtc/compiler.h"
+#include "mtc/engines/results.h"
+
+namespace mtc::eng {
+
+struct RunRequest {
+  std::string path;                   // the model file
+  std::optional<std::string> text;    // its text, when not read from disk
+  CompileOptions compile;
+  std::string only;                   // --only: a kind, kind:metric, an optimize's name, or N
+  bool jit = true;
+  Options engine;
+};
+
+struct RunStats {
+  double check = 0, load = 0, compile = 0, evaluate = 0, engines = 0;  // seconds
+  size_t kernels = 0;
+  bool cached = false;
+  int64_t periods = 0;
+};
+
+struct RunOutcome {
+  // The model and every diagnostic of the run: the model's, the data's
+  // (located in the data files) and the statements' that failed.
+  std::unique_ptr<Compilation> compilation;
+  rt::Data data;
+  std::vector<StatementResult> results;
+  RunStats stats;
+  // 0; 1 the model has errors; 2 --only matches no statement; 3 the data has
+  // errors (no results), or a statement failed (its error object is among the results).
+  int exitCode = 0;
+  std::string usageError;  // with exit 2
+  // The loaded model (with its data's dimensions), or the checked one.
+  const ir::Model* model() const;
+};
+
+RunOutcome runModel(const RunRequest& r);
+
+// Does statement `index` (0-based) match --only?
+bool selected(const ir::Model& m, const ir::Statement& s, size_t index, const std::string& only);
+
+}  // namespace mtc::eng

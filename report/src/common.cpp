@@ -1,0 +1,75 @@
+// Numbers, percentages and escaping for every renderer.
+#include "common.h"
+
+#include <algorithm>
+
+namespace mtc::report {
+
+std::string formatNumber(double v, int decimals) {
+  if (!std::isfinite(v)) return "-";
+  double a = std::fabs(v);
+  if (decimals < 0) decimals = a == 0 ? 0 : a >= 1000 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 4;
+  std::string s = fmt::format("{:.{}f}", a, decimals);
+  size_t dot = s.find('.');
+  std::string intPart = s.substr(0, dot), frac = dot == std::string::npos ? "" : s.substr(dot);
+  std::string grouped;
+  for (size_t i = 0; i < intPart.size(); ++i) {
+    if (i && (intPart.size() - i) % 3 == 0) grouped += ',';
+    grouped += intPart[i];
+  }
+  return (v < 0 && std::stod(s) != 0 ? "-" : "") + grouped + frac;
+}
+
+double typicalSize(const std::vector<double>& values) {
+  std::vector<double> a;
+  for (double v : values)
+    if (std::isfinite(v)) a.push_back(std::fabs(v));
+  if (a.empty()) return 0;
+  std::nth_element(a.begin(), a.begin() + static_cast<ptrdiff_t>(a.size() / 2), a.end());
+  return a[a.size() / 2];
+}
+
+std::string percentChange(double pct, double base, double scale) {
+  if (!std::isfinite(pct) || !std::isfinite(base)) return "-";
+  if (base <= 0 || base < 0.05 * scale) return "n/m";
+  return fmt::format("{:+.1f}%", pct * 100);
+}
+
+std::string periodList(const std::vector<Period>& ps, size_t max) {
+  std::string s;
+  for (size_t k = 0; k < ps.size(); ++k) {
+    if (k == max) return s + fmt::format(" and {} more", ps.size() - max);
+    s += (s.empty() ? "" : ", ") + formatPeriod(ps[k]);
+  }
+  return s;
+}
+
+std::string htmlEscape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '&': o += "&amp;"; break;
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '"': o += "&quot;"; break;
+      case '\'': o += "&#39;"; break;
+      default: o += c;
+    }
+  }
+  return o;
+}
+
+std::string markdownEscape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '|' || c == '\\' || c == '`' || c == '*' || c == '_' || c == '<' || c == '>' || c == '[' || c == ']') o += '\\';
+    if (c == '\n' || c == '\r') {
+      o += ' ';
+      continue;
+    }
+    o += c;
+  }
+  return o;
+}
+
+}  // namespace mtc::report

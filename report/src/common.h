@@ -1,0 +1,34 @@
+// What the renderers share: numbers, percentages, periods, slices, escaping.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "mtc/ir_print.h"
+#include "mtc/report.h"
+
+namespace mtc::report {
+
+template <class... F>
+struct overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+overloaded(F...) -> overloaded<F...>;
+
+// A percent change for reports: "+4.2%", or "n/m" (not meaningful) when the
+// base is zero or negative (a change from a loss is not a growth rate), or tiny
+// against the values around it (5% of their median size), as variance reports
+// in spreadsheets do; "-" when missing. `scale` is that median size.
+std::string percentChange(double pct, double base, double scale);
+// The median of the absolute values (missing ones left out): the scale above.
+double typicalSize(const std::vector<double>& values);
+
+std::string periodList(const std::vector<Period>& ps, size_t max = SIZE_MAX);
+std::string htmlEscape(const std::string& s);
+std::string markdownEscape(const std::string& s);
+
+}  // namespace mtc::report

@@ -1,0 +1,214 @@
+// SVG charts (svg.h).
+#include "svg.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "common.h"
+
+namespace mtc::report::svg {
+
+namespace {
+
+constexpr double kLeft = 56, kRight = 12, kTop = 12, kBottom = 30;
+const char* kUp = "#17803d";
+const char* kDown = "#b42318";
+
+struct Scale {
+  double lo, hi, a, b;  // value lo..hi onto pixels a..b
+  double operator()(double v) const { return hi == lo ? (a + b) / 2 : a + (v - lo) / (hi - lo) * (b - a); }
+};
+
+std::string header(const Frame& f, const char* cls) {
+  return fmt::format("<svg class=\"{}\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">"
+                     "<title>{}</title>\n",
+                     cls, f.width, f.height, f.width, f.height, htmlEscape(f.title));
+}
+
+// The y axis: gridlines and labels at round ticks.
+std::string yAxis(const Scale& y, const std::vector<double>& ticks, double x0, double x1) {
+  std::string s;
+  for (double t : ticks) {
+    double py = y(t);
+    s += fmt::format("<line class=\"grid\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\"/>", x0, x1, py, py);
+    s += fmt::format("<text class=\"tick\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", x0 - 4, py + 3, htmlEscape(tickLabel(t)));
+  }
+  return s;
+}
+
+// Range of finite values, widened to include zero when close, and padded.
+std::pair<double, double> range(const std::vector<const std::vector<double>*>& vs, bool withZero) {
+  double lo = INFINITY, hi = -INFINITY;
+  for (auto* v : vs)
+    for (double x : *v)
+      if (std::isfinite(x)) lo = std::min(lo, x), hi = std::max(hi, x);
+  if (!std::isfinite(lo)) return {0, 1};
+  if (withZero) lo = std::min(lo, 0.0), hi = std::max(hi, 0.0);
+  if (hi == lo) {
+    double d = hi == 0 ? 1 : std::fabs(hi) * 0.1;
+    lo -= d, hi += d;
+  }
+  return {lo, hi};
+}
+
+}  // namespace
+
+std::vector<double> niceTicks(double lo, double hi, int target) {
+  if (!(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi)) return {lo};
+  double raw = (hi - lo) / std::max(1, target);
+  double mag = std::pow(10.0, std::floor(std::log10(raw)));
+  double step = mag;
+  for (double k : {1.0, 2.0, 2.5, 5.0, 10.0})
+    if (k * mag >= raw) {
+      step = k * mag;
+      break;
+    }
+  std::vector<double> t;
+  for (double v = std::ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) t.push_back(std::fabs(v) < step * 1e-9 ? 0 : v);
+  return t;
+}
+
+std::string tickLabel(double v) {
+  double a = std::fabs(v);
+  auto trim = [](std::string s) {
+    if (s.find('.') != std::string::npos) {
+      while (s.back() == '0') s.pop_back();
+      if (s.back() == '.') s.pop_back();
+    }
+    return s;
+  };
+  if (a >= 1e9) return trim(fmt::format("{:.2f}", v / 1e9)) + "B";
+  if (a >= 1e6) return trim(fmt::format("{:.2f}", v / 1e6)) + "M";
+  if (a >= 1e4) return trim(fmt::format("{:.1f}", v / 1e3)) + "k";
+  if (a >= 100 || a == 0) return fmt::format("{:.0f}", v);
+  return trim(fmt::format("{:.3g}", v));
+}
+
+std::string lineChart(const std::vector<std::string>& xLabels, const std::vector<Line>& lines, const std::vector<Band>& bands,
+                      const Frame& f) {
+  size_t n = xLabels.size();
+  if (n == 0) return "";
+  std::vector<const std::vector<double>*> all;
+  for (auto& l : lines) all.push_back(&l.values);
+  for (auto& b : bands) all.push_back(&b.lower), all.push_back(&b.upper);
+  auto [lo, hi] = range(all, false);
+  auto ticks = niceTicks(lo, hi);
+  if (!ticks.empty()) lo = std::min(lo, ticks.front()), hi = std::max(hi, ticks.back());
+  double x0 = kLeft, x1 = f.width - kRight, y0 = f.height - kBottom, y1 = kTop;
+  Scale y{lo, hi, y0, y1};
+  auto px = [&](size_t i) { return n == 1 ? (x0 + x1) / 2 : x0 + (x1 - x0) * static_cast<double>(i) / static_cast<double>(n - 1); };
+  std::string s = header(f, "chart line-chart");
+  s += yAxis(y, ticks, x0, x1);
+  // x labels, thinned to fit about 70 px each
+  size_t every = std::max<size_t>(1, static_cast<size_t>(std::ceil(static_cast<double>(n) * 70.0 / (x1 - x0))));
+  for (size_t i = 0; i < n; i += every)
+    s += fmt::format("<text class=\"tick\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>", px(i), y0 + 16, htmlEscape(xLabels[i]));
+  s += fmt::format("<line class=\"axis\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\"/>\n", x0, x1, y0, y0);
+  for (auto& b : bands) {  // a polygon per run of finite values
+    std::string top, bottom;
+    auto flush = [&] {
+      if (!top.empty()) s += fmt::format("<path class=\"band\" fill=\"{}\" fill-opacity=\"{}\" d=\"M{}{}Z\"/>\n", b.color, b.opacity, top, bottom);
+      top.clear(), bottom.clear();
+    };
+    for (size_t i = 0; i < n && i < b.lower.size() && i < b.upper.size(); ++i) {
+      if (!std::isfinite(b.lower[i]) || !std::isfinite(b.upper[i])) {
+        flush();
+        continue;
+      }
+      top += fmt::format("{}{:.1f},{:.1f}", top.empty() ? "" : " L", px(i), y(b.upper[i]));
+      bottom = fmt::format(" L{:.1f},{:.1f}", px(i), y(b.lower[i])) + bottom;
+    }
+    flush();
+  }
+  for (auto& l : lines) {
+    std::string path;
+    bool pen = false;
+    for (size_t i = 0; i < n && i < l.values.size(); ++i) {
+      if (!std::isfinite(l.values[i])) {
+        pen = false;
+        continue;
+      }
+      path += fmt::format("{}{:.1f},{:.1f} ", pen ? "L" : "M", px(i), y(l.values[i]));
+      pen = true;
+    }
+    s += fmt::format("<path class=\"line\" stroke=\"{}\"{} d=\"{}\"/>\n", l.color, l.dashed ? " stroke-dasharray=\"4 3\"" : "", path);
+    for (size_t i = 0; i < n && i < l.values.size(); ++i)
+      if (std::isfinite(l.values[i]))
+        s += fmt::format("<circle class=\"dot\" cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2.5\" fill=\"{}\"><title>{}{}: {}</title></circle>", px(i),
+                         y(l.values[i]), l.color, l.label.empty() ? "" : htmlEscape(l.label) + " ", htmlEscape(xLabels[i]),
+                         htmlEscape(formatNumber(l.values[i])));
+    s += "\n";
+  }
+  return s + "</svg>\n";
+}
+
+std::string barChart(const std::vector<Bar>& bars, const Frame& f0) {
+  if (bars.empty()) return "";
+  Frame f = f0;
+  const double rowH = 20, labelW = 180;
+  f.height = kTop + rowH * static_cast<double>(bars.size()) + kBottom;
+  std::vector<double> vals;
+  for (auto& b : bars) vals.push_back(b.value);
+  auto [lo, hi] = range({&vals}, true);
+  auto ticks = niceTicks(lo, hi);
+  if (!ticks.empty()) lo = std::min(lo, ticks.front()), hi = std::max(hi, ticks.back());
+  double x0 = labelW, x1 = f.width - kRight;
+  Scale x{lo, hi, x0, x1};
+  std::string s = header(f, "chart bar-chart");
+  for (double t : ticks) {
+    double p = x(t);
+    s += fmt::format("<line class=\"grid\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{}\" y2=\"{:.1f}\"/><text class=\"tick\" x=\"{:.1f}\" y=\"{:.1f}\" "
+                     "text-anchor=\"middle\">{}</text>\n",
+                     p, p, kTop, f.height - kBottom, p, f.height - kBottom + 14, htmlEscape(tickLabel(t)));
+  }
+  for (size_t i = 0; i < bars.size(); ++i) {
+    const Bar& b = bars[i];
+    double yy = kTop + rowH * static_cast<double>(i);
+    double a = x(std::min(0.0, b.value)), e = x(std::max(0.0, b.value));
+    std::string color = !b.color.empty() ? b.color : b.value < 0 ? kDown : "#4c78a8";
+    s += fmt::format("<text class=\"label\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>", x0 - 6, yy + rowH * 0.65, htmlEscape(b.label));
+    s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\"><title>{}: {}</title></rect>\n", a,
+                     yy + 3, std::max(0.5, e - a), rowH - 6, color, htmlEscape(b.label), htmlEscape(formatNumber(b.value)));
+  }
+  double z = x(0);
+  s += fmt::format("<line class=\"axis\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{}\" y2=\"{:.1f}\"/>\n", z, z, kTop, f.height - kBottom);
+  return s + "</svg>\n";
+}
+
+std::string waterfall(const std::string& startLabel, double start, const std::vector<Bar>& steps, const std::string& endLabel,
+                      const Frame& f) {
+  size_t n = steps.size() + 2;
+  std::vector<double> levels{start};
+  double level = start;
+  for (auto& st : steps) levels.push_back(level += st.value);
+  auto [lo, hi] = range({&levels}, true);
+  auto ticks = niceTicks(lo, hi);
+  if (!ticks.empty()) lo = std::min(lo, ticks.front()), hi = std::max(hi, ticks.back());
+  double x0 = kLeft, x1 = f.width - kRight, y0 = f.height - kBottom, y1 = kTop;
+  Scale y{lo, hi, y0, y1};
+  double slot = (x1 - x0) / static_cast<double>(n), w = slot * 0.7;
+  std::string s = header(f, "chart waterfall");
+  s += yAxis(y, ticks, x0, x1);
+  auto bar = [&](size_t i, double from, double to, const std::string& color, const std::string& label, double shown) {
+    double bx = x0 + slot * static_cast<double>(i) + (slot - w) / 2;
+    double top = y(std::max(from, to)), bottom = y(std::min(from, to));
+    s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\"><title>{}: {}</title></rect>", bx, top, w,
+                     std::max(0.5, bottom - top), color, htmlEscape(label), htmlEscape(formatNumber(shown)));
+    s += fmt::format("<text class=\"tick\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n", bx + w / 2, y0 + 16,
+                     htmlEscape(label.size() > 14 ? label.substr(0, 13) + "\u2026" : label));
+  };
+  bar(0, 0, start, "#777777", startLabel, start);
+  level = start;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const Bar& st = steps[i];
+    bar(i + 1, level, level + st.value, !st.color.empty() ? st.color : st.value < 0 ? kDown : kUp, st.label, st.value);
+    level += st.value;
+  }
+  bar(n - 1, 0, level, "#777777", endLabel, level);
+  s += fmt::format("<line class=\"axis\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\"/>\n", x0, x1, y(0), y(0));
+  return s + "</svg>\n";
+}
+
+}  // namespace mtc::report::svg

@@ -1,0 +1,45 @@
+// One evaluation call, the part both evaluators share: the scenario checked
+// and resolved (timeline, params, period params, inputs, overrides), each
+// metric's series settled from data or the scenario when it is not computed,
+// overrides applied after a formula, and totals made from slices where a
+// scenario overrides a metric (an overridden metric is an input for that call).
+#pragma once
+
+#include "storage.h"
+
+namespace mtc::rt {
+
+struct EvalCall {
+  EvalCall(const Evaluator& ev, const Data& d, const Scenario& sc, Values& out, const Subset* subset);
+
+  const Evaluator& ev;
+  const ir::Model& m;
+  const Data& d;
+  const Scenario& sc;
+  Values::Storage& st;
+  const std::vector<ir::Id>& order;  // the metrics of this call, in topological order
+  int64_t T = 0;
+
+  size_t slices(ir::Id metric) const { return std::max<size_t>(1, m.sliceCount(m.metrics[metric].dims)); }
+  // Settles a metric that is not computed by its formula in this call (a
+  // scenario input, data, or missing) and returns true; false when the
+  // evaluator must compute its formula into st.own[id] and call afterFormula.
+  bool settleWithoutFormula(ir::Id id);
+  void afterFormula(ir::Id id);
+  // Whether the evaluator computes the total as usual (recomputed or reduced);
+  // false for a metric the scenario gives whole. Then afterTotal.
+  bool normalTotal(ir::Id id) const { return st.inputOf[id] == nullptr; }
+  void afterTotal(ir::Id id);
+  // The series the JIT writes a metric's slices into (sized for this call).
+  Series& output(ir::Id id);
+  Series& outputTotal(ir::Id id);
+
+ private:
+  void applyOverrides(ir::Id metric, Series& s) const;
+  void checkScenario() const;
+};
+
+// agg across the slices of one period, as a reduce step computes it.
+double aggAcrossSlices(ir::Agg agg, const Series& s, size_t t);
+
+}  // namespace mtc::rt
