@@ -3,10 +3,12 @@
 # Run as root (or with sudo). Does nothing when everything is installed.
 set -e
 PKGS="g++ cmake ninja-build antlr4 libantlr4-runtime-dev llvm-dev libfmt-dev libeigen3-dev \
-libglpk-dev libnlopt-cxx-dev catch2 libcli11-dev nlohmann-json3-dev libsqlite3-dev python3 python3-numpy graphviz"
-# Optional: a real LSP client and the Vim runtime files for the lsp_nvim and
-# editors_vim tests (they skip cleanly without it).
-PKGS="$PKGS neovim"
+libglpk-dev libnlopt-cxx-dev catch2 libcli11-dev nlohmann-json3-dev libsqlite3-dev \
+python3 python3-numpy python3-jsonschema graphviz neovim"
+# Node.js and npm run the editor-grammar and Mermaid tests (their npm packages
+# install in the tests). A machine that brings its own node keeps it: Debian's
+# npm would conflict with it.
+command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

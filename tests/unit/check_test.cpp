@@ -632,7 +632,7 @@ TEST_CASE("statement properties out of range or of the wrong form are located er
 TEST_CASE("relations: strength from 0 to 1 and sign are kept; a lag must be whole grain periods") {
   auto c = compileString(
       "model m { grain: month }\nmetric a: count\nmetric b: count { role: north_star }\n"
-      "relation a -> b: causal { lag: 1 quarter  strength: 0.7  sign: negative }\n", CompileOptions{.lints = false});
+      "relation a -> b: causal { lag: 1 quarter  strength: 0.7  sign: negative }\n", noLints());
   INFO(renderAll(c->sources, c->diags));
   REQUIRE(c->diags.all().empty());
   const ir::Relation& r = c->model->relations.at(0);
@@ -641,41 +641,41 @@ TEST_CASE("relations: strength from 0 to 1 and sign are kept; a lag must be whol
   CHECK(r.sign == ir::Sign::Negative);
 
   auto strong = compileString("model m { grain: month }\nmetric a: count\nmetric b: count\nrelation a -> b: causal { strength: 1.5 }\n",
-                              CompileOptions{.lints = false});
+                              noLints());
   CHECK(where(only(*strong, "invalid-property")) == "4:37");
   // a month is not a whole number of days: refused, not made 0
   auto day = compileString("model m { grain: day }\nmetric a: count\nmetric b: count\nrelation a -> b: causal { lag: 1 month }\n",
-                           CompileOptions{.lints = false});
+                           noLints());
   const Diagnostic& d = only(*day, "invalid-duration");
   CHECK(where(d) == "4:32");
   CHECK(d.message == "1 month is not a whole number of days (the model's grain)");
   // a deterministic relation's sign comes from its formula
   auto det = compileString("model m { grain: month }\nmetric a: count\nmetric b: count = a * 2\nrelation a -> b: deterministic { sign: positive }\n",
-                           CompileOptions{.lints = false});
+                           noLints());
   CHECK(where(only(*det, "invalid-property")) == "4:40");
 }
 
 TEST_CASE("beta(a, b) is a ratio; a param with a unit gives beta its range") {
-  auto bad = compileString("model m { grain: month }\nparam p: USD = 5 ~ beta(2, 5)\n", CompileOptions{.lints = false});
+  auto bad = compileString("model m { grain: month }\nparam p: USD = 5 ~ beta(2, 5)\n", noLints());
   const Diagnostic& d = only(*bad, "invalid-call");
   CHECK(where(d) == "2:20");
   CHECK(d.message == "beta(a, b) draws a ratio from 0 to 1, but 'p' is 'USD'");
   auto ok = compileString("model m { grain: month }\nparam p: USD = 5 ~ beta(2, 5, 0, 10)\nparam q: ratio = 0.3 ~ beta(2, 5)\n",
-                          CompileOptions{.lints = false});
+                          noLints());
   INFO(renderAll(ok->sources, ok->diags));
   REQUIRE(ok->diags.all().empty());
   CHECK(ok->model->params[0].dist->args == std::vector<double>{2, 5, 0, 10});
-  auto range = compileString("model m { grain: month }\nparam p: USD = 5 ~ beta(2, 5, 10, 0)\n", CompileOptions{.lints = false});
+  auto range = compileString("model m { grain: month }\nparam p: USD = 5 ~ beta(2, 5, 10, 0)\n", noLints());
   CHECK(only(*range, "invalid-call").message == "invalid beta(): the low end must be below the high end");
 }
 
 TEST_CASE("a metric's direction: higher_is_better by default") {
   auto c = compileString("model m { grain: month }\nmetric cost: USD { direction: lower_is_better }\nmetric rev: USD\n",
-                         CompileOptions{.lints = false});
+                         noLints());
   REQUIRE(c->diags.all().empty());
   CHECK(c->model->metrics[0].direction == ir::Direction::LowerIsBetter);
   CHECK(c->model->metrics[1].direction == ir::Direction::HigherIsBetter);
-  auto bad = compileString("model m { grain: month }\nmetric cost: USD { direction: down }\n", CompileOptions{.lints = false});
+  auto bad = compileString("model m { grain: month }\nmetric cost: USD { direction: down }\n", noLints());
   CHECK(only(*bad, "invalid-property").message == "unknown direction 'down'");
 }
 
@@ -698,11 +698,11 @@ TEST_CASE("CompileOptions::lints silences all eight lints") {
   INFO(renderAll(on->sources, on->diags));
   CHECK(codes == std::set<std::string>{"vanity-decision", "many-north-stars", "input-without-data", "no-stage",
                                        "unused-leading", "relation-contradicts", "constant-time-op"});
-  auto off = compileString(text, CompileOptions{.lints = false});
+  auto off = compileString(text, noLints());
   CHECK(off->diags.all().empty());
   auto none = compileString("model m { grain: month }\nmetric a: count = 1 + 2\ndescribe a\n");
   CHECK(only(*none, "no-north-star").message == "no metric is the north_star");
-  CHECK(compileString("model m { grain: month }\nmetric a: count = 1 + 2\ndescribe a\n", CompileOptions{.lints = false})->diags.all().empty());
+  CHECK(compileString("model m { grain: month }\nmetric a: count = 1 + 2\ndescribe a\n", noLints())->diags.all().empty());
 }
 
 TEST_CASE("keywords come from the grammar, built-ins from their table") {

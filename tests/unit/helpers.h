@@ -8,6 +8,13 @@
 
 namespace mtc::test {
 
+// Compile options without the lints (most tests look at one diagnostic).
+inline CompileOptions noLints() {
+  CompileOptions o;
+  o.lints = false;
+  return o;
+}
+
 inline std::unique_ptr<Compilation> compileString(const std::string& text, CompileOptions o = {}) {
   return compileText("test.mtree", text, o);
 }

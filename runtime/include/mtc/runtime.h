@@ -125,7 +125,8 @@ struct Scenario {
 // The values of the metrics one evaluation computed (per slice) and their
 // totals over slices, on the evaluation's timeline. Series that come unchanged
 // from the data or the scenario are not copied: metric() refers to them, so a
-// Values is valid while the Data and the Scenario it was evaluated with live.
+// Values is valid while the Data and the Scenario it was evaluated with live
+// (as a string_view is while its string lives).
 //
 // A Values is also the evaluator's workspace: pass the same one to
 // evaluateInto() again and nothing is allocated after the first call.
