@@ -17,6 +17,7 @@ struct RunOptions {
   std::string only;
   bool noJit = false;
   bool stats = false;
+  bool dumpPlan = false;
 };
 
 report::Format formatOf(const std::string& f) {
@@ -32,10 +33,15 @@ int cmdRun(const RunOptions& o, const CommonOptions& common) {
   req.compile = compileOptions(common);
   req.only = o.only;
   req.jit = !o.noJit;
+  req.dumpPlan = o.dumpPlan;
   eng::RunOutcome out = eng::runModel(req);
   printDiagnostics(*out.compilation);
   if (out.exitCode == 2) std::fprintf(stderr, "mtc: error: %s\n", out.usageError.c_str());
   if (out.exitCode == 1 || out.exitCode == 2 || (out.exitCode == 3 && out.results.empty())) return out.exitCode;
+  if (o.dumpPlan) {
+    std::fputs(out.plan.c_str(), stdout);
+    return 0;
+  }
 
   const ir::Model& m = *out.model();
   report::Options ro;
@@ -66,6 +72,7 @@ void addRun(CLI::App& app, Registry& reg) {
                   "an optimize's name, or the Nth statement (3)");
   sub->add_flag("--no-jit", o.noJit, "evaluate formulas with the reference interpreter");
   sub->add_flag("--stats", o.stats, "print timings (parse, check, load, compile, evaluate) on stderr");
+  sub->add_flag("--dump-plan", o.dumpPlan, "print the evaluation plan the JIT would compile (kernels and steps), run nothing");
   addCommonFlags(sub, reg.common);
   sub->callback([&reg] { reg.action = [&reg] { return cmdRun(o, reg.common); }; });
 }

@@ -69,6 +69,12 @@ RunOutcome runModel(const RunRequest& r) {
   std::vector<Id> wanted;
   for (size_t i : run)
     for (Id id : statementMetrics(m, m.statements[i])) wanted.push_back(id);
+  if (r.dumpPlan) {
+    rt::EvalOptions eo;
+    eo.only = wanted;
+    out.plan = rt::dumpPlan(m, eo);
+    return out;
+  }
   std::unique_ptr<rt::Evaluator> ev;
   rt::Values values;
   try {

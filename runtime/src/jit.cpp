@@ -655,6 +655,13 @@ void JitEvaluator::compile() {
 
 }  // namespace
 
+std::string dumpPlan(const Model& m, const EvalOptions& o) {
+  std::vector<bool> need = needed(m, o.only);
+  std::vector<uint8_t> n(need.begin(), need.end()), pp(m.params.size(), 0);
+  for (Id p : o.periodParams) pp.at(p) = 1;
+  return plan::print(m, plan::lower(m, n, pp));
+}
+
 std::unique_ptr<Evaluator> makeJit(const Model& m, const Data& d, const EvalOptions& o) {
   return std::make_unique<JitEvaluator>(m, d, o);
 }

@@ -29,15 +29,21 @@ grep -q "unknown warning code 'no-stag'; did you mean 'no-stage'?" "$TMP/err" &&
 expect_rc "--allow an error code" 2 "$MTC" run --allow syntax "$TMP/lint.mtree"
 grep -q "'syntax' is an error; --allow silences warnings only" "$TMP/err" && ok "--allow error code message" || bad "--allow error code message"
 
-# golden IR dumps (reviewed by hand: units, dimensions, formulas, order)
-for m in "$SRC"/examples/*/*.mtree; do
-  name=$(basename "$(dirname "$m")")_$(basename "$m" .mtree)
-  gold="$SRC/tests/golden/$name.ir"
-  "$MTC" check --dump-ir "$m" >"$TMP/$name.ir" 2>/dev/null
-  if [ ! -f "$gold" ]; then bad "golden $name.ir is missing (new: $TMP/$name.ir)"; cp "$TMP/$name.ir" "$SRC/tests/golden/$name.ir.new"
-  elif diff -u "$gold" "$TMP/$name.ir" >"$TMP/diff"; then ok "golden $name.ir"
-  else bad "golden $name.ir differs"; head -40 "$TMP/diff"; fi
-done
+# golden files of every example (reviewed by hand): the IR dump (units, dimensions,
+# formulas, order) and the evaluation plan (the JIT's kernels and steps)
+golden() {  # EXT MTC-ARGS...: compares `mtc ARGS example` with tests/golden/<example>.EXT
+  ext=$1; shift
+  for m in "$SRC"/examples/*/*.mtree; do
+    name=$(basename "$(dirname "$m")")_$(basename "$m" .mtree)
+    gold="$SRC/tests/golden/$name.$ext"
+    "$MTC" "$@" "$m" >"$TMP/$name.$ext" 2>/dev/null
+    if [ ! -f "$gold" ]; then bad "golden $name.$ext is missing (new: $TMP/$name.$ext)"; cp "$TMP/$name.$ext" "$gold.new"
+    elif diff -u "$gold" "$TMP/$name.$ext" >"$TMP/diff"; then ok "golden $name.$ext"
+    else bad "golden $name.$ext differs"; head -40 "$TMP/diff"; fi
+  done
+}
+golden ir check --dump-ir
+golden plan run --dump-plan
 
 # malformed input: an error or a clean exit, never a crash (exit >= 128) or a hang
 check_survives() {  # NAME FILE
@@ -64,6 +70,21 @@ if head -1 "$TMP/r.html" | grep -q '<!DOCTYPE html>' && grep -q '<h3>revenue' "$
 else
   bad "html report content"
 fi
+
+# a report written with -o gets the umask's mode (0644 under umask 022), not mkstemp's 0600
+( umask 022 && "$MTC" run --format json -o "$TMP/mode.json" "$SRC/examples/chiro/chiro.mtree" >/dev/null 2>&1 )
+[ "$(stat -c %a "$TMP/mode.json")" = 644 ] && ok "-o file mode 0644" || bad "-o file mode $(stat -c %a "$TMP/mode.json")"
+
+# percent changes in reports: none from a base <= 0 or a tiny one (n/m), as variance reports do.
+# profit: -100 -> 50 (from a loss: n/m), 50 -> 100 (+100.0%), 100 -> 2 -> 150 (2 is under 5%
+# of the typical size, 100: n/m)
+mkdir -p "$TMP/pct"
+printf 'month,profit\n2025-01,-100\n2025-02,50\n2025-03,100\n2025-04,2\n2025-05,150\n' >"$TMP/pct/p.csv"
+printf 'model p { grain: month }\nsource s = csv("p.csv") { time: month }\nmetric profit: USD { data: s.profit  role: north_star }\ndescribe profit\n' >"$TMP/pct/p.mtree"
+"$MTC" run "$TMP/pct/p.mtree" >"$TMP/pct/out" 2>&1
+if grep -q '2025-02 .* n/m' "$TMP/pct/out" && grep -q '2025-03 .*+100.0%' "$TMP/pct/out" && grep -q '2025-05 .* n/m' "$TMP/pct/out" &&
+   grep -q '2025-04 .*-98.0%' "$TMP/pct/out"; then ok "percent changes: n/m from a loss or a tiny base"
+else bad "percent changes"; cat "$TMP/pct/out"; fi
 
 echo
 if [ $fails -gt 0 ]; then echo "$fails CLI test(s) failed"; exit 1; fi

@@ -22,7 +22,7 @@ elif command -v vim >/dev/null 2>&1; then
   EDITOR_NAME="$(vim --version | head -1)"
 else
   echo "skipped: neither nvim nor vim installed"
-  exit 0
+  exit 77
 fi
 
 tmp="$(mktemp -d)"

@@ -1,16 +1,17 @@
 #!/bin/sh
-# `mtc graph --format mermaid` through Mermaid's own parser. Needs node and npm;
-# exits 0 with "skipped: ..." when node is absent (the build does not need node).
+# `mtc graph --format mermaid` through Mermaid's own parser. Needs node and npm
+# (the README's test command installs them); without them it exits 77, which
+# CTest shows as skipped, never as passed.
 # Installs tests/graph/node_modules (mermaid, jsdom) from npm on first use.
 # usage: mermaid.sh path/to/mtc SOURCE_DIR
 set -u
 MTC=$1
 SRC=$2
 here="$SRC/tests/graph"
-if ! command -v node >/dev/null 2>&1; then echo "skipped: node not installed"; exit 0; fi
+if ! command -v node >/dev/null 2>&1; then echo "skipped: node not installed"; exit 77; fi
 if [ ! -d "$here/node_modules/mermaid" ] || [ ! -d "$here/node_modules/jsdom" ]; then
-  if ! command -v npm >/dev/null 2>&1; then echo "skipped: npm not installed (needed once to fetch mermaid)"; exit 0; fi
-  (cd "$here" && npm install --no-audit --no-fund >/dev/null) || { echo "skipped: npm install failed (offline?)"; exit 0; }
+  if ! command -v npm >/dev/null 2>&1; then echo "skipped: npm not installed (needed once to fetch mermaid)"; exit 77; fi
+  (cd "$here" && npm install --no-audit --no-fund >/dev/null) || { echo "skipped: npm install failed (offline?)"; exit 77; }
 fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT

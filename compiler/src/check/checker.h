@@ -113,6 +113,17 @@ std::optional<Id> goalByName(Ctx& x, const ast::Ident& id, const char* where);
 std::set<Id> upstream(const Model& m, const std::vector<Id>& direct);
 std::set<Id> upstreamParams(const Model& m, const std::set<Id>& metrics, const std::vector<Id>& directParams);
 std::string sliceName(const Ctx& x, const std::vector<Id>& dims, size_t flat);
+// A param's or metric's declared unit and dimensions (`: USD/lead by channel`);
+// false when either does not resolve (reported).
+template <typename T>
+bool declaredType(Ctx& x, const ast::UnitExpr& ue, const std::vector<ast::Ident>& dims, T& target) {
+  auto u = unit(x, ue);
+  if (u) target.unit = *u;
+  target.unitText = x.c.sources.textOf(ue.range);
+  bool dimsOk = true;
+  target.dims = dimList(x, dims, &dimsOk);
+  return u && dimsOk;
+}
 // Does a formula carry `part` into `whole` (directly or through other metrics)?
 bool formulaCarries(const Model& m, const Ref& part, const Ref& whole);
 

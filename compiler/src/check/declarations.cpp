@@ -285,12 +285,7 @@ void checkParams(Ctx& x) {
   for (size_t i = 0; i < x.paramDecls.size(); ++i) {
     const ast::ParamDecl& pd = *x.paramDecls[i];
     Param& P = x.m.params[i];
-    auto u = unit(x, pd.unit);
-    if (u) P.unit = *u;
-    P.unitText = x.c.sources.textOf(pd.unit.range);
-    bool dimsOk = true;
-    P.dims = dimList(x, pd.dims, &dimsOk);
-    x.paramBad.push_back(!u || !dimsOk);
+    x.paramBad.push_back(!declaredType(x, pd.unit, pd.dims, P));
     Scope s;
     s.constOnly = true;
     s.constWhat = "a param's value";

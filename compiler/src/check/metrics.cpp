@@ -81,13 +81,7 @@ void checkMetrics(Ctx& x) {
   // declared types first: formulas read other metrics' declared types
   for (size_t i = 0; i < x.metricDecls.size(); ++i) {
     const ast::MetricDecl& md = *x.metricDecls[i];
-    Metric& M = x.m.metrics[i];
-    auto u = unit(x, md.unit);
-    if (u) M.unit = *u;
-    M.unitText = x.c.sources.textOf(md.unit.range);
-    bool dimsOk = true;
-    M.dims = dimList(x, md.dims, &dimsOk);
-    x.metricBad.push_back(!u || !dimsOk);
+    x.metricBad.push_back(!declaredType(x, md.unit, md.dims, x.m.metrics[i]));
   }
   Typer t(x);
   for (size_t i = 0; i < x.metricDecls.size(); ++i) {

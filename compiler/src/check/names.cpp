@@ -171,6 +171,20 @@ void declareChain(Ctx& x, const ast::ChainDecl& d) {
   x.m.chains.push_back(std::move(C));
 }
 
+// A param or metric: its names, doc and place; the rest comes in later passes.
+template <typename T, typename D>
+void declareValue(const ast::Decl* d, std::vector<T>& into, std::vector<const D*>& decls) {
+  T v;
+  v.name = d->name.name;
+  v.title = d->title.value_or("");
+  v.doc = d->doc;
+  v.range = d->range;
+  v.nameRange = d->name.range;
+  v.file = d->file;
+  into.push_back(std::move(v));
+  decls.push_back(static_cast<const D*>(d));
+}
+
 }  // namespace
 
 void declareNames(Ctx& x) {
@@ -189,32 +203,14 @@ void declareNames(Ctx& x) {
         x.m.sources.push_back(std::move(S));
         break;
       }
-      case ast::DeclKind::Param: {
-        if (!declare(x, x.values, d, SymKind::Param, static_cast<Id>(x.m.params.size()))) break;
-        Param P;
-        P.name = d->name.name;
-        P.title = d->title.value_or("");
-        P.doc = d->doc;
-        P.range = d->range;
-        P.nameRange = d->name.range;
-        P.file = d->file;
-        x.m.params.push_back(std::move(P));
-        x.paramDecls.push_back(static_cast<const ast::ParamDecl*>(d));
+      case ast::DeclKind::Param:
+        if (declare(x, x.values, d, SymKind::Param, static_cast<Id>(x.m.params.size())))
+          declareValue(d, x.m.params, x.paramDecls);
         break;
-      }
-      case ast::DeclKind::Metric: {
-        if (!declare(x, x.values, d, SymKind::Metric, static_cast<Id>(x.m.metrics.size()))) break;
-        Metric M;
-        M.name = d->name.name;
-        M.title = d->title.value_or("");
-        M.doc = d->doc;
-        M.range = d->range;
-        M.nameRange = d->name.range;
-        M.file = d->file;
-        x.m.metrics.push_back(std::move(M));
-        x.metricDecls.push_back(static_cast<const ast::MetricDecl*>(d));
+      case ast::DeclKind::Metric:
+        if (declare(x, x.values, d, SymKind::Metric, static_cast<Id>(x.m.metrics.size())))
+          declareValue(d, x.m.metrics, x.metricDecls);
         break;
-      }
       case ast::DeclKind::Function: {
         if (findBuiltin(d->name.name)) {
           x.d.report(DiagCode::Duplicate, d->name.range, fmt::format("'{}' is a built-in function", d->name.name));

@@ -223,6 +223,10 @@ std::unique_ptr<Evaluator> makeInterpreter(const ir::Model& m, const Data& d, co
 std::unique_ptr<Evaluator> makeJit(const ir::Model& m, const Data& d, const EvalOptions& o);
 std::unique_ptr<Evaluator> makeEvaluator(const ir::Model& m, const Data& d, const EvalOptions& o);
 
+// The evaluation plan the JIT compiles for these options, as text (for golden
+// tests and `mtc run --dump-plan`): kernel programs, then each metric's steps.
+std::string dumpPlan(const ir::Model& m, const EvalOptions& o);
+
 // How a metric's total over slices is computed: recomputed from the totals of its
 // inputs (a formula metric, LANGUAGE.md section 10), or the metric's agg over its
 // slice values (data metrics, declared agg, formulas that read dimensioned params,

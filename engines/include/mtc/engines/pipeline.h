@@ -20,6 +20,7 @@ struct RunRequest {
   CompileOptions compile;
   std::string only;                   // --only: a kind, kind:metric, an optimize's name, or N
   bool jit = true;
+  bool dumpPlan = false;              // stop after loading: the evaluation plan in RunOutcome::plan
   Options engine;
 };
 
@@ -41,6 +42,7 @@ struct RunOutcome {
   // errors (no results), or a statement failed (its error object is among the results).
   int exitCode = 0;
   std::string usageError;  // with exit 2
+  std::string plan;        // RunRequest::dumpPlan
   // The loaded model (with its data's dimensions), or the checked one.
   const ir::Model* model() const;
 };
