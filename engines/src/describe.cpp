@@ -7,36 +7,13 @@
 
 #include <cmath>
 
+#include "grain.h"
 #include "mtc/builtins.h"
 #include "mtc/ops.h"
 
 namespace mtc::eng {
 
 using namespace ir;
-
-namespace {
-
-// Does the metric (through its formula, transitively) read a time operator?
-bool timeDependent(const Model& m, Id metric, std::vector<int>& memo) {
-  if (memo[metric] >= 0) return memo[metric];
-  memo[metric] = 0;
-  const Metric& M = m.metrics[metric];
-  bool r = false;
-  if (M.formula) {
-    std::vector<ExprId> stack{*M.formula};
-    while (!stack.empty() && !r) {
-      const Expr& e = m.exprs[stack.back()];
-      stack.pop_back();
-      r = isTimeOp(e.op);
-      for (ExprId a : e.args) stack.push_back(a);
-    }
-    for (Id w : M.metricDeps) r = r || timeDependent(m, w, memo);
-  }
-  memo[metric] = r;
-  return r;
-}
-
-}  // namespace
 
 DescribeResult describe(const Context& ctx, const DescribeStmt& s) {
   const Model& m = ctx.model;
@@ -52,30 +29,13 @@ DescribeResult describe(const Context& ctx, const DescribeStmt& s) {
   int64_t n = to.ord - from.ord + 1;
   if (n > 100000) throw StatementError(DiagCode::NoData, fmt::format("the range has {} periods; check the years", n));
 
-  // The values at the describe's grain. At the model's grain these are the run's
-  // evaluation; at a coarser one, the same compiled evaluator runs on the coarse
-  // timeline: data metrics (and metrics built on time operators) roll up with
-  // their agg and are its inputs, other formulas are recomputed from them.
-  const rt::Values* use = &ctx.values;
-  rt::Values coarse;
-  rt::Timeline ctl = tl.coarsened(g);
-  std::vector<bool> input(m.metrics.size(), false);
-  if (g != m.grain) {
-    rt::Subset sub = ctx.evaluator.subset(s.metrics);
-    rt::Scenario sc;
-    sc.timeline = &ctl;
-    std::vector<int> memo(m.metrics.size(), -1);
-    for (Id id : sub.order) {
-      const Metric& M = m.metrics[id];
-      if (M.formula && !timeDependent(m, id, memo)) continue;
-      if (!ctx.values.has(id)) continue;
-      sc.inputs.push_back({id, rt::rollUp(ctx.values.metric(id), tl, ctl, M.agg)});
-      input[id] = true;
-    }
-    ctx.evaluator.evaluateInto(sc, coarse, &sub);
-    use = &coarse;
-  }
-  const rt::Timeline& ut = g == m.grain ? tl : ctl;
+  // The values at the describe's grain (grain.h): at a coarser one, data metrics
+  // and metrics built on time operators roll up with their agg, other formulas
+  // are recomputed from them.
+  auto at = valuesAtGrain(ctx, g, s.metrics);
+  const rt::Values* use = g == m.grain ? &ctx.values : &at->values;
+  const std::vector<bool>& input = at->input;
+  const rt::Timeline& ut = at->timeline;
 
   DescribeResult out;
   out.from = from;

@@ -33,7 +33,7 @@ Result runStatement(const Context& ctx, const Statement& s) {
     return std::visit(
         overloaded{
             [&](const DescribeStmt& x) -> Result { return describe(ctx, x); },
-            [&](const DiagnoseStmt&) -> Result { return notBuilt(StmtKind::Diagnose); },
+            [&](const DiagnoseStmt& x) -> Result { return diagnose(ctx, x); },
             [&](const ForecastStmt&) -> Result { return notBuilt(StmtKind::Forecast); },
             [&](const SeekStmt&) -> Result { return notBuilt(StmtKind::Seek); },
             [&](const SimulateStmt&) -> Result { return notBuilt(StmtKind::Simulate); },

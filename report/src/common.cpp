@@ -5,20 +5,7 @@
 
 namespace mtc::report {
 
-std::string formatNumber(double v, int decimals) {
-  if (!std::isfinite(v)) return "-";
-  double a = std::fabs(v);
-  if (decimals < 0) decimals = a == 0 ? 0 : a >= 1000 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 4;
-  std::string s = fmt::format("{:.{}f}", a, decimals);
-  size_t dot = s.find('.');
-  std::string intPart = s.substr(0, dot), frac = dot == std::string::npos ? "" : s.substr(dot);
-  std::string grouped;
-  for (size_t i = 0; i < intPart.size(); ++i) {
-    if (i && (intPart.size() - i) % 3 == 0) grouped += ',';
-    grouped += intPart[i];
-  }
-  return (v < 0 && std::stod(s) != 0 ? "-" : "") + grouped + frac;
-}
+std::string formatNumber(double v, int decimals) { return ir::readableNumber(v, decimals); }
 
 double typicalSize(const std::vector<double>& values) {
   std::vector<double> a;

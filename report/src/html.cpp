@@ -66,6 +66,75 @@ std::string describeHtml(const Model& m, const eng::DescribeResult& r) {
   return out + "</section>\n";
 }
 
+void contributionRows(std::string& out, const std::vector<eng::DiagnoseResult::Contribution>& cs, int depth) {
+  for (auto& c : cs) {
+    out += fmt::format("<tr><td style=\"padding-left:{}em\">{}</td><td class=\"{}\">{}</td></tr>\n", 0.8 + depth * 1.2,
+                       htmlEscape(c.driver), c.value < 0 ? "down" : "up", formatNumber(c.value));
+    contributionRows(out, c.children, depth + 1);
+  }
+}
+
+std::string diagnoseHtml(const Model& m, const eng::DiagnoseResult& r) {
+  const Metric& M = m.metrics[r.metric];
+  std::string out = fmt::format("<section><h2>diagnose {} <small>{} vs {}</small></h2>\n<ul>\n", htmlEscape(M.name),
+                                htmlEscape(formatPeriod(r.at)), htmlEscape(formatPeriod(r.base)));
+  for (auto& l : r.narrative) out += "<li>" + htmlEscape(l) + "</li>\n";
+  out += "</ul>\n";
+  // the waterfall: from the base, each component (and the seasonal part), to the value at `at`
+  if (!r.component.contributions.empty()) {
+    std::vector<svg::Bar> steps;
+    for (auto& c : r.component.contributions) steps.push_back({c.driver, c.value, ""});
+    svg::Frame f;
+    f.title = fmt::format("{}: {} to {}, by component", M.name, formatPeriod(r.base), formatPeriod(r.at));
+    out += "<h3>component</h3>\n" + svg::waterfall(formatPeriod(r.base), r.valueBase, steps, formatPeriod(r.at), f);
+    out += "<table><tr><th>driver</th><th>contribution</th></tr>\n";
+    contributionRows(out, r.component.contributions, 0);
+    out += "</table>\n";
+  } else if (r.component.reason) {
+    out += "<h3>component</h3><p>not estimable: " + htmlEscape(*r.component.reason) + "</p>\n";
+  }
+  out += "<h3>temporal</h3><p>" +
+         (r.temporal.value ? fmt::format("The seasonal pattern accounts for {} of the change; the rest is {}.", formatNumber(*r.temporal.value),
+                                         formatNumber(r.temporal.remainder))
+                           : "Not estimable: " + htmlEscape(r.temporal.reason)) +
+         "</p>\n";
+  out += "<h3>influence</h3>\n";
+  if (r.influences.empty()) out += "<p>" + htmlEscape(r.influenceReason) + "</p>\n";
+  else {
+    out += "<table><tr><th>influence</th><th>slope</th><th>r&sup2;</th><th>explains</th><th>break p</th></tr>\n";
+    for (auto& inf : r.influences)
+      out += fmt::format("<tr><td>{} &rarr; {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                         inf.from == kNone ? "?" : htmlEscape(m.metrics[inf.from].name), htmlEscape(m.metrics[inf.to].name),
+                         inf.reason.empty() ? formatNumber(inf.slope) : htmlEscape(inf.reason), inf.reason.empty() ? fmt::format("{:.2f}", inf.r2) : "",
+                         inf.value ? formatNumber(*inf.value) : "-", inf.breakP ? fmt::format("{:.3g}", *inf.breakP) : "-");
+    out += "</table>\n";
+  }
+  out += "<h3>dimension</h3>\n";
+  if (r.dimension.reason) out += "<p>not estimable: " + htmlEscape(*r.dimension.reason) + "</p>\n";
+  if (r.dimension.mix)
+    out += fmt::format("<p>{}mix {}, rate {}</p>\n", r.dimension.volume ? "volume " + formatNumber(*r.dimension.volume) + ", " : "",
+                       formatNumber(*r.dimension.mix), formatNumber(*r.dimension.rate));
+  if (!r.dimension.slices.empty()) {
+    std::vector<svg::Bar> bars;
+    for (auto& x : r.dimension.slices) {
+      std::string sl;
+      for (auto& [d, v] : x.slice) sl += (sl.empty() ? "" : " x ") + m.dims[d].name + "=" + m.dims[d].values[v];
+      bars.push_back({sl, x.value, ""});
+    }
+    svg::Frame f;
+    f.title = fmt::format("{}: the slices that moved", M.name);
+    out += svg::barChart(bars, f);
+  }
+  out += "<h3>events</h3><p>";
+  if (r.event.events.empty()) out += "No declared event. ";
+  for (Id e : r.event.events) out += htmlEscape(m.events[e].name) + " (" + htmlEscape(formatPeriod(m.events[e].from)) + "). ";
+  std::string cps;
+  for (auto& p : r.event.changePoints) cps += (cps.empty() ? "" : ", ") + formatPeriod(p);
+  out += "Change points: " + htmlEscape(cps.empty() ? "none" : cps) + ".";
+  if (r.event.endpointP) out += fmt::format(" One step ahead: p = {:.3g}.", *r.event.endpointP);
+  return out + "</p></section>\n";
+}
+
 }  // namespace
 
 std::string renderHtml(const Model& m, const std::vector<eng::StatementResult>& results) {
@@ -90,6 +159,7 @@ std::string renderHtml(const Model& m, const std::vector<eng::StatementResult>& 
                                         stmtKindName(r.kind), r.statement, diagInfo(f.code).code, htmlEscape(f.message));
                    },
                    [&](const eng::DescribeResult& d) { out += describeHtml(m, d); },
+                   [&](const eng::DiagnoseResult& d) { out += diagnoseHtml(m, d); },
                },
                r.result);
   return out + "</body></html>\n";

@@ -72,6 +72,144 @@ void describeJson(const Model& m, const eng::DescribeResult& r, json& out) {
   out["metrics"] = metrics;
 }
 
+json optNum(const std::optional<double>& v) { return v ? num(*v) : json(nullptr); }
+
+json contributions(const std::vector<eng::DiagnoseResult::Contribution>& cs) {
+  json a = json::array();
+  for (auto& c : cs) {
+    json o = {{"driver", c.driver}, {"value", num(c.value)}};
+    if (!c.children.empty()) o["children"] = contributions(c.children);
+    a.push_back(o);
+  }
+  return a;
+}
+
+json sliceOf(const Model& m, const std::vector<std::pair<Id, uint32_t>>& sl) {
+  json o = json::object();
+  for (auto& [d, v] : sl) o[m.dims[d].name] = m.dims[d].values[v];
+  return o;
+}
+
+void diagnoseJson(const Model& m, const eng::DiagnoseResult& r, json& out) {
+  const Metric& M = m.metrics[r.metric];
+  out["metric"] = M.name;
+  out["unit"] = m.units.format(M.unit);
+  out["at"] = formatPeriod(r.at);
+  out["base"] = formatPeriod(r.base);
+  out["grain"] = grainName(r.grain);
+  out["value_at"] = num(r.valueAt);
+  out["value_base"] = num(r.valueBase);
+  out["change"] = num(r.change);
+  out["pct_change"] = num(r.pctChange);
+  json noise = {{"z", optNum(r.noise.z)}, {"history", r.noise.history}};
+  if (r.noise.z) noise["mean"] = num(r.noise.mean), noise["sd"] = num(r.noise.sd);
+  if (!r.noise.reason.empty()) noise["reason"] = r.noise.reason;
+  out["noise"] = noise;
+  json factors = json::array();
+  {  // component
+    json f = {{"factor", "component"}};
+    if (r.component.reason) {
+      f["value"] = nullptr;
+      f["reason"] = *r.component.reason;
+      f["contributions"] = json::array();
+    } else {
+      f["method"] = r.component.method;
+      f["contributions"] = contributions(r.component.contributions);
+      if (!r.component.note.empty()) f["note"] = r.component.note;
+    }
+    factors.push_back(f);
+  }
+  {  // temporal
+    json f = {{"factor", "temporal"}, {"value", optNum(r.temporal.value)}};
+    if (r.temporal.value) {
+      f["seasonal_at"] = num(r.temporal.seasonalAt);
+      f["seasonal_base"] = num(r.temporal.seasonalBase);
+      f["remainder"] = num(r.temporal.remainder);
+      f["period"] = r.temporal.period;
+    } else {
+      f["reason"] = r.temporal.reason;
+    }
+    factors.push_back(f);
+  }
+  {  // influence
+    json f = {{"factor", "influence"}};
+    json cs = json::array();
+    for (auto& inf : r.influences) {
+      json c = json::object();
+      std::string from = inf.from == kNone ? "?" : m.metrics[inf.from].name;
+      c["driver"] = from + " -> " + m.metrics[inf.to].name;
+      c["from"] = from;
+      c["to"] = m.metrics[inf.to].name;
+      c["kind"] = relKindName(inf.kind);
+      c["lag"] = inf.lag;
+      c["value"] = optNum(inf.value);
+      if (!inf.reason.empty()) {
+        c["reason"] = inf.reason;
+      } else {
+        c["n"] = inf.n;
+        c["slope"] = num(inf.slope);
+        c["intercept"] = num(inf.intercept);
+        c["r2"] = num(inf.r2);
+        c["explained"] = optNum(inf.explained);
+        if (inf.declared) c["sign"] = signName(*inf.declared), c["sign_agrees"] = *inf.signAgrees;
+        if (inf.breakP)
+          c["break"] = {{"test", "chow"}, {"at", formatPeriod(*inf.breakAt)}, {"f", num(*inf.breakF)}, {"p_value", num(*inf.breakP)}};
+      }
+      cs.push_back(c);
+    }
+    f["contributions"] = cs;
+    if (!r.influenceReason.empty()) f["reason"] = r.influenceReason;
+    factors.push_back(f);
+  }
+  {  // dimension
+    json f = {{"factor", "dimension"}};
+    if (r.dimension.reason) {
+      f["value"] = nullptr;
+      f["reason"] = *r.dimension.reason;
+    }
+    if (r.dimension.volume) f["volume"] = num(*r.dimension.volume);
+    f["mix"] = optNum(r.dimension.mix);
+    f["rate"] = optNum(r.dimension.rate);
+    if (!r.dimension.mix && !r.dimension.mixReason.empty()) f["mix_reason"] = r.dimension.mixReason;
+    json sl = json::array();
+    for (auto& x : r.dimension.slices) {
+      json o = {{"slice", sliceOf(m, x.slice)}, {"value", num(x.value)}, {"share", num(x.share)}};
+      if (x.ratio > 0) o["ratio"] = num(x.ratio);
+      sl.push_back(o);
+    }
+    f["slices"] = sl;
+    if (!r.dimension.note.empty()) f["note"] = r.dimension.note;
+    factors.push_back(f);
+  }
+  {  // event
+    json f = {{"factor", "event"}};
+    json evs = json::array();
+    for (Id e : r.event.events) {
+      const ir::Event& E = m.events[e];
+      json affects = json::array();
+      for (Id a : E.affects) affects.push_back(m.metrics[a].name);
+      evs.push_back({{"name", E.name}, {"from", formatPeriod(E.from)}, {"to", formatPeriod(E.to)}, {"affects", affects}});
+    }
+    f["events"] = evs;
+    json cps = json::array(), near = json::array();
+    for (auto& p : r.event.changePoints) cps.push_back(formatPeriod(p));
+    for (auto& p : r.event.nearAt) near.push_back(formatPeriod(p));
+    f["change_points"] = cps;
+    f["near"] = near;
+    // endpoint_test: the p-value of `at` against the one-step-ahead interval; endpoint: how
+    f["endpoint_test"] = optNum(r.event.endpointP);
+    json ep = json::object();
+    if (r.event.endpointP) ep = {{"predicted", num(r.event.predicted)}, {"lower", num(r.event.lower)}, {"upper", num(r.event.upper)}, {"level", 0.95}};
+    else ep["reason"] = r.event.endpointReason;
+    f["endpoint"] = ep;
+    factors.push_back(f);
+  }
+  out["factors"] = factors;
+  json narrative = json::array();
+  for (auto& l : r.narrative) narrative.push_back(l);
+  out["narrative"] = narrative;
+}
+
 }  // namespace
 
 json toJson(const Model& m, const eng::StatementResult& r) {
@@ -84,6 +222,10 @@ json toJson(const Model& m, const eng::StatementResult& r) {
                  [&](const eng::DescribeResult& d) {
                    out["status"] = "ok";
                    describeJson(m, d, out);
+                 },
+                 [&](const eng::DiagnoseResult& d) {
+                   out["status"] = "ok";
+                   diagnoseJson(m, d, out);
                  },
              },
              r.result);

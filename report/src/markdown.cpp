@@ -24,6 +24,58 @@ std::string describeMd(const Model& m, const eng::DescribeResult& r) {
   return out;
 }
 
+void contributionRows(std::string& out, const std::vector<eng::DiagnoseResult::Contribution>& cs, int depth) {
+  for (auto& c : cs) {
+    out += fmt::format("| {}{} | {} |\n", std::string(static_cast<size_t>(depth) * 2, '.'), markdownEscape(c.driver), formatNumber(c.value));
+    contributionRows(out, c.children, depth + 1);
+  }
+}
+
+std::string diagnoseMd(const Model& m, const eng::DiagnoseResult& r) {
+  const Metric& M = m.metrics[r.metric];
+  std::string out = fmt::format("## diagnose {} at {} vs {}\n\n", markdownEscape(M.name), formatPeriod(r.at), formatPeriod(r.base));
+  for (auto& l : r.narrative) out += "- " + markdownEscape(l) + "\n";
+  out += "\n### component\n\n";
+  if (r.component.reason) out += "Not estimable: " + markdownEscape(*r.component.reason) + "\n";
+  else {
+    out += "| driver | contribution |\n|---|---:|\n";
+    contributionRows(out, r.component.contributions, 0);
+  }
+  out += "\n### temporal\n\n";
+  out += r.temporal.value ? fmt::format("Seasonal pattern: {} of the change.\n", formatNumber(*r.temporal.value))
+                          : "Not estimable: " + markdownEscape(r.temporal.reason) + "\n";
+  out += "\n### influence\n\n";
+  if (r.influences.empty()) out += markdownEscape(r.influenceReason) + "\n";
+  for (auto& inf : r.influences)
+    out += fmt::format("- {} -> {}: {}\n", inf.from == kNone ? "?" : markdownEscape(m.metrics[inf.from].name),
+                       markdownEscape(m.metrics[inf.to].name),
+                       !inf.reason.empty() ? markdownEscape(inf.reason)
+                                           : fmt::format("slope {}, r2 {:.2f}{}", formatNumber(inf.slope), inf.r2,
+                                                         inf.breakP ? fmt::format(", break p = {:.3g}", *inf.breakP) : ""));
+  out += "\n### dimension\n\n";
+  if (r.dimension.reason) out += "Not estimable: " + markdownEscape(*r.dimension.reason) + "\n";
+  if (r.dimension.mix)
+    out += fmt::format("{}Mix {}, rate {}.\n", r.dimension.volume ? "Volume " + formatNumber(*r.dimension.volume) + ". " : "",
+                       formatNumber(*r.dimension.mix), formatNumber(*r.dimension.rate));
+  if (!r.dimension.slices.empty()) {
+    out += "\n| slices | change | share |\n|---|---:|---:|\n";
+    for (auto& x : r.dimension.slices) {
+      std::string sl;
+      for (auto& [d, v] : x.slice) sl += (sl.empty() ? "" : " x ") + m.dims[d].name + "=" + m.dims[d].values[v];
+      out += fmt::format("| {} | {} | {:.1f}% |\n", markdownEscape(sl), formatNumber(x.value), x.share * 100);
+    }
+  }
+  out += "\n### events\n\n";
+  std::string cps;
+  for (auto& p : r.event.changePoints) cps += (cps.empty() ? "" : ", ") + formatPeriod(p);
+  out += fmt::format("Declared: {}. Change points: {}.{}\n", r.event.events.empty() ? std::string("none") : [&] {
+    std::string e;
+    for (Id x : r.event.events) e += (e.empty() ? "" : ", ") + markdownEscape(m.events[x].name);
+    return e;
+  }(), cps.empty() ? "none" : cps, r.event.endpointP ? fmt::format(" One step ahead: p = {:.3g}.", *r.event.endpointP) : "");
+  return out;
+}
+
 }  // namespace
 
 std::string renderMarkdown(const Model& m, const std::vector<eng::StatementResult>& results) {
@@ -36,6 +88,7 @@ std::string renderMarkdown(const Model& m, const std::vector<eng::StatementResul
                                         diagInfo(f.code).code, markdownEscape(f.message));
                    },
                    [&](const eng::DescribeResult& d) { out += describeMd(m, d); },
+                   [&](const eng::DiagnoseResult& d) { out += diagnoseMd(m, d); },
                },
                r.result);
   }

@@ -62,6 +62,92 @@ std::string describeText(const Model& m, const eng::DescribeResult& r, const Sty
   return out;
 }
 
+void contributionLines(std::string& out, const std::vector<eng::DiagnoseResult::Contribution>& cs, int indent, const Style& st) {
+  for (auto& c : cs) {
+    std::string label = std::string(static_cast<size_t>(indent), ' ') + c.driver;
+    std::string v = formatNumber(c.value);
+    if (c.value > 0) v = "+" + v;
+    out += fmt::format("  {:<40} {:>14}\n", label, c.value < 0 ? st.red(v) : c.value > 0 ? st.green(v) : v);
+    contributionLines(out, c.children, indent + 2, st);
+  }
+}
+
+std::string sliceText(const Model& m, const std::vector<std::pair<Id, uint32_t>>& sl) {
+  std::string s;
+  for (auto& [d, v] : sl) s += (s.empty() ? "" : " x ") + m.dims[d].name + "=" + m.dims[d].values[v];
+  return s;
+}
+
+std::string diagnoseText(const Model& m, const eng::DiagnoseResult& r, const Style& st) {
+  const Metric& M = m.metrics[r.metric];
+  std::string unit = m.units.format(M.unit);
+  std::string out = st.bold(fmt::format("diagnose {}  {} vs {}  ({})", M.name, formatPeriod(r.at), formatPeriod(r.base), grainName(r.grain))) + "\n";
+  std::string pct = std::isfinite(r.pctChange) ? fmt::format(" ({:+.1f}%)", r.pctChange * 100) : "";
+  std::string change = (r.change > 0 ? "+" : "") + formatNumber(r.change);
+  out += fmt::format("  {} {} -> {} {}: {}{}\n", M.name, formatNumber(r.valueBase), formatNumber(r.valueAt), unit, change, pct);
+  if (r.noise.z)
+    out += fmt::format("  {} (z = {:.1f} against {} earlier changes)\n",
+                       std::fabs(*r.noise.z) < 2 ? "within its usual variation" : st.bold("unusual"), *r.noise.z, r.noise.history);
+  else
+    out += st.dim("  normal variation: " + r.noise.reason) + "\n";
+  out += "\n" + st.bold("component") + (r.component.method.empty() ? "" : st.dim(" (" + r.component.method + ")")) + "\n";
+  if (r.component.reason) out += st.dim("  not estimable: " + *r.component.reason) + "\n";
+  contributionLines(out, r.component.contributions, 0, st);
+  if (!r.component.note.empty()) out += st.dim("  note: " + r.component.note) + "\n";
+  out += "\n" + st.bold("temporal") + "\n";
+  if (r.temporal.value)
+    out += fmt::format("  the seasonal pattern: {} (seasonal {} at {}, {} at {}); the rest {}\n", formatNumber(*r.temporal.value),
+                       formatNumber(r.temporal.seasonalAt), formatPeriod(r.at), formatNumber(r.temporal.seasonalBase),
+                       formatPeriod(r.base), formatNumber(r.temporal.remainder));
+  else
+    out += st.dim("  not estimable: " + r.temporal.reason) + "\n";
+  out += "\n" + st.bold("influence") + "\n";
+  if (r.influences.empty()) out += st.dim("  " + r.influenceReason) + "\n";
+  for (auto& inf : r.influences) {
+    std::string name = (inf.from == kNone ? "?" : m.metrics[inf.from].name) + " -> " + m.metrics[inf.to].name;
+    if (!inf.reason.empty()) {
+      out += st.dim(fmt::format("  {}: {}", name, inf.reason)) + "\n";
+      continue;
+    }
+    out += fmt::format("  {} (lag {}): slope {}, r2 {:.2f}", name, inf.lag, formatNumber(inf.slope), inf.r2);
+    if (inf.explained) out += fmt::format("; explains {} {}", formatNumber(*inf.explained), m.units.format(m.metrics[inf.to].unit));
+    if (inf.value && inf.to != r.metric) out += fmt::format(" ({} {})", formatNumber(*inf.value), unit);
+    out += "\n";
+    if (inf.signAgrees && !*inf.signAgrees)
+      out += st.red(fmt::format("    the data disagree with the declared sign ({})", signName(*inf.declared))) + "\n";
+    if (inf.breakP)
+      out += fmt::format("    relationship break at {}: p = {:.3g}{}\n", formatPeriod(*inf.breakAt), *inf.breakP,
+                         *inf.breakP < 0.01 ? st.red(" (it changed)") : "");
+  }
+  out += "\n" + st.bold("dimension") + "\n";
+  if (r.dimension.reason) out += st.dim("  not estimable: " + *r.dimension.reason) + "\n";
+  if (r.dimension.mix)
+    out += fmt::format("  {}mix {}, rate {}\n", r.dimension.volume ? "volume " + formatNumber(*r.dimension.volume) + ", " : "",
+                       formatNumber(*r.dimension.mix), formatNumber(*r.dimension.rate));
+  else if (!r.dimension.reason && !r.dimension.mixReason.empty()) out += st.dim("  " + r.dimension.mixReason) + "\n";
+  for (auto& x : r.dimension.slices)
+    out += fmt::format("  {:<40} {:>14}  {:>6.1f}%{}\n", sliceText(m, x.slice), formatNumber(x.value), x.share * 100,
+                       x.ratio > 0 ? fmt::format("  moved {:+.0f}%", (x.ratio - 1) * 100) : "");
+  if (!r.dimension.note.empty()) out += st.dim("  note: " + r.dimension.note) + "\n";
+  out += "\n" + st.bold("events") + "\n";
+  if (r.event.events.empty()) out += "  no declared event\n";
+  for (Id e : r.event.events)
+    out += fmt::format("  {} ({}{})\n", m.events[e].name, formatPeriod(m.events[e].from),
+                       m.events[e].to == m.events[e].from ? "" : " .. " + formatPeriod(m.events[e].to));
+  std::string cps;
+  for (auto& p : r.event.changePoints) cps += (cps.empty() ? "" : ", ") + formatPeriod(p);
+  out += fmt::format("  change points: {}\n", cps.empty() ? "none" : cps);
+  if (r.event.endpointP)
+    out += fmt::format("  one step ahead: {} expected, 95% {} .. {}; p = {:.3g}{}\n", formatNumber(r.event.predicted),
+                       formatNumber(r.event.lower), formatNumber(r.event.upper), *r.event.endpointP,
+                       *r.event.endpointP < 0.05 ? st.red(" (outside)") : "");
+  else
+    out += st.dim("  one step ahead: " + r.event.endpointReason) + "\n";
+  out += "\n" + st.bold("summary") + "\n";
+  for (auto& l : r.narrative) out += "  " + l + "\n";
+  return out;
+}
+
 }  // namespace
 
 std::string renderText(const Model& m, const std::vector<eng::StatementResult>& results, const Options& o) {
@@ -75,6 +161,7 @@ std::string renderText(const Model& m, const std::vector<eng::StatementResult>& 
                      out += st.red(fmt::format("  error [{}]: {}", diagInfo(f.code).code, f.message)) + "\n";
                    },
                    [&](const eng::DescribeResult& d) { out += describeText(m, d, st); },
+                   [&](const eng::DiagnoseResult& d) { out += diagnoseText(m, d, st); },
                },
                r.result);
   }

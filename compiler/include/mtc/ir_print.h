@@ -14,6 +14,9 @@ namespace mtc::ir {
 
 // A number as the IR dump writes it: the shortest text that reads back the same.
 std::string numberText(double v);
+// A number for people: thousands grouped, decimals by size (12,958; 257.8; 2.89;
+// 0.1234) or as given; "-" when not finite. The reports and the engines' prose use it.
+std::string readableNumber(double v, int decimals = -1);
 // Dimension names: "channel, region".
 std::string dimNames(const Model& m, const std::vector<Id>& dims, std::string_view sep = ", ");
 // One slice of a list of dimensions: its values, "ppc,north" (the key of

@@ -6,7 +6,7 @@
 #include <numeric>
 #include <random>
 
-namespace mtc::eng::diagnose {
+namespace mtc::eng::drift {
 
 ShapleyResult shapley(size_t k, const Game& v, uint64_t seed) {
   ShapleyResult r;
@@ -86,4 +86,4 @@ void closeSum(std::vector<double>& terms, double total) {
   terms[big] = total - rest;
 }
 
-}  // namespace mtc::eng::diagnose
+}  // namespace mtc::eng::drift

@@ -9,7 +9,7 @@
 #include <functional>
 #include <vector>
 
-namespace mtc::eng::diagnose {
+namespace mtc::eng::drift {
 
 inline constexpr size_t kExactPlayers = 12;
 inline constexpr size_t kSampledOrderings = 2000;
@@ -33,4 +33,4 @@ std::vector<double> productEffects(const std::vector<double>& before, const std:
 // to `total` exactly in double arithmetic (as far as one addition can).
 void closeSum(std::vector<double>& terms, double total);
 
-}  // namespace mtc::eng::diagnose
+}  // namespace mtc::eng::drift

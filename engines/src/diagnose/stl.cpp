@@ -7,7 +7,7 @@
 #include <cmath>
 #include <stdexcept>
 
-namespace mtc::eng::diagnose {
+namespace mtc::eng::drift {
 
 namespace {
 
@@ -200,4 +200,4 @@ StlResult stl(const std::vector<double>& yv, StlOptions o) {
   return r;
 }
 
-}  // namespace mtc::eng::diagnose
+}  // namespace mtc::eng::drift

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-namespace mtc::eng::diagnose {
+namespace mtc::eng::drift {
 
 struct StlOptions {
   int period = 12;
@@ -25,4 +25,4 @@ struct StlResult {
 // `y` has no missing values and at least 2 periods.
 StlResult stl(const std::vector<double>& y, StlOptions o);
 
-}  // namespace mtc::eng::diagnose
+}  // namespace mtc::eng::drift

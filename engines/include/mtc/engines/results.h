@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "mtc/engines/describe.h"
+#include "mtc/engines/diagnose.h"
 
 namespace mtc::eng {
 
@@ -18,7 +19,7 @@ struct Failure {
 };
 
 // One alternative per engine built, plus Failure. A new engine adds its result here.
-using Result = std::variant<Failure, DescribeResult>;
+using Result = std::variant<Failure, DescribeResult, DiagnoseResult>;
 
 struct StatementResult {
   size_t statement = 0;  // 1-based position among the file's statements
