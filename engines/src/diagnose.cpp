@@ -285,12 +285,21 @@ void dimensionDrift(const Model& m, const rt::Values& V, Id metric, int64_t p, i
     out.note += (out.note.empty() ? "" : "; ") + std::string("negative values: the slices ranked by their change");
     return;
   }
-  std::vector<dg::Leaf> leaves;
+  // the slices in row-major order: the value indices count up like digits
+  dg::Cube cube;
+  cube.card = card;
+  cube.keys.resize(n * dims.size());
+  std::vector<uint32_t> digit(dims.size(), 0);
   for (size_t sl = 0; sl < n; ++sl) {
-    auto c = m.sliceCoords(dims, sl);
-    leaves.push_back({std::vector<uint32_t>(c.begin(), c.end()), before[sl], after[sl]});
+    std::copy(digit.begin(), digit.end(), cube.keys.begin() + static_cast<std::ptrdiff_t>(sl * dims.size()));
+    for (size_t j = dims.size(); j-- > 0;) {
+      if (++digit[j] < card[j]) break;
+      digit[j] = 0;
+    }
   }
-  for (auto& e : dg::localize(card, leaves)) {
+  cube.before = std::move(before);
+  cube.after = std::move(after);
+  for (auto& e : dg::localize(cube)) {
     DiagnoseResult::SliceFinding sf;
     for (auto& [dim, val] : e.fixed) sf.slice.push_back({dims[dim], val});
     sf.value = e.change;

@@ -1,24 +1,23 @@
 // Data loading: CSV and SQLite sources -> input series at the model's grain.
 //
-// Three passes: read every source into a table of text cells (with row numbers);
-// resolve dimensions whose values come from data (and params keyed by them);
-// then parse periods and numbers and aggregate each metric's column to the
-// model's grain with the metric's agg. Every bad row is reported, not skipped.
+// Each source is read once into the columns the model reads, converted as they
+// are read (table.h: distinct period texts and dimension values, numbers);
+// then dimensions whose values come from data are resolved (and params keyed by
+// them), periods parsed once per distinct text, duplicate rows found, and each
+// metric's column aggregated to the model's grain with the metric's agg. Every
+// bad row is reported, not skipped.
 #include <fmt/format.h>
-#include <sqlite3.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cstring>
 #include <ctime>
-#include <fstream>
 #include <map>
-#include <set>
-#include <sstream>
 #include <tuple>
+#include <unordered_map>
 
-#include "mtc/runtime.h"
 #include "mtc/ops.h"
+#include "mtc/runtime.h"
+#include "table.h"
 
 namespace mtc::rt {
 
@@ -26,176 +25,8 @@ using namespace ir;
 
 namespace {
 
-// A problem found in the data: file, 1-based row (0 when it concerns the whole
-// file) and column name; or a place in the model (`at`).
-struct Issue {
-  Issue(DiagCode c, std::string f, size_t r, std::string col, std::string msg, Range where = {})
-      : code(c), file(std::move(f)), row(r), column(std::move(col)), message(std::move(msg)), at(where) {}
-  DiagCode code;
-  std::string file;
-  size_t row = 0;
-  std::string column;
-  std::string message;
-  Range at;
-};
-using DataIssue = Issue;
-
-struct Table {
-  std::string file;  // for messages
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;
-  std::vector<size_t> rowNumbers;  // 1-based line (csv) or result row + 1 (sqlite, header = row 1)
-  bool ok = false;
-  int column(const std::string& name) const {
-    for (size_t i = 0; i < header.size(); ++i)
-      if (header[i] == name) return static_cast<int>(i);
-    return -1;
-  }
-};
-
-// RFC 4180 CSV: quoted fields with "" escapes, embedded newlines, CRLF.
-bool readCsv(const std::string& path, char delim, Table& t, std::vector<DataIssue>& issues) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    issues.emplace_back(Issue{DiagCode::DataFile, path, 0, "", fmt::format("cannot read the file: {}", std::strerror(errno))});
-    return false;
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  if (s.size() >= 3 && s.compare(0, 3, "\xEF\xBB\xBF") == 0) s.erase(0, 3);  // BOM
-  if (s.find('\0') != std::string::npos) {
-    issues.emplace_back(Issue{DiagCode::DataFile, path, 0, "", "this is not a text file (it contains NUL bytes)"});
-    return false;
-  }
-  std::vector<std::string> row;
-  std::string field;
-  size_t line = 1, rowStart = 1;
-  bool inQuotes = false, fieldQuoted = false;
-  auto endRow = [&]() {
-    row.push_back(std::move(field));
-    field.clear();
-    fieldQuoted = false;
-    bool blank = row.size() == 1 && row[0].empty();
-    if (!blank) {
-      if (t.header.empty() && t.rows.empty()) t.header = std::move(row);
-      else {
-        t.rows.push_back(std::move(row));
-        t.rowNumbers.push_back(rowStart);
-      }
-    }
-    row.clear();
-  };
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (inQuotes) {
-      if (c == '"') {
-        if (i + 1 < s.size() && s[i + 1] == '"') { field += '"'; ++i; }
-        else inQuotes = false;
-      } else {
-        if (c == '\n') ++line;
-        field += c;
-      }
-      continue;
-    }
-    if (c == '"' && field.empty() && !fieldQuoted) { inQuotes = true; fieldQuoted = true; continue; }
-    if (c == delim) { row.push_back(std::move(field)); field.clear(); fieldQuoted = false; continue; }
-    if (c == '\r' && i + 1 < s.size() && s[i + 1] == '\n') continue;
-    if (c == '\n' || c == '\r') {
-      endRow();
-      ++line;
-      rowStart = line;
-      continue;
-    }
-    field += c;
-  }
-  if (inQuotes) {
-    issues.emplace_back(Issue{DiagCode::DataFile, path, rowStart, "", "a quoted field is not closed"});
-    return false;
-  }
-  if (!field.empty() || !row.empty()) endRow();
-  if (t.header.empty()) {
-    issues.emplace_back(Issue{DiagCode::DataFile, path, 0, "", "the file is empty (it needs a header row)"});
-    return false;
-  }
-  for (auto& h : t.header) {
-    while (!h.empty() && (h.back() == ' ' || h.back() == '\t')) h.pop_back();
-    while (!h.empty() && (h.front() == ' ' || h.front() == '\t')) h.erase(0, 1);
-  }
-  for (size_t r = 0; r < t.rows.size(); ++r)
-    if (t.rows[r].size() != t.header.size())
-      issues.emplace_back(Issue{DiagCode::DataRow, path, t.rowNumbers[r], "",
-                        fmt::format("this row has {} fields, the header has {}", t.rows[r].size(), t.header.size())});
-  return true;
-}
-
-bool readSqlite(const std::string& path, const std::string& query, Table& t, std::vector<DataIssue>& issues) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    issues.emplace_back(Issue{DiagCode::DataFile, path, 0, "", fmt::format("cannot open the database: {}", db ? sqlite3_errmsg(db) : "out of memory")});
-    sqlite3_close(db);
-    return false;
-  }
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db, query.c_str(), -1, &st, nullptr) != SQLITE_OK) {
-    issues.emplace_back(Issue{DiagCode::DataFile, path, 0, "", fmt::format("the query fails: {}", sqlite3_errmsg(db))});
-    sqlite3_close(db);
-    return false;
-  }
-  int n = sqlite3_column_count(st);
-  for (int i = 0; i < n; ++i) t.header.push_back(sqlite3_column_name(st, i));
-  int rc;
-  size_t r = 1;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    std::vector<std::string> row;
-    for (int i = 0; i < n; ++i) {
-      switch (sqlite3_column_type(st, i)) {
-        case SQLITE_NULL: row.emplace_back(); break;
-        case SQLITE_INTEGER: row.push_back(std::to_string(sqlite3_column_int64(st, i))); break;
-        case SQLITE_FLOAT: row.push_back(fmt::format("{}", sqlite3_column_double(st, i))); break;
-        default: {
-          const unsigned char* txt = sqlite3_column_text(st, i);
-          row.emplace_back(txt ? reinterpret_cast<const char*>(txt) : "");
-        }
-      }
-    }
-    t.rows.push_back(std::move(row));
-    t.rowNumbers.push_back(++r);
-  }
-  bool ok = rc == SQLITE_DONE;
-  if (!ok) issues.emplace_back(Issue{DiagCode::DataFile, path, r, "", fmt::format("reading the query's rows failed: {}", sqlite3_errmsg(db))});
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return ok;
-}
-
-std::string trim(std::string s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  size_t i = 0;
-  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-  return s.substr(i);
-}
-
-// A number as data writes it: 1234.5, -3, 1e6, 1,234.5 is not accepted (ambiguous), 12% is 0.12.
-std::optional<double> parseNumber(const std::string& text) {
-  std::string s = trim(text);
-  bool pct = !s.empty() && s.back() == '%';
-  if (pct) s.pop_back();
-  if (s.empty()) return std::nullopt;
-  if (s[0] == '+') s.erase(0, 1);
-  double v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
-  return pct ? v / 100 : v;
-}
-
-bool isMissing(const std::string& text, const Source& src) {
-  std::string s = trim(text);
-  if (s.empty()) return true;
-  for (auto& m : src.missing)
-    if (s == m) return true;
-  return false;
-}
+using table::Issue;
+using table::Table;
 
 // Issues become diagnostics located in the data files (added to the source
 // manager without their text: a data file's lines are not shown), in file and
@@ -228,6 +59,67 @@ bool load(const Model& checked, Data& out, Diagnostics& diags, SourceManager& so
 
 namespace {
 
+// The sources each model reads, and the columns it reads from each.
+std::vector<table::Wanted> wantedColumns(const Model& m) {
+  std::vector<table::Wanted> w(m.sources.size());
+  std::vector<bool> used(m.sources.size(), false);
+  for (auto& M : m.metrics)
+    if (M.data) used[M.data->source] = true;
+  for (auto& D : m.dims)
+    if (D.fromSource && D.source != kNone) used[D.source] = true;
+  for (Id s = 0; s < m.sources.size(); ++s) {
+    if (!used[s]) continue;
+    const Source& S = m.sources[s];
+    w[s].time = {S.timeColumn, "the source's time column"};
+    for (auto& [d, col] : S.dimColumns) w[s].dims.push_back({col, "a dimension column"});
+    for (auto& D : m.dims)
+      if (D.fromSource && D.source == s) w[s].dims.push_back({D.column, fmt::format("the values of dimension '{}'", D.name)});
+    for (auto& M : m.metrics)
+      if (M.data && M.data->source == s) w[s].numbers.push_back({M.data->column, fmt::format("data of metric '{}'", M.name)});
+    w[s].missing = S.missing;
+  }
+  return w;
+}
+
+// A key of a row: its canonical period and its dimension values, dense when the
+// space of keys is small next to the rows, hashed otherwise. Finds duplicates.
+class RowKeys {
+ public:
+  RowKeys(uint64_t periods, const std::vector<uint64_t>& cards, size_t rows) : cards_(cards) {
+    double space = static_cast<double>(periods);
+    for (uint64_t c : cards) space *= static_cast<double>(std::max<uint64_t>(c, 1));
+    fits_ = space < 9e18;
+    dense_ = fits_ && space <= 4.0 * static_cast<double>(rows) + 65536;
+    if (dense_) first_.assign(static_cast<size_t>(space), 0);
+  }
+  // The row number of the first row with this key, or 0 (and this row is the first).
+  uint32_t insert(uint64_t period, const std::vector<uint64_t>& values, uint32_t rowNumber) {
+    if (fits_) {
+      uint64_t k = period;
+      for (size_t i = 0; i < values.size(); ++i) k = k * std::max<uint64_t>(cards_[i], 1) + values[i];
+      if (dense_) {
+        uint32_t& f = first_[k];
+        if (f) return f;
+        f = rowNumber;
+        return 0;
+      }
+      auto [it, fresh] = hashed_.try_emplace(k, rowNumber);
+      return fresh ? 0 : it->second;
+    }
+    std::string k(reinterpret_cast<const char*>(&period), sizeof period);
+    for (uint64_t v : values) k.append(reinterpret_cast<const char*>(&v), sizeof v);
+    auto [it, fresh] = wide_.try_emplace(std::move(k), rowNumber);
+    return fresh ? 0 : it->second;
+  }
+
+ private:
+  std::vector<uint64_t> cards_;
+  bool fits_ = true, dense_ = false;
+  std::vector<uint32_t> first_;
+  std::unordered_map<uint64_t, uint32_t> hashed_;
+  std::unordered_map<std::string, uint32_t> wide_;
+};
+
 bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
   // What the data resolves (dimensions from sources, params keyed by their
   // values) goes into a copy of the checked model; without any, the checked
@@ -243,31 +135,17 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
     out.model = std::shared_ptr<const Model>(std::shared_ptr<const Model>(), &checked);  // not owned
   }
   const Model& m = *out.model;
-  // which sources are read at all
-  std::vector<bool> used(m.sources.size(), false);
-  for (auto& M : m.metrics) if (M.data) used[M.data->source] = true;
-  for (auto& D : m.dims) if (D.fromSource && D.source != kNone) used[D.source] = true;
 
+  // read each source once, keeping the columns the model reads
+  std::vector<table::Wanted> wanted = wantedColumns(m);
   std::vector<Table> tables(m.sources.size());
   for (Id s = 0; s < m.sources.size(); ++s) {
-    if (!used[s]) continue;
+    if (wanted[s].time.name.empty()) continue;
     const Source& S = m.sources[s];
     Table& t = tables[s];
     t.file = S.resolvedPath;
-    t.ok = S.kind == SourceKind::Csv ? readCsv(S.resolvedPath, S.delimiter, t, issues)
-                                     : readSqlite(S.resolvedPath, S.query, t, issues);
-    if (!t.ok) continue;
-    auto need = [&](const std::string& col, const char* what) {
-      if (t.column(col) >= 0) return;
-      std::string cols;
-      for (auto& h : t.header) cols += (cols.empty() ? "" : ", ") + h;
-      issues.emplace_back(Issue{DiagCode::DataFile, t.file, 1, "", fmt::format("no column '{}' ({}); the columns are: {}", col, what, cols)});
-      t.ok = false;
-    };
-    need(S.timeColumn, "the source's time column");
-    for (auto& [d, col] : S.dimColumns) need(col, "a dimension column");
-    for (auto& M : m.metrics)
-      if (M.data && M.data->source == s) need(M.data->column, fmt::format("data of metric '{}'", M.name).c_str());
+    t.ok = S.kind == SourceKind::Csv ? table::readCsv(S.resolvedPath, S.delimiter, wanted[s], t, issues)
+                                     : table::readSqlite(S.resolvedPath, S.query, wanted[s], t, issues);
   }
 
   // dimensions from data: named values keep their indices, data values follow
@@ -276,16 +154,18 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
   for (auto& D : copy ? copy->dims : noDims) {
     if (!D.fromSource || D.resolved) continue;
     if (D.source == kNone || !tables[D.source].ok) continue;
-    const Table& t = tables[D.source];
-    int c = t.column(D.column);
-    if (c < 0) {
-      issues.emplace_back(Issue{DiagCode::DataFile, t.file, 1, "", fmt::format("no column '{}' for dimension '{}'", D.column, D.name)});
-      continue;
-    }
+    const table::Dict& dict = tables[D.source].dims.at(D.column);
     std::vector<bool> seen(D.values.size(), false);
-    for (auto& row : t.rows) {
-      if (static_cast<size_t>(c) >= row.size()) continue;
-      std::string v = trim(row[c]);
+    // the column's values in the order the rows first have them
+    std::vector<uint32_t> order(dict.values.size(), UINT32_MAX);
+    uint32_t k = 0;
+    for (uint32_t id : dict.ids)
+      if (order[id] == UINT32_MAX) order[id] = k++;
+    std::vector<uint32_t> byFirst(dict.values.size());
+    for (uint32_t id = 0; id < order.size(); ++id)
+      if (order[id] != UINT32_MAX) byFirst[order[id]] = id;
+    for (uint32_t j = 0; j < k; ++j) {
+      const std::string& v = dict.values[byFirst[j]];
       if (v.empty()) continue;
       int i = D.index(v);
       if (i < 0) {
@@ -293,14 +173,14 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
         D.valueTitles.emplace_back();
         seen.push_back(true);
       } else {
-        seen[i] = true;
+        seen[static_cast<size_t>(i)] = true;
       }
     }
     for (size_t i = 0; i < seen.size(); ++i)
       if (!seen[i])
-        issues.emplace_back(Issue{DiagCode::DataDimension, t.file, 0, D.column,
-                          fmt::format("the model names '{}' as a value of dimension '{}', but column '{}' never has it",
-                                      D.values[i], D.name, D.column)});
+        issues.emplace_back(Issue{DiagCode::DataDimension, tables[D.source].file, 0, D.column,
+                                  fmt::format("the model names '{}' as a value of dimension '{}', but column '{}' never has it",
+                                              D.values[i], D.name, D.column)});
     D.resolved = true;
   }
   // params keyed by values from data
@@ -340,41 +220,56 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
     else if (P.dist) P.sliceDists.assign(n, P.dist);
     if (!missing.empty())
       issues.emplace_back(Issue{DiagCode::DataDimension, m.path, 0, "",
-                        fmt::format("param '{}' has no value for {} slice{} found in the data; add `_: value`", P.name,
-                                    missing.size(), missing.size() == 1 ? "" : "s"),
-                        P.nameRange});
+                                fmt::format("param '{}' has no value for {} slice{} found in the data; add `_: value`", P.name,
+                                            missing.size(), missing.size() == 1 ? "" : "s"),
+                                P.nameRange});
   }
 
-  // periods of every row, and the timeline
-  struct RowInfo { std::optional<Period> fine, grain; };
-  std::vector<std::vector<RowInfo>> rowInfo(m.sources.size());
+  // periods: each distinct text parsed once; the timeline
+  struct Periods {
+    std::vector<std::optional<Period>> fine, grain;  // by time id
+    std::vector<uint32_t> canon;                     // by time id: the fine period's index among the distinct ones
+    std::vector<uint8_t> skip;                       // per row: no usable period, a bad dimension value, a duplicate
+  };
+  std::vector<Periods> periods(m.sources.size());
   std::optional<int64_t> lo, hi;
   for (Id s = 0; s < m.sources.size(); ++s) {
     Table& t = tables[s];
     if (!t.ok) continue;
     const Source& S = m.sources[s];
-    int tc = t.column(S.timeColumn);
-    rowInfo[s].resize(t.rows.size());
-    for (size_t r = 0; r < t.rows.size(); ++r) {
-      if (t.rows[r].size() != t.header.size()) continue;  // reported already
-      std::string text = trim(t.rows[r][tc]);
-      std::string why;
-      auto p = parsePeriod(text, &why);
-      if (!p) {
-        issues.emplace_back(Issue{DiagCode::DataRow, t.file, t.rowNumbers[r], S.timeColumn,
-                          text.empty() ? "the period is missing" : fmt::format("invalid period '{}': {}", text, why)});
-        continue;
-      }
+    Periods& ps = periods[s];
+    size_t n = t.time.values.size();
+    ps.fine.resize(n);
+    ps.grain.resize(n);
+    ps.canon.assign(n, 0);
+    std::vector<std::string> why(n);
+    std::map<std::pair<int, int64_t>, uint32_t> distinct;
+    for (size_t i = 0; i < n; ++i) {
+      auto p = parsePeriod(t.time.values[i], &why[i]);
+      if (!p) continue;
       if (!coarserOrEqual(m.grain, p->grain)) {
-        issues.emplace_back(Issue{DiagCode::DataRow, t.file, t.rowNumbers[r], S.timeColumn,
-                          fmt::format("the period '{}' is coarser than the model's grain ({}); data cannot be split",
-                                      text, grainName(m.grain))});
+        why[i] = "coarser";
         continue;
       }
-      Period g = containing(*p, m.grain);
-      rowInfo[s][r] = {p, g};
-      lo = lo ? std::min(*lo, g.ord) : g.ord;
-      hi = hi ? std::max(*hi, g.ord) : g.ord;
+      ps.fine[i] = p;
+      ps.grain[i] = containing(*p, m.grain);
+      ps.canon[i] = distinct.try_emplace({static_cast<int>(p->grain), p->ord}, static_cast<uint32_t>(distinct.size())).first->second;
+    }
+    ps.skip.assign(t.rows(), 0);
+    for (size_t r = 0; r < t.rows(); ++r) {
+      uint32_t id = t.time.ids[r];
+      if (ps.grain[id]) {
+        lo = lo ? std::min(*lo, ps.grain[id]->ord) : ps.grain[id]->ord;
+        hi = hi ? std::max(*hi, ps.grain[id]->ord) : ps.grain[id]->ord;
+        continue;
+      }
+      ps.skip[r] = 1;
+      const std::string& text = t.time.values[id];
+      issues.emplace_back(Issue{DiagCode::DataRow, t.file, t.rowNumbers[r], S.timeColumn,
+                                text.empty()          ? "the period is missing"
+                                : why[id] == "coarser" ? fmt::format("the period '{}' is coarser than the model's grain ({}); data cannot be split",
+                                                                     text, grainName(m.grain))
+                                                       : fmt::format("invalid period '{}': {}", text, why[id])});
     }
   }
   out.time.grain = m.grain;
@@ -395,36 +290,60 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
     return false;
   }
 
-  // duplicate rows: the same period (as written) and slice twice in one source
+  // dimension values (each distinct text looked up once) and duplicate rows:
+  // the same period and slice twice in one source
+  std::vector<std::map<Id, std::vector<int>>> modelIndex(m.sources.size());  // source -> dim -> by value id: index in the model, -1
   for (Id s = 0; s < m.sources.size(); ++s) {
     Table& t = tables[s];
     if (!t.ok) continue;
     const Source& S = m.sources[s];
-    std::map<std::string, size_t> seen;
-    for (size_t r = 0; r < t.rows.size(); ++r) {
-      if (!rowInfo[s][r].fine) continue;
-      std::string key = formatPeriod(*rowInfo[s][r].fine);
-      std::string desc = key;
+    Periods& ps = periods[s];
+    std::vector<const table::Dict*> dicts;
+    std::vector<const std::vector<int>*> index;
+    std::vector<uint64_t> cards;
+    for (auto& [d, col] : S.dimColumns) {
+      const table::Dict& dict = t.dims.at(col);
+      std::vector<int>& ix = modelIndex[s][d];
+      if (ix.empty())
+        for (auto& v : dict.values) ix.push_back(m.dims[d].index(v));
+      dicts.push_back(&dict);
+      index.push_back(&ix);
+      cards.push_back(m.dims[d].values.size());
+    }
+    uint64_t nPeriods = 0;
+    for (size_t i = 0; i < ps.fine.size(); ++i)
+      if (ps.fine[i]) nPeriods = std::max<uint64_t>(nPeriods, ps.canon[i] + 1);
+    RowKeys keys(nPeriods, cards, t.rows());
+    std::vector<uint64_t> values(dicts.size());
+    for (size_t r = 0; r < t.rows(); ++r) {
+      if (ps.skip[r]) continue;
       bool bad = false;
-      for (auto& [d, col] : S.dimColumns) {
-        std::string v = trim(t.rows[r][t.column(col)]);
-        key += "\x1f" + v;
-        desc += fmt::format(", {}={}", m.dims[d].name, v);
-        if (m.dims[d].index(v) < 0) {
+      for (size_t k = 0; k < dicts.size(); ++k) {
+        uint32_t id = dicts[k]->ids[r];
+        int ix = (*index[k])[id];
+        if (ix < 0) {
+          Id d = S.dimColumns[k].first;
+          const std::string& v = dicts[k]->values[id];
           std::string vals;
           for (auto& x : m.dims[d].values) vals += (vals.empty() ? "" : ", ") + x;
-          issues.emplace_back(Issue{DiagCode::DataDimension, t.file, t.rowNumbers[r], col,
-                            v.empty() ? fmt::format("the value of dimension '{}' is missing", m.dims[d].name)
-                                      : fmt::format("'{}' is not a value of dimension '{}' ({})", v, m.dims[d].name, vals)});
+          issues.emplace_back(Issue{DiagCode::DataDimension, t.file, t.rowNumbers[r], S.dimColumns[k].second,
+                                    v.empty() ? fmt::format("the value of dimension '{}' is missing", m.dims[d].name)
+                                              : fmt::format("'{}' is not a value of dimension '{}' ({})", v, m.dims[d].name, vals)});
           bad = true;
+          continue;
         }
+        values[k] = static_cast<uint64_t>(ix);
       }
-      if (bad) { rowInfo[s][r] = {}; continue; }
-      auto [it, fresh] = seen.insert({key, t.rowNumbers[r]});
-      if (!fresh) {
-        issues.emplace_back(Issue{DiagCode::DataRow, t.file, t.rowNumbers[r], "",
-                          fmt::format("duplicate row for {} (first at row {})", desc, it->second)});
-        rowInfo[s][r] = {};
+      if (bad) {
+        ps.skip[r] = 1;
+        continue;
+      }
+      if (uint32_t first = keys.insert(ps.canon[t.time.ids[r]], values, t.rowNumbers[r])) {
+        std::string desc = formatPeriod(*ps.fine[t.time.ids[r]]);
+        for (size_t k = 0; k < dicts.size(); ++k)
+          desc += fmt::format(", {}={}", m.dims[S.dimColumns[k].first].name, dicts[k]->values[dicts[k]->ids[r]]);
+        issues.emplace_back(Issue{DiagCode::DataRow, t.file, t.rowNumbers[r], "", fmt::format("duplicate row for {} (first at row {})", desc, first)});
+        ps.skip[r] = 1;
       }
     }
   }
@@ -443,49 +362,70 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
     const Table& t = tables[M.data->source];
     if (!t.ok) continue;
     const Source& S = m.sources[M.data->source];
-    int vc = t.column(M.data->column);
-    // column index of each metric dimension in the source
-    std::vector<int> dimCols;
+    const Periods& ps = periods[M.data->source];
+    const table::Numbers& col = t.numbers.at(M.data->column);
+    // each metric dimension's ids and model indices in the source
+    std::vector<const table::Dict*> dicts;
+    std::vector<const std::vector<int>*> index;
     for (Id d : M.dims)
-      for (auto& [sd, col] : S.dimColumns)
-        if (sd == d) dimCols.push_back(t.column(col));
-    if (dimCols.size() != M.dims.size()) continue;  // the checker reported it
-    // (cell, fine period) -> the values of the source's rows (several when the
-    // source has dimensions the metric does not)
-    std::map<std::pair<size_t, int64_t>, std::vector<double>> fine;
-    for (size_t r = 0; r < t.rows.size(); ++r) {
-      const RowInfo& ri = rowInfo[M.data->source][r];
-      if (!ri.fine) continue;
-      size_t k = 0;
-      size_t slice = m.sliceIndex(M.dims, [&](Id d) { return m.dims[d].index(trim(t.rows[r][dimCols[k++]])); });
-      size_t cell = slice * ser.periods + static_cast<size_t>(ri.grain->ord - out.time.first.ord);
-      const std::string& text = t.rows[r][vc];
-      double v = kMissing;
-      if (!isMissing(text, S)) {
-        auto x = parseNumber(text);
-        if (!x) {
-          issues.emplace_back(Issue{DiagCode::DataValue, t.file, t.rowNumbers[r], M.data->column, fmt::format("'{}' is not a number", trim(text))});
-          continue;
+      for (auto& [sd, c] : S.dimColumns)
+        if (sd == d) {
+          dicts.push_back(&t.dims.at(c));
+          index.push_back(&modelIndex[M.data->source][d]);
         }
-        v = *x;
-      }
-      fine[{cell, toGrain(*ri.fine, Grain::Day).ord}].push_back(v);
-    }
-    // combine across the extra dimensions, then the finer periods of each cell in time order
-    std::vector<double> periods;
-    size_t cur = SIZE_MAX;
-    auto flush = [&] {
-      if (cur != SIZE_MAX) ser.v[cur] = ops::rollUp(M.agg, periods.data(), periods.size());
-      periods.clear();
+    if (dicts.size() != M.dims.size()) continue;  // the checker reported it
+    // one row per cell when the source has no dimension the metric lacks and its
+    // periods are the model's: the rows are the cells
+    bool direct = S.dimColumns.size() == M.dims.size();
+    for (size_t i = 0; i < ps.fine.size() && direct; ++i)
+      if (ps.fine[i] && ps.fine[i]->grain != m.grain) direct = false;
+    // (cell, fine day, value) of every row; several per cell when the source has
+    // dimensions the metric does not, or periods finer than the model's
+    struct Cell {
+      size_t cell;
+      int64_t day;
+      double v;
     };
-    for (auto& [key, vals] : fine) {
-      if (key.first != cur) {
-        flush();
-        cur = key.first;
+    std::vector<Cell> cells;
+    if (!direct) cells.reserve(t.rows());
+    for (size_t r = 0; r < t.rows(); ++r) {
+      if (ps.skip[r]) continue;
+      if (col.bad[r]) {
+        issues.emplace_back(Issue{DiagCode::DataValue, t.file, t.rowNumbers[r], M.data->column,
+                                  fmt::format("'{}' is not a number", col.badText.at(static_cast<uint32_t>(r)))});
+        continue;
       }
-      periods.push_back(ops::rollUp(ops::acrossSlices(M.agg), vals.data(), vals.size()));
+      size_t k = 0;
+      size_t slice = m.sliceIndex(M.dims, [&](Id) {
+        int ix = (*index[k])[dicts[k]->ids[r]];
+        ++k;
+        return ix;
+      });
+      uint32_t tid = t.time.ids[r];
+      size_t cell = slice * ser.periods + static_cast<size_t>(ps.grain[tid]->ord - out.time.first.ord);
+      double v = col.v[r];
+      if (direct) {
+        double across = ops::rollUp(ops::acrossSlices(M.agg), &v, 1);
+        ser.v[cell] = ops::rollUp(M.agg, &across, 1);
+      } else {
+        cells.push_back({cell, toGrain(*ps.fine[tid], Grain::Day).ord, v});
+      }
     }
-    flush();
+    if (direct) continue;
+    // combine across the extra dimensions (in row order), then the finer periods of each cell in time order
+    std::stable_sort(cells.begin(), cells.end(), [](const Cell& a, const Cell& b) { return std::tie(a.cell, a.day) < std::tie(b.cell, b.day); });
+    std::vector<double> sameDay, days;
+    for (size_t i = 0; i < cells.size();) {
+      size_t cell = cells[i].cell;
+      days.clear();
+      while (i < cells.size() && cells[i].cell == cell) {
+        int64_t day = cells[i].day;
+        sameDay.clear();
+        while (i < cells.size() && cells[i].cell == cell && cells[i].day == day) sameDay.push_back(cells[i++].v);
+        days.push_back(ops::rollUp(ops::acrossSlices(M.agg), sameDay.data(), sameDay.size()));
+      }
+      ser.v[cell] = ops::rollUp(M.agg, days.data(), days.size());
+    }
   }
   return issues.empty();
 }

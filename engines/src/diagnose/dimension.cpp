@@ -33,6 +33,7 @@ struct Agg {
 // key space is small next to the cube, hashed otherwise.
 struct Cuboid {
   std::vector<uint32_t> dims;
+  bool built = false;  // its sums are made when the search first reaches it
   bool dense = true;
   std::vector<Agg> vec;
   std::unordered_map<uint64_t, Agg> map;
@@ -53,10 +54,25 @@ struct Cuboid {
 }  // namespace
 
 std::vector<Element> localize(const std::vector<uint32_t>& card, const std::vector<Leaf>& leaves, const LocalizeOptions& o) {
-  const size_t D = card.size(), N = leaves.size();
+  Cube c;
+  c.card = card;
+  for (auto& l : leaves) {
+    c.keys.insert(c.keys.end(), l.key.begin(), l.key.end());
+    c.before.push_back(l.before);
+    c.after.push_back(l.after);
+  }
+  return localize(c, o);
+}
+
+std::vector<Element> localize(const Cube& cube, const LocalizeOptions& o) {
+  const std::vector<uint32_t>& card = cube.card;
+  const std::vector<double>& bf = cube.before;
+  const std::vector<double>& af = cube.after;
+  const uint32_t* K = cube.keys.data();
+  const size_t D = card.size(), N = bf.size();
   std::vector<Element> out;
   double F = 0, V = 0;
-  for (auto& l : leaves) F += l.before, V += l.after;
+  for (size_t i = 0; i < N; ++i) F += bf[i], V += af[i];
   if (D == 0 || N == 0 || V == F || !std::isfinite(V - F)) return out;
   // RiskLoc's leaf scores, with the direction of the net change (RiskLoc-D):
   // g the signed relative deviation, ep the share of the net change, p whether
@@ -66,19 +82,25 @@ std::vector<Element> localize(const std::vector<uint32_t>& card, const std::vect
   std::vector<uint8_t> p(N);
   std::vector<double> opp;
   for (size_t i = 0; i < N; ++i) {
-    double f = leaves[i].before, v = leaves[i].after;
+    double f = bf[i], v = af[i];
     g[i] = f + v > 0 ? s * 2 * (v - f) / (v + f) : 0;
     ep[i] = (v - f) / (V - F);
     if (g[i] < 0) opp.push_back(-g[i]);
   }
-  std::sort(opp.begin(), opp.end(), std::greater<double>());
-  double t = opp.size() > o.nRemove ? opp[o.nRemove] : opp.empty() ? 0 : opp.back();
+  // t: the (nRemove + 1)-th largest deviation against the direction (or the smallest one)
+  double t = 0;
+  if (opp.size() > o.nRemove) {
+    std::nth_element(opp.begin(), opp.begin() + static_cast<std::ptrdiff_t>(o.nRemove), opp.end(), std::greater<double>());
+    t = opp[o.nRemove];
+  } else if (!opp.empty()) {
+    t = *std::min_element(opp.begin(), opp.end());
+  }
   double lam = t == 0 ? o.lambdaNoNoise : o.lambda;
   double remaining = 0;
   for (size_t i = 0; i < N; ++i) {
     p[i] = g[i] > t;
     w[i] = p[i] ? std::fabs(g[i]) : std::fabs(t - g[i]);
-    if (!p[i] && leaves[i].before == 0 && leaves[i].after == 0) w[i] = 0;
+    if (!p[i] && bf[i] == 0 && af[i] == 0) w[i] = 0;
     w[i] = std::min(w[i], 1.0);
     if (p[i]) remaining += ep[i];
   }
@@ -95,26 +117,58 @@ std::vector<Element> localize(const std::vector<uint32_t>& card, const std::vect
       for (uint32_t d = 0; d < D; ++d)
         if (sel[d]) c.dims.push_back(d), space *= card[d];
       c.dense = space <= 4.0 * static_cast<double>(N) + 65536;
-      if (c.dense) c.vec.assign(static_cast<size_t>(space), Agg{});
       cuboids.push_back(std::move(c));
     } while (std::prev_permutation(sel.begin(), sel.end()));
   }
-  auto keyOf = [&](const Leaf& leaf, const std::vector<uint32_t>& dims) {
+  auto keyOf = [&](size_t i, const std::vector<uint32_t>& dims) {
+    const uint32_t* key = K + i * D;
     uint64_t k = 0;
-    for (uint32_t d : dims) k = k * card[d] + leaf.key[d];
+    for (uint32_t d : dims) k = k * card[d] + key[d];
     return k;
   };
-  auto add = [&](size_t i, double sign) {
-    for (auto& c : cuboids) {
-      Agg& a = c.at(keyOf(leaves[i], c.dims));
-      a.ep += sign * ep[i];
-      a.epPos += sign * std::max(ep[i], 0.0);
-      (p[i] ? a.wa : a.wn) += sign * w[i];
-      a.p = sign > 0 ? a.p + p[i] : a.p - p[i];
-      a.count = sign > 0 ? a.count + 1 : a.count - 1;
+  auto addTo = [&](Cuboid& c, size_t i, double sign) {
+    Agg& a = c.at(keyOf(i, c.dims));
+    a.ep += sign * ep[i];
+    a.epPos += sign * std::max(ep[i], 0.0);
+    (p[i] ? a.wa : a.wn) += sign * w[i];
+    a.p = sign > 0 ? a.p + p[i] : a.p - p[i];
+    a.count = sign > 0 ? a.count + 1 : a.count - 1;
+  };
+  // Makes the sums of several cuboids in one pass over the leaves (the cuboids of
+  // a layer share it: the leaves are read once).
+  auto build = [&](const std::vector<Cuboid*>& cs) {
+    struct Plan {
+      Cuboid* c;
+      std::vector<uint32_t> dims;
+      std::vector<uint64_t> stride;
+    };
+    std::vector<Plan> plans;
+    for (Cuboid* c : cs) {
+      if (c->built) continue;
+      Plan pl{c, c->dims, std::vector<uint64_t>(c->dims.size(), 1)};
+      for (size_t j = pl.dims.size(); j-- > 1;) pl.stride[j - 1] = pl.stride[j] * card[pl.dims[j]];
+      if (c->dense) c->vec.assign(static_cast<size_t>(pl.stride[0] * card[pl.dims[0]]), Agg{});
+      c->built = true;
+      plans.push_back(std::move(pl));
+    }
+    if (plans.empty()) return;
+    for (size_t i = 0; i < N; ++i) {
+      if (!alive[i]) continue;
+      const uint32_t* key = K + i * D;
+      const double e = ep[i], pos = e > 0 ? e : 0.0, wi = w[i];
+      const bool pi = p[i] != 0;
+      for (Plan& pl : plans) {
+        uint64_t k = 0;
+        for (size_t j = 0; j < pl.dims.size(); ++j) k += key[pl.dims[j]] * pl.stride[j];
+        Agg& a = pl.c->dense ? pl.c->vec[k] : pl.c->map[k];
+        a.ep += e;
+        a.epPos += pos;
+        if (pi) a.wa += wi, ++a.p;
+        else a.wn += wi;
+        ++a.count;
+      }
     }
   };
-  for (size_t i = 0; i < N; ++i) add(i, 1);
   // layer-1 pruning: a value of a dimension whose leaves explain too little
   std::vector<std::vector<uint8_t>> pruned(D);
   for (size_t d = 0; d < D; ++d) pruned[d].assign(card[d], 0);
@@ -127,6 +181,22 @@ std::vector<Element> localize(const std::vector<uint32_t>& card, const std::vect
     for (size_t ci = 0; ci < cuboids.size(); ++ci) {
       Cuboid& c = cuboids[ci];
       if (found && c.dims.size() > cuboids[bestCuboid].dims.size()) break;  // the most parsimonious layer wins
+      // a dimension whose every value is pruned leaves no candidate in any cuboid
+      // with it (an element's positive share is at most its one-dimension parent's)
+      bool empty = false;
+      if (c.dims.size() > 1)
+        for (uint32_t d : c.dims) empty |= std::all_of(pruned[d].begin(), pruned[d].end(), [](uint8_t x) { return x != 0; });
+      if (empty) continue;
+      if (!c.built) {  // this cuboid and the rest of its layer that can hold a candidate
+        std::vector<Cuboid*> layer;
+        for (size_t cj = ci; cj < cuboids.size() && cuboids[cj].dims.size() == c.dims.size(); ++cj) {
+          bool none = false;
+          if (c.dims.size() > 1)
+            for (uint32_t d : cuboids[cj].dims) none |= std::all_of(pruned[d].begin(), pruned[d].end(), [](uint8_t x) { return x != 0; });
+          if (!none) layer.push_back(&cuboids[cj]);
+        }
+        build(layer);
+      }
       if (c.dims.size() == 1)
         c.each([&](uint64_t k, Agg& a) {
           if (a.epPos < theta || a.p == 0) pruned[c.dims[0]][k] = 1;
@@ -147,27 +217,40 @@ std::vector<Element> localize(const std::vector<uint32_t>& card, const std::vect
       std::sort(cands.begin(), cands.end(),
                 [](auto& x, auto& y) { return x.second->ep != y.second->ep ? x.second->ep > y.second->ep : x.first < y.first; });
       // the ripple effect: how unlike one common ratio the leaves under each
-      // candidate moved (RiskLoc's low-risk score), in two passes over the leaves
-      std::unordered_map<uint64_t, std::array<double, 4>> ripple;  // sum after, sum before, sum |dev|, sum |g|
-      for (auto& [k, a] : cands) ripple[k] = {0, 0, 0, 0};
-      std::vector<uint64_t> keys(N);
+      // candidate moved (RiskLoc's low-risk score), in two passes over the leaves:
+      // per candidate the sums after and before, then |deviation| and |g|
+      std::vector<std::array<double, 4>> ripple(cands.size(), {0, 0, 0, 0});
+      std::vector<int32_t> denseIndex;
+      std::unordered_map<uint64_t, int32_t> hashIndex;
+      if (c.dense) denseIndex.assign(c.vec.size(), -1);
+      for (size_t j = 0; j < cands.size(); ++j) {
+        if (c.dense) denseIndex[cands[j].first] = static_cast<int32_t>(j);
+        else hashIndex[cands[j].first] = static_cast<int32_t>(j);
+      }
+      auto candOf = [&](uint64_t k) -> int32_t {
+        if (c.dense) return denseIndex[k];
+        auto it = hashIndex.find(k);
+        return it == hashIndex.end() ? -1 : it->second;
+      };
       for (size_t i = 0; i < N; ++i) {
-        if (!alive[i] || leaves[i].after == 0 || leaves[i].before == 0) continue;
-        keys[i] = keyOf(leaves[i], c.dims);
-        auto it = ripple.find(keys[i]);
-        if (it != ripple.end()) it->second[0] += leaves[i].after, it->second[1] += leaves[i].before;
+        if (!alive[i] || af[i] == 0 || bf[i] == 0) continue;
+        int32_t j = candOf(keyOf(i, c.dims));
+        if (j >= 0) ripple[static_cast<size_t>(j)][0] += af[i], ripple[static_cast<size_t>(j)][1] += bf[i];
       }
       for (size_t i = 0; i < N; ++i) {
-        if (!alive[i] || leaves[i].after == 0 || leaves[i].before == 0) continue;
-        auto it = ripple.find(keys[i]);
-        if (it == ripple.end() || it->second[1] == 0) continue;
-        double a2 = leaves[i].before * it->second[0] / it->second[1], v = leaves[i].after;
-        it->second[2] += a2 + v != 0 ? std::fabs(2 * (a2 - v) / (a2 + v)) : 0;
-        it->second[3] += std::fabs(g[i]);
+        if (!alive[i] || af[i] == 0 || bf[i] == 0) continue;
+        int32_t j = candOf(keyOf(i, c.dims));
+        if (j < 0) continue;
+        auto& rp = ripple[static_cast<size_t>(j)];
+        if (rp[1] == 0) continue;
+        double a2 = bf[i] * rp[0] / rp[1], v = af[i];
+        rp[2] += a2 + v != 0 ? std::fabs(2 * (a2 - v) / (a2 + v)) : 0;
+        rp[3] += std::fabs(g[i]);
       }
-      for (auto& [k, a] : cands) {
+      for (size_t j = 0; j < cands.size(); ++j) {
+        auto [k, a] = cands[j];
         double high = a->wa / (a->wa + a->wn + lam);
-        const auto& r = ripple[k];
+        const auto& r = ripple[j];
         double low = r[3] > 0 ? r[2] / r[3] : 0;
         if (high - low >= o.riskThreshold) {
           found = true;
@@ -194,15 +277,16 @@ std::vector<Element> localize(const std::vector<uint32_t>& card, const std::vect
     std::vector<int64_t> common(D, -1);
     bool first = true;
     for (size_t i = 0; i < N; ++i) {
-      if (!alive[i] || keyOf(leaves[i], dims) != bestKey) continue;
-      before += leaves[i].before;
-      after += leaves[i].after;
+      if (!alive[i] || keyOf(i, dims) != bestKey) continue;
+      before += bf[i];
+      after += af[i];
       alive[i] = 0;
       if (p[i]) remaining -= ep[i];
-      add(i, -1);
+      for (auto& c : cuboids)
+        if (c.built) addTo(c, i, -1);
       for (size_t d = 0; d < D; ++d) {
-        if (first) common[d] = leaves[i].key[d];
-        else if (common[d] != static_cast<int64_t>(leaves[i].key[d])) common[d] = -2;
+        if (first) common[d] = K[i * D + d];
+        else if (common[d] != static_cast<int64_t>(K[i * D + d])) common[d] = -2;
       }
       first = false;
     }

@@ -28,6 +28,14 @@ struct Leaf {
   double before = 0, after = 0;
 };
 
+// The leaves of a cube in flat arrays: leaf i's value indices are keys[i * D ..
+// i * D + D) for D = card.size().
+struct Cube {
+  std::vector<uint32_t> card;
+  std::vector<uint32_t> keys;
+  std::vector<double> before, after;
+};
+
 // A slice combination: the dimensions it fixes (index into the cube's
 // dimensions) and their values; the change of the leaves under it.
 struct Element {
@@ -47,6 +55,7 @@ struct LocalizeOptions {
 
 // The root causes of the net change of a cube of non-negative leaves, most
 // parsimonious (fewest dimensions) first; empty when nothing explains it.
+std::vector<Element> localize(const Cube& cube, const LocalizeOptions& o = {});
 std::vector<Element> localize(const std::vector<uint32_t>& cardinalities, const std::vector<Leaf>& leaves,
                               const LocalizeOptions& o = {});
 

@@ -1,0 +1,337 @@
+// Reading sources into converted columns (table.h).
+#include "table.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sqlite3.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <deque>
+#include <fast_float/fast_float.h>
+#include <limits>
+#include <unordered_map>
+
+namespace mtc::rt::table {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// White space as isspace() has it in the C locale, without the call.
+inline bool space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  return s;
+}
+
+struct Hash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// Distinct values of a column, looked up by text (the last one cached: columns
+// are often sorted, and the period column repeats a value for many rows).
+class Interner {
+ public:
+  explicit Interner(Dict& d) : d_(d) {}
+  uint32_t id(std::string_view text) {
+    if (has_ && text == last_) return lastId_;
+    auto it = index_.find(text);
+    uint32_t id;
+    if (it == index_.end()) {
+      id = static_cast<uint32_t>(d_.values.size());
+      d_.values.emplace_back(text);
+      index_.emplace(std::string(text), id);
+    } else {
+      id = it->second;
+    }
+    last_.assign(text);
+    lastId_ = id;
+    has_ = true;
+    return id;
+  }
+
+ private:
+  Dict& d_;
+  std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> index_;
+  std::string last_;
+  uint32_t lastId_ = 0;
+  bool has_ = false;
+};
+
+// Turns rows of fields into the table's columns.
+class Builder {
+ public:
+  Builder(Table& t, const Wanted& w, std::vector<Issue>& issues) : t_(t), w_(w), issues_(issues) {}
+
+  // The header: resolves the wanted columns; false when one is missing.
+  bool header(std::vector<std::string> h) {
+    for (auto& x : h) x = std::string(trim(x));
+    t_.header = std::move(h);
+    auto find = [&](const Column& c) -> int {
+      for (size_t i = 0; i < t_.header.size(); ++i)
+        if (t_.header[i] == c.name) return static_cast<int>(i);
+      std::string cols;
+      for (auto& x : t_.header) cols += (cols.empty() ? "" : ", ") + x;
+      issues_.emplace_back(DiagCode::DataFile, t_.file, 1, "", fmt::format("no column '{}' ({}); the columns are: {}", c.name, c.what, cols));
+      return -1;
+    };
+    bool ok = true;
+    timeCol_ = find(w_.time);
+    ok &= timeCol_ >= 0;
+    time_.emplace_back(t_.time);
+    for (auto& c : w_.dims) {
+      int i = find(c);
+      ok &= i >= 0;
+      if (i < 0 || t_.dims.count(c.name)) continue;
+      dims_.push_back({i, &t_.dims[c.name]});
+    }
+    for (auto& c : w_.numbers) {
+      int i = find(c);
+      ok &= i >= 0;
+      if (i < 0 || t_.numbers.count(c.name)) continue;
+      numbers_.push_back({i, &t_.numbers[c.name]});
+    }
+    for (auto& [i, d] : dims_) interners_.emplace_back(*d);
+    return ok;
+  }
+
+  void row(uint32_t rowNumber, const std::string_view* fields, size_t n) {
+    if (n != t_.header.size()) {
+      issues_.emplace_back(DiagCode::DataRow, t_.file, rowNumber, "",
+                           fmt::format("this row has {} fields, the header has {}", n, t_.header.size()));
+      return;
+    }
+    const uint32_t r = static_cast<uint32_t>(t_.rowNumbers.size());
+    t_.rowNumbers.push_back(rowNumber);
+    t_.time.ids.push_back(time_[0].id(trim(fields[timeCol_])));
+    for (size_t k = 0; k < dims_.size(); ++k) dims_[k].second->ids.push_back(interners_[k].id(trim(fields[dims_[k].first])));
+    for (auto& [col, num] : numbers_) {
+      std::string_view text = trim(fields[col]);
+      double v = kNaN;
+      uint8_t bad = 0;
+      if (!missing(text) && !parseNumber(text, v)) {
+        bad = 1;
+        v = kNaN;
+        num->badText.emplace(r, std::string(text));
+      }
+      num->v.push_back(v);
+      num->bad.push_back(bad);
+    }
+  }
+
+ private:
+  bool missing(std::string_view text) const {
+    if (text.empty()) return true;
+    for (auto& m : w_.missing)
+      if (text == m) return true;
+    return false;
+  }
+
+  Table& t_;
+  const Wanted& w_;
+  std::vector<Issue>& issues_;
+  int timeCol_ = -1;
+  std::vector<Interner> time_;
+  std::vector<std::pair<int, Dict*>> dims_;
+  std::vector<Interner> interners_;
+  std::vector<std::pair<int, Numbers*>> numbers_;
+};
+
+// A file mapped into memory (read-only), or its error.
+class Mapped {
+ public:
+  explicit Mapped(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      error_ = std::strerror(errno);
+      return;
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      error_ = std::strerror(errno);
+    } else if (!S_ISREG(st.st_mode)) {
+      error_ = "not a regular file";
+    } else if (st.st_size > 0) {
+      void* p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+      if (p == MAP_FAILED) {
+        error_ = std::strerror(errno);
+      } else {
+        data_ = static_cast<const char*>(p);
+        size_ = static_cast<size_t>(st.st_size);
+        ::madvise(p, size_, MADV_SEQUENTIAL);
+      }
+    }
+    ::close(fd);
+  }
+  ~Mapped() {
+    if (data_) ::munmap(const_cast<char*>(data_), size_);
+  }
+  Mapped(const Mapped&) = delete;
+  Mapped& operator=(const Mapped&) = delete;
+  const char* data() const { return data_; }
+  size_t size() const { return size_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+  std::string error_;
+};
+
+}  // namespace
+
+bool Table::has(const std::string& column) const {
+  for (auto& h : header)
+    if (h == column) return true;
+  return false;
+}
+
+bool parseNumber(std::string_view text, double& out) {
+  std::string_view s = trim(text);
+  bool pct = !s.empty() && s.back() == '%';
+  if (pct) s.remove_suffix(1);
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  if (s.empty()) return false;
+  double v = 0;
+  auto [p, ec] = fast_float::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || !std::isfinite(v)) return false;
+  out = pct ? v / 100 : v;
+  return true;
+}
+
+bool readCsv(const std::string& path, char delim, const Wanted& w, Table& t, std::vector<Issue>& issues) {
+  Mapped file(path);
+  if (!file.error().empty()) {
+    issues.emplace_back(DiagCode::DataFile, path, 0, "", fmt::format("cannot read the file: {}", file.error()));
+    return false;
+  }
+  const char* p = file.data();
+  const char* end = p + file.size();
+  if (end - p >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;  // BOM
+  if (p != end && std::memchr(p, '\0', static_cast<size_t>(end - p))) {
+    issues.emplace_back(DiagCode::DataFile, path, 0, "", "this is not a text file (it contains NUL bytes)");
+    return false;
+  }
+  Builder b(t, w, issues);
+  bool haveHeader = false, headerOk = false;
+  std::vector<std::string_view> fields;
+  std::deque<std::string> quoted;  // unescaped quoted fields of the current row
+  size_t line = 1;
+  while (p < end) {
+    const size_t rowStart = line;
+    fields.clear();
+    quoted.clear();
+    for (;;) {
+      if (p < end && *p == '"') {
+        std::string& f = quoted.emplace_back();
+        ++p;
+        for (;;) {
+          if (p >= end) {
+            issues.emplace_back(DiagCode::DataFile, path, rowStart, "", "a quoted field is not closed");
+            return false;
+          }
+          if (*p == '"') {
+            if (p + 1 < end && p[1] == '"') {
+              f += '"';
+              p += 2;
+              continue;
+            }
+            ++p;
+            break;
+          }
+          if (*p == '\n') ++line;
+          f += *p++;
+        }
+        const char* s = p;  // text after the closing quote belongs to the field
+        while (p < end && *p != delim && *p != '\n' && *p != '\r') ++p;
+        f.append(s, static_cast<size_t>(p - s));
+        fields.emplace_back(f);
+      } else {
+        const char* s = p;
+        while (p < end && *p != delim && *p != '\n' && *p != '\r') ++p;
+        fields.emplace_back(s, static_cast<size_t>(p - s));
+      }
+      if (p < end && *p == delim) {
+        ++p;
+        continue;
+      }
+      break;
+    }
+    if (p < end) {  // the line's end: \n, \r\n or \r
+      p += (*p == '\r' && p + 1 < end && p[1] == '\n') ? 2 : 1;
+      ++line;
+    }
+    if (fields.size() == 1 && fields[0].empty()) continue;  // a blank line
+    if (!haveHeader) {
+      haveHeader = true;
+      headerOk = b.header(std::vector<std::string>(fields.begin(), fields.end()));
+      if (!headerOk) return false;
+      continue;
+    }
+    b.row(static_cast<uint32_t>(rowStart), fields.data(), fields.size());
+  }
+  if (!haveHeader) {
+    issues.emplace_back(DiagCode::DataFile, path, 0, "", "the file is empty (it needs a header row)");
+    return false;
+  }
+  return true;
+}
+
+bool readSqlite(const std::string& path, const std::string& query, const Wanted& w, Table& t, std::vector<Issue>& issues) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    issues.emplace_back(DiagCode::DataFile, path, 0, "", fmt::format("cannot open the database: {}", db ? sqlite3_errmsg(db) : "out of memory"));
+    sqlite3_close(db);
+    return false;
+  }
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, query.c_str(), -1, &st, nullptr) != SQLITE_OK) {
+    issues.emplace_back(DiagCode::DataFile, path, 0, "", fmt::format("the query fails: {}", sqlite3_errmsg(db)));
+    sqlite3_close(db);
+    return false;
+  }
+  int n = sqlite3_column_count(st);
+  std::vector<std::string> header;
+  for (int i = 0; i < n; ++i) header.push_back(sqlite3_column_name(st, i));
+  Builder b(t, w, issues);
+  if (!b.header(std::move(header))) {
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return false;
+  }
+  std::vector<std::string> cells(static_cast<size_t>(n));
+  std::vector<std::string_view> fields(static_cast<size_t>(n));
+  int rc;
+  uint32_t r = 1;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    for (int i = 0; i < n; ++i) {
+      std::string& c = cells[static_cast<size_t>(i)];
+      switch (sqlite3_column_type(st, i)) {
+        case SQLITE_NULL: c.clear(); break;
+        case SQLITE_INTEGER: c = std::to_string(sqlite3_column_int64(st, i)); break;
+        case SQLITE_FLOAT: c = fmt::format("{}", sqlite3_column_double(st, i)); break;
+        default: {
+          const unsigned char* txt = sqlite3_column_text(st, i);
+          c.assign(txt ? reinterpret_cast<const char*>(txt) : "");
+        }
+      }
+      fields[static_cast<size_t>(i)] = c;
+    }
+    b.row(++r, fields.data(), fields.size());
+  }
+  bool ok = rc == SQLITE_DONE;
+  if (!ok) issues.emplace_back(DiagCode::DataFile, path, r, "", fmt::format("reading the query's rows failed: {}", sqlite3_errmsg(db)));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return ok;
+}
+
+}  // namespace mtc::rt::table

@@ -1,0 +1,81 @@
+// Reading a source (CSV or SQLite) into the cells the model needs, already
+// converted: each row's period as an id into the distinct period texts, each
+// dimension cell as an id into the column's distinct values (in first-seen
+// order), each number cell parsed. Columns nobody reads are skipped; no cell is
+// kept as a string. data.cpp turns tables into series.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mtc/diagnostics.h"
+
+namespace mtc::rt::table {
+
+// A problem found in the data: file, 1-based row (0 when it concerns the whole
+// file) and column name; or a place in the model (`at`).
+struct Issue {
+  Issue(DiagCode c, std::string f, size_t r, std::string col, std::string msg, Range where = {})
+      : code(c), file(std::move(f)), row(r), column(std::move(col)), message(std::move(msg)), at(where) {}
+  DiagCode code;
+  std::string file;
+  size_t row = 0;
+  std::string column;
+  std::string message;
+  Range at;
+};
+
+// The columns a source's reader keeps, by name, and how; `what` says what a
+// column is for, in the message when the header lacks it.
+struct Column {
+  std::string name, what;
+};
+struct Wanted {
+  Column time;                          // the period column
+  std::vector<Column> dims;             // dimension columns (distinct values)
+  std::vector<Column> numbers;          // data columns
+  std::vector<std::string> missing;     // cell texts that mean "missing" besides empty
+};
+
+// The distinct values of a column, in first-seen order, and each row's.
+struct Dict {
+  std::vector<uint32_t> ids;            // per row
+  std::vector<std::string> values;      // trimmed
+};
+
+// A data column: the value of each row, NaN when missing; rows whose cell is not
+// a number are listed (with their text) and hold NaN too.
+struct Numbers {
+  std::vector<double> v;
+  std::vector<uint8_t> bad;             // per row: 1 when the cell is not a number
+  std::map<uint32_t, std::string> badText;
+};
+
+struct Table {
+  std::string file;                     // for messages
+  std::vector<std::string> header;      // trimmed
+  bool ok = false;
+  std::vector<uint32_t> rowNumbers;     // per row kept: 1-based line (csv) or result row + 1 (sqlite)
+  Dict time;
+  std::map<std::string, Dict> dims;     // by column name
+  std::map<std::string, Numbers> numbers;
+  size_t rows() const { return rowNumbers.size(); }
+  bool has(const std::string& column) const;
+};
+
+// RFC 4180 CSV (quoted fields with "" escapes, embedded newlines, CRLF), read
+// from the mapped file. A row with the wrong number of fields is reported and
+// left out; so is a file that is not text, or whose header lacks a wanted column.
+bool readCsv(const std::string& path, char delimiter, const Wanted& w, Table& t, std::vector<Issue>& issues);
+
+// The rows of a query on an SQLite database, the same way.
+bool readSqlite(const std::string& path, const std::string& query, const Wanted& w, Table& t, std::vector<Issue>& issues);
+
+// A number as data writes it: 1234.5, -3, +3, 1e6, 12% (0.12), spaces around;
+// 1,234.5 is not accepted (ambiguous). False when the text is not a number.
+bool parseNumber(std::string_view text, double& out);
+
+}  // namespace mtc::rt::table
