@@ -69,7 +69,7 @@ void addRun(CLI::App& app, Registry& reg) {
   sub->add_option("-o,--output", o.output, "write the report to FILE instead of stdout");
   sub->add_option("--only", o.only,
                   "run only some statements: a kind (diagnose), a kind on one metric (diagnose:revenue), "
-                  "an optimize's name, or the Nth statement (3)");
+                  "an optimize's name, the Nth statement (3), or a comma-separated list of these");
   sub->add_flag("--no-jit", o.noJit, "evaluate formulas with the reference interpreter");
   sub->add_flag("--stats", o.stats, "print timings (parse, check, load, compile, evaluate) on stderr");
   sub->add_flag("--dump-plan", o.dumpPlan, "print the evaluation plan the JIT would compile (kernels and steps), run nothing");

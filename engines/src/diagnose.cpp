@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <thread>
 
 #include "diagnose/changepoint.h"
 #include "diagnose/component.h"
@@ -154,7 +155,7 @@ const Expr* sumOver(const Model& m, std::optional<ExprId> e) {
   return nullptr;
 }
 
-void dimensionDrift(const Model& m, const rt::Values& V, Id metric, int64_t p, int64_t q, DiagnoseResult::Dimension& out) {
+void dimensionDrift(const Model& m, const rt::Values& V, Id metric, int64_t p, int64_t q, int threads, DiagnoseResult::Dimension& out) {
   const Metric& M = m.metrics[metric];
   const Expr* f = M.formula ? &m.exprs[*M.formula] : nullptr;
   std::vector<Id> dims;
@@ -299,13 +300,62 @@ void dimensionDrift(const Model& m, const rt::Values& V, Id metric, int64_t p, i
   }
   cube.before = std::move(before);
   cube.after = std::move(after);
-  for (auto& e : dg::localize(cube)) {
+  dg::LocalizeOptions lo;
+  lo.threads = threads;
+  for (auto& e : dg::localize(cube, lo)) {
     DiagnoseResult::SliceFinding sf;
     for (auto& [dim, val] : e.fixed) sf.slice.push_back({dims[dim], val});
     sf.value = e.change;
     sf.share = e.explained;
     sf.ratio = e.ratio;
     out.slices.push_back(sf);
+  }
+}
+
+// The slices that moved, period by period: each of the first six root causes'
+// value (the sum of its leaves, or its ratio) from up to 12 periods before `at`,
+// for the report's small multiples.
+void sliceHistories(const Model& m, const rt::Values& V, const rt::Timeline& tl, Id metric, int64_t p, DiagnoseResult::Dimension& out) {
+  if (out.slices.empty() || out.dims.empty()) return;
+  const Metric& M = m.metrics[metric];
+  const std::vector<Id>& dims = out.dims;
+  const size_t n = std::max<size_t>(1, m.sliceCount(dims));
+  const Expr* f = M.formula ? &m.exprs[*M.formula] : nullptr;
+  std::optional<Id> num, den;  // a ratio of two metrics by the dimensions
+  if (!M.dims.empty() && f && f->op == Op::Div && m.exprs[f->args[0]].op == Op::Metric && m.exprs[f->args[1]].op == Op::Metric &&
+      m.metrics[m.exprs[f->args[0]].ref].dims == dims && m.metrics[m.exprs[f->args[1]].ref].dims == dims && rt::totalRecomputed(m, metric))
+    num = m.exprs[f->args[0]].ref, den = m.exprs[f->args[1]].ref;
+  const Expr* sum = M.dims.empty() ? sumOver(m, M.formula) : nullptr;
+  const int64_t from = std::max<int64_t>(0, p - 12);
+  out.historyFrom = tl.at(from);
+  // which leaves each slice holds
+  const size_t shown = std::min<size_t>(6, out.slices.size());
+  std::vector<std::vector<uint8_t>> in(shown, std::vector<uint8_t>(n, 0));
+  for (size_t sl = 0; sl < n; ++sl) {
+    auto c = m.sliceCoords(dims, sl);
+    for (size_t k = 0; k < shown; ++k) {
+      bool all = true;
+      for (auto& [d, v] : out.slices[k].slice)
+        for (size_t j = 0; j < dims.size(); ++j)
+          if (dims[j] == d && c[j] != v) all = false;
+      in[k][sl] = all;
+    }
+  }
+  for (int64_t t = from; t <= p; ++t) {
+    std::vector<double> a(n), b(n, 1.0);
+    if (num) {
+      for (size_t sl = 0; sl < n; ++sl) a[sl] = V.at(*num, t, sl), b[sl] = V.at(*den, t, sl);
+    } else if (sum) {
+      a = dg::sliceValues(m, V, sum->args[0], dims, t);
+    } else {
+      for (size_t sl = 0; sl < n; ++sl) a[sl] = V.at(metric, t, sl);
+    }
+    for (size_t k = 0; k < shown; ++k) {
+      double sa = 0, sb = 0;
+      for (size_t sl = 0; sl < n; ++sl)
+        if (in[k][sl]) sa += a[sl], sb += b[sl];
+      out.slices[k].history.push_back(num ? rt::ops::div(sa, sb) : sa);
+    }
   }
 }
 
@@ -548,7 +598,9 @@ DiagnoseResult diagnose(const Context& ctx, const DiagnoseStmt& s) {
     r.influenceReason = fmt::format("no causal or probabilistic relation is declared into '{}' or the metrics it is built from", M.name);
 
   // ---- dimension drift
-  dimensionDrift(m, V, s.metric, p, q, r.dimension);
+  const int threads = ctx.options.threads ? static_cast<int>(ctx.options.threads) : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  dimensionDrift(m, V, s.metric, p, q, threads, r.dimension);
+  sliceHistories(m, V, tl, s.metric, p, r.dimension);
 
   // ---- event shocks
   {
@@ -582,28 +634,20 @@ DiagnoseResult diagnose(const Context& ctx, const DiagnoseStmt& s) {
     if (hn < 6) {
       r.event.endpointReason = fmt::format("{} periods of history before {}; the test needs 6", hn, formatPeriod(P));
     } else {
+      // a (seasonal) naive forecast with drift: `at` predicted from the period a
+      // cycle earlier (or the one before, without two cycles of history) plus the
+      // mean change over that distance; the interval from the spread of those
+      // changes, widened for the drift's estimate (sqrt(1 + 1/n), as R's rwf)
       std::vector<double> h = slice(tot, hs, p - 1);
-      double pred, sd;
-      if (period > 0 && hn >= 2 * period) {
-        dg::StlResult st = seasonal(h, period);
-        size_t L = h.size();
-        double slope = st.trend[L - 1] - st.trend[L - 2];
-        pred = st.trend[L - 1] + slope + st.season[L - static_cast<size_t>(period)];
-        double ss = 0;
-        for (size_t i = 0; i < L; ++i) {
-          double e = h[i] - st.trend[i] - st.season[i];
-          ss += e * e;
-        }
-        sd = std::sqrt(ss / static_cast<double>(L - 1));
-      } else {
-        // a random walk with drift
-        std::vector<double> dd;
-        for (size_t i = 1; i < h.size(); ++i) dd.push_back(h[i] - h[i - 1]);
-        double mean = std::accumulate(dd.begin(), dd.end(), 0.0) / static_cast<double>(dd.size()), ss = 0;
-        for (double v : dd) ss += (v - mean) * (v - mean);
-        sd = std::sqrt(ss / static_cast<double>(dd.size() - 1));
-        pred = h.back() + mean;
-      }
+      const size_t lag = period > 0 && hn >= 2 * period ? static_cast<size_t>(period) : 1;
+      std::vector<double> dd;
+      for (size_t i = lag; i < h.size(); ++i) dd.push_back(h[i] - h[i - lag]);
+      double mean = std::accumulate(dd.begin(), dd.end(), 0.0) / static_cast<double>(dd.size()), ss = 0;
+      for (double v : dd) ss += (v - mean) * (v - mean);
+      const double nd = static_cast<double>(dd.size());
+      double sd = dd.size() > 1 ? std::sqrt(ss / (nd - 1)) * std::sqrt(1 + 1 / nd) : 0;
+      double pred = h[h.size() - lag] + mean;
+      r.event.method = lag == 1 ? "random walk with drift" : "seasonal naive with drift";
       r.event.predicted = pred;
       r.event.lower = pred - 1.959963984540054 * sd;
       r.event.upper = pred + 1.959963984540054 * sd;

@@ -22,6 +22,8 @@ const ir::Model* RunOutcome::model() const {
 
 bool selected(const Model& m, const Statement& s, size_t index, const std::string& only) {
   if (only.empty()) return true;
+  if (auto comma = only.find(','); comma != std::string::npos)  // a list: any of them
+    return selected(m, s, index, only.substr(0, comma)) || selected(m, s, index, only.substr(comma + 1));
   if (std::all_of(only.begin(), only.end(), ::isdigit)) return only.size() < 10 && std::stoul(only) == index + 1;
   std::string kind = only, metric;
   if (auto c = only.find(':'); c != std::string::npos) kind = only.substr(0, c), metric = only.substr(c + 1);

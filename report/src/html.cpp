@@ -80,10 +80,34 @@ std::string diagnoseHtml(const Model& m, const eng::DiagnoseResult& r) {
                                 htmlEscape(formatPeriod(r.at)), htmlEscape(formatPeriod(r.base)));
   for (auto& l : r.narrative) out += "<li>" + htmlEscape(l) + "</li>\n";
   out += "</ul>\n";
-  // the waterfall: from the base, each component (and the seasonal part), to the value at `at`
+  // the waterfall: from the base, each driver, to the value at `at`; a driver
+  // that carries most of the change is opened into its children (up to 8 bars)
   if (!r.component.contributions.empty()) {
+    struct Node {
+      std::string label;
+      const eng::DiagnoseResult::Contribution* c;
+      const eng::DiagnoseResult::Contribution* parent = nullptr;
+    };
+    std::vector<Node> frontier;
+    for (auto& c : r.component.contributions) frontier.push_back({c.driver, &c, nullptr});
+    for (;;) {
+      size_t open = frontier.size();
+      for (size_t i = 0; i < frontier.size(); ++i)
+        if (!frontier[i].c->children.empty() && (open == frontier.size() || std::fabs(frontier[i].c->value) > std::fabs(frontier[open].c->value)))
+          open = i;
+      if (open == frontier.size() || frontier.size() - 1 + frontier[open].c->children.size() > 8) break;
+      Node parent = frontier[open];
+      frontier.erase(frontier.begin() + static_cast<std::ptrdiff_t>(open));
+      size_t at = open;
+      for (auto& ch : parent.c->children)
+        frontier.insert(frontier.begin() + static_cast<std::ptrdiff_t>(at++), {ch.driver, &ch, parent.c});
+    }
     std::vector<svg::Bar> steps;
-    for (auto& c : r.component.contributions) steps.push_back({c.driver, c.value, ""});
+    for (auto& nd : frontier) {
+      // a driver reached by two paths (revenue in gross_margin and in commission) says which
+      size_t same = std::count_if(frontier.begin(), frontier.end(), [&](const Node& x) { return x.c->driver == nd.c->driver; });
+      steps.push_back({same > 1 && nd.parent ? nd.label + " (" + nd.parent->driver + ")" : nd.label, nd.c->value, ""});
+    }
     svg::Frame f;
     f.title = fmt::format("{}: {} to {}, by component", M.name, formatPeriod(r.base), formatPeriod(r.at));
     out += "<h3>component</h3>\n" + svg::waterfall(formatPeriod(r.base), r.valueBase, steps, formatPeriod(r.at), f);
@@ -123,7 +147,24 @@ std::string diagnoseHtml(const Model& m, const eng::DiagnoseResult& r) {
     }
     svg::Frame f;
     f.title = fmt::format("{}: the slices that moved", M.name);
+    f.height = 40 + 24.0 * static_cast<double>(bars.size());
     out += svg::barChart(bars, f);
+    // small multiples: each slice's recent history, one small chart each
+    if (!r.dimension.slices.front().history.empty()) {
+      std::vector<std::string> xs;
+      Period p0 = r.dimension.historyFrom;
+      for (size_t i = 0; i < r.dimension.slices.front().history.size(); ++i) xs.push_back(formatPeriod(Period{p0.grain, p0.ord + static_cast<int64_t>(i)}));
+      out += "<div class=\"multiples\">\n";
+      for (size_t k = 0; k < r.dimension.slices.size() && !r.dimension.slices[k].history.empty(); ++k) {
+        svg::Frame sf;
+        sf.width = 300;
+        sf.height = 140;
+        sf.title = bars[k].label;
+        out += "<figure>" + svg::lineChart(xs, {svg::Line{bars[k].label, r.dimension.slices[k].history, "#4c78a8", false}}, {}, sf) +
+               "<figcaption>" + htmlEscape(bars[k].label) + "</figcaption></figure>\n";
+      }
+      out += "</div>\n";
+    }
   }
   out += "<h3>events</h3><p>";
   if (r.event.events.empty()) out += "No declared event. ";
@@ -150,6 +191,7 @@ std::string renderHtml(const Model& m, const std::vector<eng::StatementResult>& 
       ".chart{{display:block;max-width:100%;height:auto;margin:.3em 0}}\n"
       ".chart .line{{fill:none;stroke-width:2}} .chart .grid{{stroke:#e4e4e4}} .chart .axis{{stroke:#999}}\n"
       ".chart text{{font-size:10px;fill:#666}} .chart .label{{font-size:11px;fill:#333}}\n"
+      ".multiples{{display:flex;flex-wrap:wrap;gap:.5em}} .multiples figure{{margin:0;width:300px}} figcaption{{font-size:12px;color:#444;text-align:center}}\n"
       "</style></head><body>\n<h1>{}</h1>\n",
       title, title);
   for (const auto& r : results)

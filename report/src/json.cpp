@@ -175,9 +175,15 @@ void diagnoseJson(const Model& m, const eng::DiagnoseResult& r, json& out) {
     for (auto& x : r.dimension.slices) {
       json o = {{"slice", sliceOf(m, x.slice)}, {"value", num(x.value)}, {"share", num(x.share)}};
       if (x.ratio > 0) o["ratio"] = num(x.ratio);
+      if (!x.history.empty()) {
+        json h = json::array();
+        for (double v : x.history) h.push_back(num(v));
+        o["history"] = h;
+      }
       sl.push_back(o);
     }
     f["slices"] = sl;
+    if (!r.dimension.slices.empty() && !r.dimension.slices.front().history.empty()) f["history_from"] = formatPeriod(r.dimension.historyFrom);
     if (!r.dimension.note.empty()) f["note"] = r.dimension.note;
     factors.push_back(f);
   }
@@ -199,7 +205,8 @@ void diagnoseJson(const Model& m, const eng::DiagnoseResult& r, json& out) {
     // endpoint_test: the p-value of `at` against the one-step-ahead interval; endpoint: how
     f["endpoint_test"] = optNum(r.event.endpointP);
     json ep = json::object();
-    if (r.event.endpointP) ep = {{"predicted", num(r.event.predicted)}, {"lower", num(r.event.lower)}, {"upper", num(r.event.upper)}, {"level", 0.95}};
+    if (r.event.endpointP)
+      ep = {{"method", r.event.method}, {"predicted", num(r.event.predicted)}, {"lower", num(r.event.lower)}, {"upper", num(r.event.upper)}, {"level", 0.95}};
     else ep["reason"] = r.event.endpointReason;
     f["endpoint"] = ep;
     factors.push_back(f);

@@ -26,7 +26,9 @@ std::string describeMd(const Model& m, const eng::DescribeResult& r) {
 
 void contributionRows(std::string& out, const std::vector<eng::DiagnoseResult::Contribution>& cs, int depth) {
   for (auto& c : cs) {
-    out += fmt::format("| {}{} | {} |\n", std::string(static_cast<size_t>(depth) * 2, '.'), markdownEscape(c.driver), formatNumber(c.value));
+    std::string indent;
+    for (int i = 0; i < depth; ++i) indent += "&nbsp;&nbsp;&nbsp;";
+    out += fmt::format("| {}{}{} | {} |\n", indent, depth ? "↳ " : "", markdownEscape(c.driver), formatNumber(c.value));
     contributionRows(out, c.children, depth + 1);
   }
 }
@@ -49,9 +51,13 @@ std::string diagnoseMd(const Model& m, const eng::DiagnoseResult& r) {
   for (auto& inf : r.influences)
     out += fmt::format("- {} -> {}: {}\n", inf.from == kNone ? "?" : markdownEscape(m.metrics[inf.from].name),
                        markdownEscape(m.metrics[inf.to].name),
-                       !inf.reason.empty() ? markdownEscape(inf.reason)
-                                           : fmt::format("slope {}, r2 {:.2f}{}", formatNumber(inf.slope), inf.r2,
-                                                         inf.breakP ? fmt::format(", break p = {:.3g}", *inf.breakP) : ""));
+                       !inf.reason.empty()
+                           ? markdownEscape(inf.reason)
+                           : fmt::format("{}slope {}, r2 {:.2f}{}{}",
+                                         inf.value ? fmt::format("explains {} {}; ", formatNumber(*inf.value), markdownEscape(m.units.format(m.metrics[r.metric].unit))) : "",
+                                         formatNumber(inf.slope), inf.r2,
+                                         inf.breakP ? fmt::format(", break at {} p = {:.3g}", formatPeriod(*inf.breakAt), *inf.breakP) : "",
+                                         inf.signAgrees && !*inf.signAgrees ? ", against its declared sign" : ""));
   out += "\n### dimension\n\n";
   if (r.dimension.reason) out += "Not estimable: " + markdownEscape(*r.dimension.reason) + "\n";
   if (r.dimension.mix)

@@ -133,7 +133,7 @@ std::string lineChart(const std::vector<std::string>& xLabels, const std::vector
       path += fmt::format("{}{:.1f},{:.1f} ", pen ? "L" : "M", px(i), y(l.values[i]));
       pen = true;
     }
-    s += fmt::format("<path class=\"line\" stroke=\"{}\"{} d=\"{}\"/>\n", l.color, l.dashed ? " stroke-dasharray=\"4 3\"" : "", path);
+    s += fmt::format("<path class=\"line\" fill=\"none\" stroke-width=\"2\" stroke=\"{}\"{} d=\"{}\"/>\n", l.color, l.dashed ? " stroke-dasharray=\"4 3\"" : "", path);
     for (size_t i = 0; i < n && i < l.values.size(); ++i)
       if (std::isfinite(l.values[i]))
         s += fmt::format("<circle class=\"dot\" cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2.5\" fill=\"{}\"><title>{}{}: {}</title></circle>", px(i),

@@ -138,7 +138,7 @@ std::string diagnoseText(const Model& m, const eng::DiagnoseResult& r, const Sty
   for (auto& p : r.event.changePoints) cps += (cps.empty() ? "" : ", ") + formatPeriod(p);
   out += fmt::format("  change points: {}\n", cps.empty() ? "none" : cps);
   if (r.event.endpointP)
-    out += fmt::format("  one step ahead: {} expected, 95% {} .. {}; p = {:.3g}{}\n", formatNumber(r.event.predicted),
+    out += fmt::format("  one step ahead ({}): {} expected, 95% {} .. {}; p = {:.3g}{}\n", r.event.method, formatNumber(r.event.predicted),
                        formatNumber(r.event.lower), formatNumber(r.event.upper), *r.event.endpointP,
                        *r.event.endpointP < 0.05 ? st.red(" (outside)") : "");
   else

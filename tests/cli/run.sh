@@ -71,6 +71,10 @@ else
   bad "html report content"
 fi
 
+# --only takes a list: the describes and the diagnose of profit (3 + 1 of chiro's 5 statements)
+n=$("$MTC" run --format json --only describe,diagnose:profit "$SRC/examples/chiro/chiro.mtree" 2>/dev/null | grep -o '"kind": *"d[a-z]*"' | wc -l)
+[ "$n" = 4 ] && ok "--only list" || bad "--only list: $n results"
+
 # a report written with -o gets the umask's mode (0644 under umask 022), not mkstemp's 0600
 ( umask 022 && "$MTC" run --format json -o "$TMP/mode.json" "$SRC/examples/chiro/chiro.mtree" >/dev/null 2>&1 )
 [ "$(stat -c %a "$TMP/mode.json")" = 644 ] && ok "-o file mode 0644" || bad "-o file mode $(stat -c %a "$TMP/mode.json")"

@@ -64,6 +64,37 @@ def match(want, got, tol, path="$"):
     return [] if want == got else ["%s: expected %r, got %r" % (path, want, got)]
 
 
+def invariants(out):
+    """What every diagnose result must satisfy, whatever the model: component
+    contributions add up to the change, and each level's children to their parent;
+    mix + rate (+ volume) to the change of the slices."""
+    bad = []
+
+    def close(a, b):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9 * (1 + abs(b)))
+
+    def walk(cs, total, where):
+        if not cs:
+            return
+        s = sum(c["value"] for c in cs)
+        if not close(s, total):
+            bad.append("%s: contributions add up to %r, not %r" % (where, s, total))
+        for c in cs:
+            walk(c.get("children", []), c["value"], where + " > " + c["driver"])
+
+    for i, r in enumerate(out.get("results", [])):
+        if r.get("kind") != "diagnose" or r.get("status") != "ok":
+            continue
+        comp = r["factors"][0]
+        walk(comp.get("contributions", []), r["change"], "results[%d] component" % i)
+        dim = r["factors"][3]
+        if dim.get("mix") is not None and dim.get("rate") is not None:
+            parts = dim["mix"] + dim["rate"] + dim.get("volume", 0)
+            if not close(parts, r["change"]):
+                bad.append("results[%d] dimension: volume + mix + rate = %r, not the change %r" % (i, parts, r["change"]))
+    return bad
+
+
 def main():
     mtc, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     only = sys.argv[3] if len(sys.argv) > 3 else None
@@ -99,6 +130,8 @@ def main():
                     fails.append("%s (%s): exit %d (expected %d)\n%s" % (name, label, p.returncode, want_exit, p.stderr))
                     continue
                 check_schema("%s (%s)" % (name, label), out)
+                for d in invariants(out):
+                    fails.append("%s (%s): %s" % (name, label, d))
                 for d in match(expected, out, tol):
                     fails.append("%s (%s): %s" % (name, label, d))
                 outs.append(out)
@@ -114,6 +147,8 @@ def main():
                         fails.append("examples/%s/%s: no JSON (exit %d)\n%s" % (ex, f, p.returncode, p.stderr))
                     else:
                         check_schema("examples/%s/%s" % (ex, f), out)
+                        for d in invariants(out):
+                            fails.append("examples/%s/%s: %s" % (ex, f, d))
     for f in fails:
         print("FAIL " + f)
     print("%d engine cases, %d failures" % (cases, len(fails)))

@@ -10,6 +10,7 @@
 // Where each expected number comes from is said beside it.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -596,6 +597,15 @@ TEST_CASE("root causes 1 to 3 dimensions deep are ranked first") {
       Cube c = cube(rng, 4, 5, std::vector<std::vector<std::pair<uint32_t, uint32_t>>>{cause}, seed % 2 ? -0.5 : 0.8, 0.02);
       auto found = dg::localize(c.card, c.leaves);
       if (!found.empty() && same(found.front(), cause)) ++first;
+      // two threads build the cuboids: the same answer, bit for bit
+      dg::LocalizeOptions two;
+      two.threads = 2;
+      auto again = dg::localize(c.card, c.leaves, two);
+      REQUIRE(again.size() == found.size());
+      for (size_t k = 0; k < found.size(); ++k) {
+        CHECK(again[k].fixed == found[k].fixed);
+        CHECK(std::memcmp(&again[k].change, &found[k].change, sizeof(double)) == 0);
+      }
     }
     INFO("depth " << depth << ": " << first << " of 30 first");
     CHECK(first == 30);

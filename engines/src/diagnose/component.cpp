@@ -296,6 +296,19 @@ void scaleTree(std::vector<Contribution>& cs, double k) {
   }
 }
 
+// After scaling, each level adds up to its parent again exactly (the rounding on
+// the largest term, as closeSum does).
+void closeTree(std::vector<Contribution>& cs, double total) {
+  if (cs.empty()) return;
+  std::vector<double> v;
+  for (auto& c : cs) v.push_back(c.value);
+  closeSum(v, total);
+  for (size_t i = 0; i < cs.size(); ++i) {
+    cs[i].value = v[i];
+    closeTree(cs[i].children, cs[i].value);
+  }
+}
+
 }  // namespace
 
 std::vector<double> sliceValues(const Model& m, const rt::Values& values, ExprId e, const std::vector<Id>& dims, int64_t t) {
@@ -451,6 +464,7 @@ ComponentResult components(const Model& m, const rt::Values& values, Id metric, 
         }
       }
     }
+    closeTree(c.children, c.value);
     r.contributions.push_back(std::move(c));
   }
   fold(r.contributions, o.top);

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <unordered_map>
 
+#include <tbb/parallel_for.h>
+
 namespace mtc::eng::drift {
 
 MixRate mixRate(const std::vector<double>& w0, const std::vector<double>& w1, const std::vector<double>& r0,
@@ -99,7 +101,9 @@ std::vector<Element> localize(const Cube& cube, const LocalizeOptions& o) {
   double remaining = 0;
   for (size_t i = 0; i < N; ++i) {
     p[i] = g[i] > t;
-    w[i] = p[i] ? std::fabs(g[i]) : std::fabs(t - g[i]);
+    // a leaf that did not move weighs against an element: by how far it is from
+    // the noise level, or fully when there is no noise (t = 0)
+    w[i] = p[i] ? std::fabs(g[i]) : t == 0 ? 1.0 : std::fabs(t - g[i]);
     if (!p[i] && bf[i] == 0 && af[i] == 0) w[i] = 0;
     w[i] = std::min(w[i], 1.0);
     if (p[i]) remaining += ep[i];
@@ -152,22 +156,28 @@ std::vector<Element> localize(const Cube& cube, const LocalizeOptions& o) {
       plans.push_back(std::move(pl));
     }
     if (plans.empty()) return;
-    for (size_t i = 0; i < N; ++i) {
-      if (!alive[i]) continue;
-      const uint32_t* key = K + i * D;
-      const double e = ep[i], pos = e > 0 ? e : 0.0, wi = w[i];
-      const bool pi = p[i] != 0;
-      for (Plan& pl : plans) {
-        uint64_t k = 0;
-        for (size_t j = 0; j < pl.dims.size(); ++j) k += key[pl.dims[j]] * pl.stride[j];
-        Agg& a = pl.c->dense ? pl.c->vec[k] : pl.c->map[k];
-        a.ep += e;
-        a.epPos += pos;
-        if (pi) a.wa += wi, ++a.p;
-        else a.wn += wi;
-        ++a.count;
+    // the cuboids split between the cores, each built by one thread alone (the
+    // sums are added in leaf order whatever the split: the same bits)
+    const size_t groups = std::min(plans.size(), static_cast<size_t>(std::max(1, o.threads)));
+    tbb::parallel_for(size_t{0}, groups, [&](size_t gi) {
+      for (size_t i = 0; i < N; ++i) {
+        if (!alive[i]) continue;
+        const uint32_t* key = K + i * D;
+        const double e = ep[i], pos = e > 0 ? e : 0.0, wi = w[i];
+        const bool pi = p[i] != 0;
+        for (size_t pj = gi; pj < plans.size(); pj += groups) {
+          Plan& pl = plans[pj];
+          uint64_t k = 0;
+          for (size_t j = 0; j < pl.dims.size(); ++j) k += key[pl.dims[j]] * pl.stride[j];
+          Agg& a = pl.c->dense ? pl.c->vec[k] : pl.c->map[k];
+          a.ep += e;
+          a.epPos += pos;
+          if (pi) a.wa += wi, ++a.p;
+          else a.wn += wi;
+          ++a.count;
+        }
       }
-    }
+    });
   };
   // layer-1 pruning: a value of a dimension whose leaves explain too little
   std::vector<std::vector<uint8_t>> pruned(D);

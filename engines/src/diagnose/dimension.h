@@ -47,10 +47,11 @@ struct Element {
 
 struct LocalizeOptions {
   double riskThreshold = 0.5;
-  double pepThreshold = 0.02;
+  double pepThreshold = 0.005;
   size_t nRemove = 5;
   double lambda = 1.0, lambdaNoNoise = 0.1;
   size_t maxResults = 10;
+  int threads = 1;             // cuboids built at once (the results do not depend on it)
 };
 
 // The root causes of the net change of a cube of non-negative leaves, most

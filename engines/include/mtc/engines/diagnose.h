@@ -66,6 +66,7 @@ struct DiagnoseResult {
   struct SliceFinding {
     std::vector<std::pair<ir::Id, uint32_t>> slice;  // (dimension, value index)
     double value = 0, share = 0, ratio = 0;
+    std::vector<double> history;        // the slice's value from Dimension::historyFrom to `at` (the first 6 slices)
   };
   struct Dimension {
     std::optional<std::string> reason;
@@ -74,6 +75,7 @@ struct DiagnoseResult {
     std::optional<double> mix, rate;
     std::string mixReason;
     std::vector<SliceFinding> slices;   // root causes, most parsimonious first
+    Period historyFrom;                 // where the slices' histories start (up to 12 periods before `at`)
     std::string note;
   } dimension;
 
@@ -83,6 +85,7 @@ struct DiagnoseResult {
     std::vector<Period> nearAt;         // of which within 2 periods of `at`
     std::optional<double> endpointP;    // is `at` outside the one-step-ahead interval?
     double predicted = 0, lower = 0, upper = 0;
+    std::string method;                 // of the one-step-ahead prediction
     std::string endpointReason;
   } event;
 
