@@ -268,8 +268,8 @@ void dimensionDrift(const Model& m, const rt::Values& V, Id metric, int64_t p, i
   for (size_t sl = 0; sl < n; ++sl) net += after[sl] - before[sl];
   bool negative = std::any_of(before.begin(), before.end(), [](double v) { return v < 0; }) ||
                   std::any_of(after.begin(), after.end(), [](double v) { return v < 0; });
-  if (negative) {
-    // root-cause search needs non-negative values: the slices by their change
+  // the leaf slices ranked by their change, when the search does not apply or finds nothing
+  auto bySize = [&](const std::string& why) {
     std::vector<size_t> order(n);
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(),
@@ -283,7 +283,10 @@ void dimensionDrift(const Model& m, const rt::Values& V, Id metric, int64_t p, i
       if (before[order[i]] > 0 && after[order[i]] >= 0) sf.ratio = after[order[i]] / before[order[i]];
       out.slices.push_back(sf);
     }
-    out.note += (out.note.empty() ? "" : "; ") + std::string("negative values: the slices ranked by their change");
+    out.note += (out.note.empty() ? "" : "; ") + why;
+  };
+  if (negative) {
+    bySize("negative values: the slices ranked by their change (the root-cause search needs values >= 0)");
     return;
   }
   // the slices in row-major order: the value indices count up like digits
@@ -298,8 +301,8 @@ void dimensionDrift(const Model& m, const rt::Values& V, Id metric, int64_t p, i
       digit[j] = 0;
     }
   }
-  cube.before = std::move(before);
-  cube.after = std::move(after);
+  cube.before = before;
+  cube.after = after;
   dg::LocalizeOptions lo;
   lo.threads = threads;
   for (auto& e : dg::localize(cube, lo)) {
@@ -310,6 +313,8 @@ void dimensionDrift(const Model& m, const rt::Values& V, Id metric, int64_t p, i
     sf.ratio = e.ratio;
     out.slices.push_back(sf);
   }
+  if (out.slices.empty() && net != 0)
+    bySize("no slice combination stands out as the cause (the change is spread unevenly): the slices ranked by their change");
 }
 
 // The slices that moved, period by period: each of the first six root causes'
