@@ -48,6 +48,7 @@ std::string dumpIr(const ir::Model& m) {
     if (x.classes) props += " class=" + classNames(x.classes, ",");
     if (x.direction != Direction::HigherIsBetter) props += fmt::format(" direction={}", directionName(x.direction));
     if (!x.owner.empty()) props += " owner=\"" + x.owner + "\"";
+    if (x.initial) props += " initial=" + exprText(m, *x.initial);
     line(props);
     if (!x.metricDeps.empty() || !x.paramDeps.empty()) {
       std::string deps;
@@ -59,6 +60,11 @@ std::string dumpIr(const ir::Model& m) {
   std::string topo;
   for (Id v : m.topoOrder) topo += (topo.empty() ? "" : ", ") + m.metrics[v].name;
   line("order " + topo);
+  for (auto& g : m.groups) {
+    std::string members;
+    for (Id v : g) members += (members.empty() ? "" : ", ") + m.metrics[v].name;
+    line("period by period " + members);
+  }
   for (auto& r : m.relations)
     line(fmt::format("relation {} {} {}: {}{}{}{}", refName(m, r.from), r.bidirectional ? "<->" : "->", refName(m, r.to),
                      relKindName(r.kind), r.lag ? fmt::format(" lag={}", r.lag) : "",

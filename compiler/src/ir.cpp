@@ -215,4 +215,20 @@ void collectRefs(const Model& m, ExprId e, std::vector<Id>* metrics, std::vector
     }
 }
 
+void collectImmediateRefs(const Model& m, ExprId e, std::vector<Id>* metrics) {
+  std::vector<ExprId> stack{e};
+  while (!stack.empty()) {
+    const Expr& x = m.exprs[stack.back()];
+    stack.pop_back();
+    if (x.op == Op::Metric) metrics->push_back(x.ref);
+    if (x.op == Op::Lag && x.n >= 1) {
+      // the lagged argument is read in an earlier period; an opening value (args[1]) reads no metric
+      continue;
+    }
+    for (ExprId a : x.args) stack.push_back(a);
+  }
+  std::sort(metrics->begin(), metrics->end());
+  metrics->erase(std::unique(metrics->begin(), metrics->end()), metrics->end());
+}
+
 }  // namespace mtc::ir

@@ -183,7 +183,9 @@ std::string expr(const Model& m, ExprId id, int outer) {
   }
   const Builtin* b = builtinOf(e.op);
   s = std::string(b ? b->name : std::string_view(opName(e.op))) + "(";
-  for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + expr(m, e.args[i], 0);
+  // (a lag's opening value, args[1], is the target's `initial:`, not written in the call)
+  size_t shown = e.op == Op::Lag ? 1 : e.args.size();
+  for (size_t i = 0; i < shown; ++i) s += (i ? ", " : "") + expr(m, e.args[i], 0);
   if (e.op == Op::Lag || e.op == Op::RollingMean || e.op == Op::RollingSum) s += ", " + std::to_string(e.n);
   if (!e.over.empty()) s += " over " + dimNames(m, e.over);
   return s + ")";

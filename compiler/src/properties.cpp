@@ -128,6 +128,7 @@ std::string propertyExpects(const PropertyInfo& p) {
     }
     case PropType::Roles: return "a list of roles";
     case PropType::Classes: return "a list of classes";
+    case PropType::Expr: return "an expression";
   }
   return "?";
 }

@@ -60,6 +60,12 @@ void metricCard(const Model& m, const ir::Metric& x, Card& card) {
   if (x.formula) card.fact("formula", code(ir::exprText(m, *x.formula)));
   if (x.data && x.data->source < m.sources.size())
     card.fact("data", code(m.sources[x.data->source].name + "." + x.data->column));
+  if (x.initial) card.fact("initial", code(ir::exprText(m, *x.initial)));
+  if (x.group != ir::kNone && x.group < m.groups.size()) {
+    std::string with;
+    for (ir::Id g : m.groups[x.group]) with += (with.empty() ? "" : ", ") + m.metrics[g].name;
+    card.fact("stock", "reads its past through lag; evaluated period by period with " + with);
+  }
   if (x.stage != ir::kNone && x.stage < m.stages.size()) {
     const ir::Stage& s = m.stages[x.stage];
     std::string chain = s.chain < m.chains.size() ? fmt::format(" (chain {})", m.chains[s.chain].name) : "";

@@ -34,8 +34,57 @@ struct EvalCall {
   Series& output(ir::Id id);
   Series& outputTotal(ir::Id id);
 
+  // Runs the call's metrics in order, each settled (data, an input) or computed:
+  // formula(id) writes its slices into output(id), total(id) its total into
+  // outputTotal(id). The members of a delayed cycle (ir::Model::groups) start
+  // missing and are computed in T sweeps: after sweep k, periods 0..k hold their
+  // final values (each reads the others' past, or their present computed
+  // earlier in the sweep), so after T sweeps all do. Both evaluators run
+  // through here, so they compute the same cells from the same inputs.
+  template <typename F, typename G>
+  void run(F&& formula, G&& total) {
+    for (size_t k = 0; k < order.size(); ++k) {
+      ir::Id id = order[k];
+      ir::Id g = m.metrics[id].group;
+      if (g == ir::kNone) {
+        if (!settleWithoutFormula(id)) {
+          formula(id);
+          afterFormula(id);
+        }
+        if (normalTotal(id)) total(id);
+        afterTotal(id);
+        continue;
+      }
+      size_t end = k;
+      while (end < order.size() && m.metrics[order[end]].group == g) ++end;
+      for (size_t j = k; j < end; ++j) {
+        ir::Id v = order[j];
+        st.settled[v] = settleWithoutFormula(v);
+        if (st.settled[v]) {
+          if (normalTotal(v)) total(v);
+          afterTotal(v);
+        } else {
+          startMissing(v);
+        }
+      }
+      for (int64_t sweep = 0; sweep < T; ++sweep)
+        for (size_t j = k; j < end; ++j) {
+          ir::Id v = order[j];
+          if (st.settled[v]) continue;
+          formula(v);
+          afterFormula(v);
+          if (normalTotal(v)) total(v);
+          afterTotal(v);
+        }
+      k = end - 1;
+    }
+  }
+
  private:
   void applyOverrides(ir::Id metric, Series& s) const;
+  // A metric with a formula and data (a stock): its data over the formula where the data's periods are.
+  void applyData(ir::Id metric, Series& s) const;
+  void startMissing(ir::Id id);
   void checkScenario() const;
 };
 

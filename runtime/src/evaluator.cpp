@@ -135,6 +135,7 @@ EvalCall::EvalCall(const Evaluator& e, const Data& data, const Scenario& scenari
   st.ownTotals.resize(n);
   st.inputOf.assign(n, nullptr);
   st.overridden.assign(n, 0);
+  st.settled.assign(n, 0);
   if (st.padded.size() != n || !(st.paddedFor == st.time)) {
     st.padded.resize(n);
     st.paddedValid.assign(n, 0);
@@ -283,8 +284,31 @@ bool EvalCall::settleWithoutFormula(Id id) {
 }
 
 void EvalCall::afterFormula(Id id) {
+  if (m.metrics[id].data && d.hasData.size() > id && d.hasData[id]) applyData(id, st.own[id]);
   if (st.overridden[id]) applyOverrides(id, st.own[id]);
   st.metrics[id] = &st.own[id];
+}
+
+void EvalCall::applyData(Id id, Series& s) const {
+  const Series& data = d.inputs[id];
+  if (st.time.grain != d.time.grain)
+    throw RunError(fmt::format("metric '{}' has data by {}; on a timeline by {} give it as a scenario input", m.metrics[id].name,
+                               grainName(d.time.grain), grainName(st.time.grain)));
+  int64_t shift = st.time.first.ord - d.time.first.ord;
+  for (size_t sl = 0; sl < s.slices; ++sl)
+    for (int64_t t = 0; t < T; ++t) {
+      int64_t k = t + shift;
+      if (k >= 0 && k < static_cast<int64_t>(data.periods)) s.at(sl, static_cast<size_t>(t)) = data.at(sl, static_cast<size_t>(k));
+    }
+}
+
+void EvalCall::startMissing(Id id) {
+  Series& s = output(id);
+  std::fill(s.v.begin(), s.v.end(), kMissing);
+  if (normalTotal(id)) {
+    Series& tot = outputTotal(id);
+    std::fill(tot.v.begin(), tot.v.end(), kMissing);
+  }
 }
 
 Series& EvalCall::output(Id id) {

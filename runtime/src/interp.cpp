@@ -31,29 +31,26 @@ class Interpreter final : public Evaluator {
     st.coord.assign(m_.dims.size(), 0);
     Run r{*this, call, st};
     const size_t T = static_cast<size_t>(call.T);
-    for (Id id : call.order) {
-      const Metric& M = m_.metrics[id];
-      if (!call.settleWithoutFormula(id)) {
-        Series& s = call.output(id);
-        for (size_t sl = 0; sl < s.slices; ++sl) {
-          r.setCoords(M.dims, sl);
-          for (size_t t = 0; t < T; ++t) s.v[sl * T + t] = r.eval(*M.formula, static_cast<int64_t>(t), false);
-        }
-        call.afterFormula(id);
-      }
-      // the total over slices
-      if (call.normalTotal(id)) {
-        Series& tot = call.outputTotal(id);
-        if (recomputed_[id]) {
-          std::fill(st.coord.begin(), st.coord.end(), 0);
-          for (size_t t = 0; t < T; ++t) tot.v[t] = r.eval(*M.formula, static_cast<int64_t>(t), true);
-        } else {
-          const Series& s = *st.metrics[id];
-          for (size_t t = 0; t < T; ++t) tot.v[t] = aggAcrossSlices(M.agg, s, t);
-        }
-      }
-      call.afterTotal(id);
-    }
+    call.run(
+        [&](Id id) {
+          const Metric& M = m_.metrics[id];
+          Series& s = call.output(id);
+          for (size_t sl = 0; sl < s.slices; ++sl) {
+            r.setCoords(M.dims, sl);
+            for (size_t t = 0; t < T; ++t) s.v[sl * T + t] = r.eval(*M.formula, static_cast<int64_t>(t), false);
+          }
+        },
+        [&](Id id) {  // the total over slices
+          const Metric& M = m_.metrics[id];
+          Series& tot = call.outputTotal(id);
+          if (recomputed_[id]) {
+            std::fill(st.coord.begin(), st.coord.end(), 0);
+            for (size_t t = 0; t < T; ++t) tot.v[t] = r.eval(*M.formula, static_cast<int64_t>(t), true);
+          } else {
+            const Series& s = *st.metrics[id];
+            for (size_t t = 0; t < T; ++t) tot.v[t] = aggAcrossSlices(M.agg, s, t);
+          }
+        });
   }
 
  private:
@@ -151,7 +148,9 @@ class Interpreter final : public Evaluator {
         case Op::Exp: return std::exp(a(0));
         case Op::Sqrt: return ops::sqrt(a(0));
         case Op::Clamp: return ops::clamp(a(0), a(1), a(2));
-        case Op::Lag: return at(0, t - e.n);
+        case Op::Lag:  // with an opening value (args[1]) before the first period
+          if (e.args.size() > 1 && t - e.n < 0) return a(1);
+          return at(0, t - e.n);
         case Op::Delta: return a(0) - at(0, t - 1);
         case Op::PctChange: return ops::div(a(0), at(0, t - 1)) - 1.0;
         case Op::Cumsum: {

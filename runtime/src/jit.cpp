@@ -256,7 +256,16 @@ void Codegen::timeOp(uint32_t node, llvm::Value* scratch, uint32_t& nextTemp, ll
   llvm::Value* zero64 = B.getInt64(0);
   switch (n.op) {
     case Op::Lag:
-      loop(zero64, T, [&](llvm::Value* t) { store(atOrMissing(src, B.CreateSub(t, B.getInt64(n.n))), res, t); });
+      if (n.args.size() > 1) {  // with an opening value before the first period (args[1], element-wise)
+        loop(zero64, T, [&](llvm::Value* t) {
+          llvm::Value* k = B.CreateSub(t, B.getInt64(n.n));
+          llvm::Value* before = B.CreateICmpSLT(k, zero64);
+          llvm::Value* opening = elem(n.args[1], t);
+          store(B.CreateSelect(before, opening, atOrMissing(src, k)), res, t);
+        });
+      } else {
+        loop(zero64, T, [&](llvm::Value* t) { store(atOrMissing(src, B.CreateSub(t, B.getInt64(n.n))), res, t); });
+      }
       break;
     case Op::Delta:
       loop(zero64, T, [&](llvm::Value* t) {
@@ -454,14 +463,7 @@ class JitEvaluator final : public Evaluator {
     const size_t T = static_cast<size_t>(call.T);
     st.hidden.resize(plan_.hidden.size());
     st.scratch.resize(size_t{plan_.maxTemps} * T + 1);
-    for (Id id : call.order) {
-      if (!call.settleWithoutFormula(id)) {
-        run(plan_.metrics[id].formula, call);
-        call.afterFormula(id);
-      }
-      if (call.normalTotal(id)) run(plan_.metrics[id].total, call);
-      call.afterTotal(id);
-    }
+    call.run([&](Id id) { run(plan_.metrics[id].formula, call); }, [&](Id id) { run(plan_.metrics[id].total, call); });
   }
 
  private:

@@ -33,6 +33,8 @@ struct Values::Storage {
   // Per metric: the scenario's whole series, and whether overrides touch it.
   std::vector<const Series*> inputOf;
   std::vector<uint8_t> overridden;
+  // Per metric of a delayed cycle: settled without its formula in this call.
+  std::vector<uint8_t> settled;
   // Per call of a kernel (JIT) and the interpreter's coordinates.
   std::vector<const double*> bases, pbases;
   std::vector<uint32_t> coord;

@@ -118,12 +118,31 @@ TEST_CASE("a cycle is printed whole") {
   CHECK(where(d) == "6:17");
 }
 
-TEST_CASE("a formula reading its own past is a cycle whose note points at cumsum") {
-  auto c = withHeader("metric x: USD { role: input }\nmetric s: USD = lag(s, 1) + x\n");
+TEST_CASE("a formula reading its own past through lag is a stock; in the same period, a cycle") {
+  // a stock: allowed, with an opening value, evaluated period by period
+  auto ok = withHeader("metric x: USD { role: input }\nmetric s: USD = lag(s, 1) + x { initial: 100 }\n");
+  REQUIRE(clean(*ok));
+  const ir::Model& m = *ok->model;
+  ir::Id sid = *m.findMetric("s");
+  REQUIRE(m.groups.size() == 1);
+  CHECK(m.groups[0] == std::vector<ir::Id>{sid});
+  CHECK(m.metrics[sid].immediateDeps == std::vector<ir::Id>{*m.findMetric("x")});
+  // without an opening value (or data): an error that says how to give one
+  auto none = withHeader("metric x: USD { role: input }\nmetric s: USD = lag(s, 1) + x\n");
+  auto& d0 = only(*none, "cycle");
+  CHECK(d0.message == "'s' reads its own past through lag, but has no value before its first period");
+  // an opening value reads no metric
+  auto bad = withHeader("metric x: USD { role: input }\nmetric s: USD = lag(s, 1) + x { initial: x }\n");
+  CHECK(only(*bad, "invalid-property").message.find("not metrics") != std::string::npos);
+  // in the same period: a cycle, whose note points at lag
+  auto c = withHeader("metric x: USD { role: input }\nmetric s: USD = s + x\n");
   auto& d = only(*c, "cycle");
   CHECK(d.message == "formulas depend on each other in a cycle: s -> s");
   REQUIRE_FALSE(d.notes.empty());
-  CHECK(d.notes.back().message.find("cumsum(inflow - outflow)") != std::string::npos);
+  CHECK(d.notes.back().message.find("lag(x, k) with k >= 1 is allowed") != std::string::npos);
+  // formula and data: only for a stock
+  auto both = withHeader("source h = csv(\"h.csv\") { time: month }\nmetric y: USD = 1 { data: h.y }\n");
+  CHECK(only(*both, "invalid-property").message == "metric 'y' has both a formula and `data:`");
 }
 
 TEST_CASE("a slice key that is not a value of the dimension") {

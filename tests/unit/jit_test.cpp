@@ -81,6 +81,21 @@ class ModelGen {
       text += fmt::format("metric {}: ratio{} = {}\n", s.name, by(s.dims), expr(s.dims, 3));
       metrics_.push_back(s);
     }
+    // half the models have a stock: a delayed cycle (the stock and a flow that
+    // reads its past), evaluated period by period, and formulas reading it
+    if (chance(0.5)) {
+      Sym st{"stock", dimsSubset()}, fl{"flow", st.dims};
+      text += fmt::format("metric flow: ratio{} = lag(stock, {}) * {} + {}\n", by(fl.dims), 1 + pick(2), number(), expr(fl.dims, 2));
+      text += fmt::format("metric stock: ratio{} = lag(stock, 1) + flow - {} {{ initial: {} }}\n", by(st.dims), expr(st.dims, 2),
+                          opening(st.dims));
+      metrics_.push_back(st);
+      metrics_.push_back(fl);
+      for (int i = 0; i < 2; ++i) {
+        Sym s{fmt::format("g{}", i), dimsSubset()};
+        text += fmt::format("metric {}: ratio{} = {}\n", s.name, by(s.dims), expr(s.dims, 3));
+        metrics_.push_back(s);
+      }
+    }
   }
 
  private:
@@ -126,6 +141,13 @@ class ModelGen {
     return true;
   }
   static bool has(const std::vector<int>& a, int d) { return std::find(a.begin(), a.end(), d) != a.end(); }
+
+  // An opening value for a stock by `dims`: a number or a param (no metric).
+  std::string opening(const std::vector<int>& dims) {
+    for (auto& p : params_)
+      if (subset(p.dims, dims) && chance(0.5)) return p.name;
+    return number();
+  }
 
   // A leaf readable where the dimensions `dims` are in scope.
   std::string leaf(const std::vector<int>& dims) {
@@ -226,7 +248,7 @@ class ModelGen {
 TEST_CASE("JIT and interpreter agree on every example and test model") {
   fs::path root = MTC_SOURCE_DIR;
   int compared = 0;
-  for (const char* dir : {"examples", "tests/data", "tests/snippets"}) {
+  for (const char* dir : {"examples", "tests/data", "tests/snippets", "tests/engines"}) {
     for (auto& e : fs::recursive_directory_iterator(root / dir)) {
       if (e.path().extension() != ".mtree") continue;
       auto c = compile(e.path().string(), CompileOptions{});

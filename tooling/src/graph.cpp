@@ -111,6 +111,7 @@ Graph build(const ir::Model& m, const Options& o) {
       if (auto from = at(d)) {
         Edge& e = edges[{*from, to}];
         e.from = *from, e.to = to, e.formula = true;
+        e.delayed = d.first == NodeKind::Metric && !std::binary_search(x.immediateDeps.begin(), x.immediateDeps.end(), d.second);
       }
   }
   for (const ir::Relation& r : m.relations) {
@@ -252,7 +253,7 @@ EdgeLook edgeLook(EdgeStyle s) {
 }
 
 std::string edgeText(const Edge& e) {
-  std::string t = e.relation ? ir::relKindName(*e.relation) : "";
+  std::string t = e.relation ? ir::relKindName(*e.relation) : e.delayed ? "past" : "";
   if (e.lag) t += fmt::format(", lag {}", e.lag);
   if (e.relation && e.formula) t += " (also a formula link)";
   return t;
@@ -400,8 +401,9 @@ std::string dotEdge(const ir::Model& m, const Graph& g, const Edge& e, bool back
   // An edge running back up the chain must not pull the bands out of order.
   if (backward && st != EdgeStyle::Probabilistic) attrs += ", constraint=false";
   if (e.lag) attrs += fmt::format(", label=\"lag {}\", fontcolor=\"{}\"", e.lag, edgeLook(st).color);
+  if (e.delayed && !e.relation) attrs += ", style=dashed, constraint=false, label=\"past\", fontcolor=\"#555555\"";
   std::string tip = nodeName(m, g.nodes[e.from]) + (e.bidirectional ? " <-> " : " -> ") + nodeName(m, g.nodes[e.to]);
-  tip += e.relation ? ": " + edgeText(e) : ": formula";
+  tip += e.relation ? ": " + edgeText(e) : e.delayed ? ": formula, reading its past (lag)" : ": formula";
   return fmt::format("  {} -> {} [{}, tooltip={}];\n", nodeId(m, g.nodes[e.from]), nodeId(m, g.nodes[e.to]), attrs, quoted(tip));
 }
 
@@ -480,7 +482,7 @@ std::string mermaidNode(const ir::Model& m, const Node& n, const std::string& in
 // The link token of each style; a label goes between pipes after it.
 std::string mermaidLink(const Edge& e) {
   switch (e.style()) {
-    case EdgeStyle::Formula: return "-->";
+    case EdgeStyle::Formula: return e.delayed ? "-.->" : "-->";
     case EdgeStyle::Deterministic: return "==>";
     case EdgeStyle::Causal: return e.bidirectional ? "<-.->" : "-.->";
     case EdgeStyle::Probabilistic: return e.bidirectional ? "<-.->" : "-.->";

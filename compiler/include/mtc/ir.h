@@ -176,6 +176,14 @@ struct Metric {
   std::string owner;
   std::vector<Id> metricDeps;  // metrics the formula reads directly (sorted, unique)
   std::vector<Id> paramDeps;   // params the formula reads directly
+  // The metrics it reads in the same period: metricDeps but for those read only
+  // through lag(x, k >= 1) (a delayed read, as a stock reads its own past).
+  std::vector<Id> immediateDeps;
+  // `initial: EXPR`: what lag(this, k) reads before the first period (constant
+  // in time: params and numbers), typed like the metric.
+  std::optional<ExprId> initial;
+  // Its delayed cycle (Model::groups), evaluated period by period; or kNone.
+  Id group = kNone;
   FileId file = kNoFile;
 };
 
@@ -424,7 +432,13 @@ struct Model {
   std::vector<Statement> statements;
   std::vector<Expr> exprs;
 
-  std::vector<Id> topoOrder;  // metrics, every metric after the metrics it reads
+  // Metrics, every metric after the metrics it reads; the members of a delayed
+  // cycle together, each after the ones it reads in the same period.
+  std::vector<Id> topoOrder;
+  // Delayed cycles (a stock and the flows that read it: `active = lag(active, 1)
+  // + new - lapsed`): their members in evaluation order. Evaluators compute a
+  // group period by period.
+  std::vector<std::vector<Id>> groups;
 
   const Expr& expr(ExprId e) const { return exprs[e]; }
   std::optional<Id> findMetric(const std::string& n) const;
@@ -447,5 +461,8 @@ struct Model {
 
 // Metrics the expression reads, directly.
 void collectRefs(const Model& m, ExprId e, std::vector<Id>* metrics, std::vector<Id>* params);
+// The metrics an expression reads in the same period: not those read only
+// through lag(x, k) with k >= 1 (sorted, unique).
+void collectImmediateRefs(const Model& m, ExprId e, std::vector<Id>* metrics);
 
 }  // namespace mtc::ir

@@ -18,7 +18,7 @@ std::string propOwnerText(PropOwner o);
 // The keyword that introduces it ("model", "metric", "diagnose", "stage").
 std::string_view propOwnerKeyword(PropOwner o);
 
-enum class PropType : uint8_t { Word, Words, String, Strings, Whole, Fraction, Period, Grain, Duration, Column, Choice, Roles, Classes };
+enum class PropType : uint8_t { Word, Words, String, Strings, Whole, Fraction, Period, Grain, Duration, Column, Choice, Roles, Classes, Expr };
 
 enum class PropId : uint16_t {
 #define PROPERTY(owner, name, ...) owner##_##name,

@@ -174,6 +174,10 @@ Props readProps(Ctx& x, const ast::PropBlock& block, PropOwner owner) {
         if (ok) v.choice = *c;
         break;
       }
+      case PropType::Expr:  // lowered where it is used (PropValue::entry)
+        ok = it.kind == ast::PropItem::Kind::Expr && it.expr != nullptr;
+        if (!ok) x.d.report(DiagCode::InvalidProperty, it.range, fmt::format("'{}' takes an expression", k));
+        break;
       case PropType::Roles:
       case PropType::Classes: {
         std::vector<std::string> names;

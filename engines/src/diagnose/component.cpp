@@ -183,7 +183,9 @@ class TwoContext {
       case Op::Exp: return std::exp(a(0));
       case Op::Sqrt: return rt::ops::sqrt(a(0));
       case Op::Clamp: return rt::ops::clamp(a(0), a(1), a(2));
-      case Op::Lag: return at(0, d - e.n);
+      case Op::Lag:  // with an opening value (args[1]) before the first period
+        if (e.args.size() > 1 && baseOf(e.args[0]) + d - e.n < 0) return a(1);
+        return at(0, d - e.n);
       case Op::Delta: return a(0) - at(0, d - 1);
       case Op::PctChange: return rt::ops::div(a(0), at(0, d - 1)) - 1.0;
       case Op::Cumsum: {

@@ -39,6 +39,7 @@ const char* edgeStyleName(EdgeStyle s);
 struct Edge {
   size_t from = 0, to = 0;                // node indices
   bool formula = false;                   // to's formula reads from directly
+  bool delayed = false;                   // ... only through lag(from, k >= 1): a stock's past (drawn dashed)
   std::optional<ir::RelKind> relation;    // a relation declared on this pair
   bool bidirectional = false;             // `<->`
   int64_t lag = 0;                        // the relation's lag, in grain periods
