@@ -34,7 +34,7 @@ Result runStatement(const Context& ctx, const Statement& s) {
         overloaded{
             [&](const DescribeStmt& x) -> Result { return describe(ctx, x); },
             [&](const DiagnoseStmt& x) -> Result { return diagnose(ctx, x); },
-            [&](const ForecastStmt&) -> Result { return notBuilt(StmtKind::Forecast); },
+            [&](const ForecastStmt& x) -> Result { return forecast(ctx, x); },
             [&](const SeekStmt&) -> Result { return notBuilt(StmtKind::Seek); },
             [&](const SimulateStmt&) -> Result { return notBuilt(StmtKind::Simulate); },
             [&](const OptimizeStmt&) -> Result { return notBuilt(StmtKind::Optimize); },

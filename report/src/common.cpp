@@ -22,6 +22,16 @@ std::string percentChange(double pct, double base, double scale) {
   return fmt::format("{:+.1f}%", pct * 100);
 }
 
+std::string goalSentence(const ir::Model& m, const eng::GoalOutlook& g, const std::string& unit) {
+  const ir::Goal& G = m.goals[g.goal];
+  std::string head = fmt::format("goal {} at {}: target {} {}, ", G.name, formatPeriod(g.at), formatNumber(g.target), unit);
+  if (g.passed)
+    return head + fmt::format("actual {} ({})", formatNumber(g.value), g.met ? "met" : fmt::format("missed by {}", formatNumber(g.gap)));
+  std::string p = g.probability ? fmt::format("; probability of meeting it {:.0f}%", *g.probability * 100) : "";
+  return head + fmt::format("forecast {} ({}){}", formatNumber(g.value),
+                            g.met ? fmt::format("{} to spare", formatNumber(-g.gap)) : fmt::format("short by {}", formatNumber(g.gap)), p);
+}
+
 std::string periodList(const std::vector<Period>& ps, size_t max) {
   std::string s;
   for (size_t k = 0; k < ps.size(); ++k) {

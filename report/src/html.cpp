@@ -176,6 +176,47 @@ std::string diagnoseHtml(const Model& m, const eng::DiagnoseResult& r) {
   return out + "</p></section>\n";
 }
 
+// A fan chart per metric: history, the forecast's mean, its interval, the goal.
+std::string forecastHtml(const Model& m, const eng::ForecastResult& r) {
+  std::string out;
+  for (const auto& fm : r.metrics) {
+    const Metric& M = m.metrics[fm.metric];
+    out += fmt::format("<section><h2>forecast {} <small>{}, {:.0f}% interval</small></h2>\n", htmlEscape(M.name), htmlEscape(fm.method),
+                       r.level * 100);
+    std::vector<std::string> xs;
+    const size_t nh = fm.history.size(), nf = fm.mean.size();
+    for (size_t i = 0; i < nh + nf; ++i) xs.push_back(formatPeriod(Period{fm.historyFrom.grain, fm.historyFrom.ord + static_cast<int64_t>(i)}));
+    std::vector<double> hist(nh + nf, NAN), mean(nh + nf, NAN), lo(nh + nf, NAN), hi(nh + nf, NAN);
+    for (size_t i = 0; i < nh; ++i) hist[i] = fm.history[i];
+    if (nh) mean[nh - 1] = lo[nh - 1] = hi[nh - 1] = fm.history[nh - 1];  // the fan opens at the last value
+    for (size_t i = 0; i < nf; ++i) mean[nh + i] = fm.mean[i], lo[nh + i] = fm.lower[i], hi[nh + i] = fm.upper[i];
+    std::vector<svg::Line> lines{svg::Line{"history", hist, "#333333", false}, svg::Line{"forecast", mean, "#4c78a8", true}};
+    if (fm.goal && !fm.goal->passed) {
+      std::vector<double> goal(nh + nf, NAN);
+      int64_t gi = fm.goal->at.ord - fm.historyFrom.ord;
+      if (gi >= 0 && static_cast<size_t>(gi) < goal.size()) {
+        for (size_t i = nh; i < goal.size(); ++i) goal[i] = fm.goal->target;
+        lines.push_back(svg::Line{"goal " + m.goals[fm.goal->goal].name, goal, "#b42318", true});
+      }
+    }
+    svg::Frame f;
+    f.title = fmt::format("{}: history and forecast", M.name);
+    out += svg::lineChart(xs, lines, {svg::Band{lo, hi, "#4c78a8", 0.18}}, f);
+    if (fm.goal) out += "<p>" + htmlEscape(goalSentence(m, *fm.goal, m.units.format(M.unit))) + ".</p>\n";
+    out += "<table><tr><th>period</th><th>mean</th><th>lower</th><th>upper</th></tr>\n";
+    for (size_t i = 0; i < nf; ++i)
+      out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", xs[nh + i], formatNumber(fm.mean[i]),
+                         formatNumber(fm.lower[i]), formatNumber(fm.upper[i]));
+    out += "</table>\n";
+    if (fm.accuracy)
+      out += fmt::format("<p>Held out the last {} periods: MAE {}, MASE {:.3f}, {:.0f}% within the interval.</p>\n", fm.accuracy->holdout,
+                         formatNumber(fm.accuracy->mae), fm.accuracy->mase, fm.accuracy->coverage * 100);
+    for (const auto& n : fm.notes) out += "<p class=\"note\">" + htmlEscape(n) + "</p>\n";
+    out += "</section>\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string renderHtml(const Model& m, const std::vector<eng::StatementResult>& results) {
@@ -202,6 +243,7 @@ std::string renderHtml(const Model& m, const std::vector<eng::StatementResult>& 
                    },
                    [&](const eng::DescribeResult& d) { out += describeHtml(m, d); },
                    [&](const eng::DiagnoseResult& d) { out += diagnoseHtml(m, d); },
+                   [&](const eng::ForecastResult& d) { out += forecastHtml(m, d); },
                },
                r.result);
   return out + "</body></html>\n";

@@ -217,7 +217,67 @@ void diagnoseJson(const Model& m, const eng::DiagnoseResult& r, json& out) {
   out["narrative"] = narrative;
 }
 
+json periodsFrom(const Period& from, size_t n) {
+  json a = json::array();
+  for (size_t i = 0; i < n; ++i) a.push_back(formatPeriod(Period{from.grain, from.ord + static_cast<int64_t>(i)}));
+  return a;
+}
+
+json goalJson(const Model& m, const eng::GoalOutlook& g) {
+  const Goal& G = m.goals[g.goal];
+  json o = {{"name", G.name}, {"at", formatPeriod(g.at)}, {"target", num(g.target)}, {"value", num(g.value)}, {"gap", num(g.gap)},
+            {"met", g.met}, {"probability", optNum(g.probability)}};
+  if (g.passed) o["actual"] = true;
+  return o;
+}
+
+// forecast: one object per metric
+std::vector<json> forecastJson(const Model& m, const eng::ForecastResult& r, json head) {
+  std::vector<json> out;
+  for (auto& fm : r.metrics) {
+    json o = head;
+    o["status"] = "ok";
+    o["metric"] = m.metrics[fm.metric].name;
+    o["unit"] = m.units.format(m.metrics[fm.metric].unit);
+    o["method"] = fm.method;
+    if (!fm.inputs.empty()) {
+      json in = json::object();
+      for (auto& [name, method] : fm.inputs) in[name] = method;
+      o["inputs"] = in;
+    }
+    o["periods"] = periodsFrom(r.from, fm.mean.size());
+    o["mean"] = numbers(fm.mean);
+    o["lower"] = numbers(fm.lower);
+    o["upper"] = numbers(fm.upper);
+    o["level"] = r.level;
+    if (fm.method == "propagated" || fm.method == "by slice") o["runs"] = r.runs;
+    o["history"] = {{"periods", periodsFrom(fm.historyFrom, fm.history.size())}, {"values", numbers(fm.history)}};
+    if (fm.goal) {
+      json g = goalJson(m, *fm.goal);
+      o["goal"] = g["name"];
+      o["gap"] = g["gap"];
+      o["probability"] = g["probability"];
+      o["goal_outlook"] = g;
+    }
+    if (fm.accuracy) {
+      const auto& a = *fm.accuracy;
+      o["accuracy"] = {{"holdout", a.holdout}, {"periods", periodsFrom(a.from, a.actual.size())}, {"actual", numbers(a.actual)},
+                       {"mean", numbers(a.mean)},  {"lower", numbers(a.lower)},                   {"upper", numbers(a.upper)},
+                       {"mae", num(a.mae)},         {"mase", num(a.mase)},                        {"coverage", num(a.coverage)}};
+    }
+    if (!fm.notes.empty()) o["notes"] = fm.notes;
+    out.push_back(o);
+  }
+  return out;
+}
+
 }  // namespace
+
+std::vector<json> toJsonObjects(const Model& m, const eng::StatementResult& r) {
+  if (auto* f = std::get_if<eng::ForecastResult>(&r.result))
+    return forecastJson(m, *f, json{{"kind", stmtKindName(r.kind)}, {"statement", r.statement}});
+  return {toJson(m, r)};
+}
 
 json toJson(const Model& m, const eng::StatementResult& r) {
   json out = {{"kind", stmtKindName(r.kind)}, {"statement", r.statement}};
@@ -234,6 +294,10 @@ json toJson(const Model& m, const eng::StatementResult& r) {
                    out["status"] = "ok";
                    diagnoseJson(m, d, out);
                  },
+                 [&](const eng::ForecastResult& f) {
+                   auto objs = forecastJson(m, f, out);
+                   out = objs.empty() ? out : objs.front();
+                 },
              },
              r.result);
   return out;
@@ -241,7 +305,8 @@ json toJson(const Model& m, const eng::StatementResult& r) {
 
 json toJson(const Model& m, const std::vector<eng::StatementResult>& results) {
   json arr = json::array();
-  for (auto& r : results) arr.push_back(toJson(m, r));
+  for (auto& r : results)
+    for (auto& o : toJsonObjects(m, r)) arr.push_back(o);
   return {{"model", m.name}, {"results", arr}};
 }
 

@@ -84,6 +84,31 @@ std::string diagnoseMd(const Model& m, const eng::DiagnoseResult& r) {
 
 }  // namespace
 
+std::string forecastMd(const Model& m, const eng::ForecastResult& r) {
+  std::string out;
+  for (const auto& fm : r.metrics) {
+    const Metric& M = m.metrics[fm.metric];
+    out += fmt::format("## forecast {} ({}, {:.0f}% interval)\n\n", markdownEscape(M.name), markdownEscape(fm.method), r.level * 100);
+    out += "| period | mean | lower | upper |\n|---|---:|---:|---:|\n";
+    for (size_t i = 0; i < fm.mean.size(); ++i)
+      out += fmt::format("| {} | {} | {} | {} |\n", formatPeriod(Period{r.from.grain, r.from.ord + static_cast<int64_t>(i)}),
+                         formatNumber(fm.mean[i]), formatNumber(fm.lower[i]), formatNumber(fm.upper[i]));
+    if (fm.goal) out += "\n" + markdownEscape(goalSentence(m, *fm.goal, m.units.format(M.unit))) + ".\n";
+    if (fm.accuracy)
+      out += fmt::format("\nHeld out the last {} periods: MAE {}, MASE {:.3f}, {:.0f}% within the interval.\n", fm.accuracy->holdout,
+                         formatNumber(fm.accuracy->mae), fm.accuracy->mase, fm.accuracy->coverage * 100);
+    if (!fm.inputs.empty()) {
+      out += "\nInputs: ";
+      for (size_t i = 0; i < fm.inputs.size(); ++i)
+        out += (i ? ", " : "") + markdownEscape(fm.inputs[i].first) + " " + markdownEscape(fm.inputs[i].second);
+      out += ".\n";
+    }
+    for (const auto& n : fm.notes) out += "\n_" + markdownEscape(n) + "_\n";
+    out += "\n";
+  }
+  return out;
+}
+
 std::string renderMarkdown(const Model& m, const std::vector<eng::StatementResult>& results) {
   std::string out = fmt::format("# {}\n", markdownEscape(m.title.empty() ? m.name : m.title));
   for (const auto& r : results) {
@@ -95,6 +120,7 @@ std::string renderMarkdown(const Model& m, const std::vector<eng::StatementResul
                    },
                    [&](const eng::DescribeResult& d) { out += describeMd(m, d); },
                    [&](const eng::DiagnoseResult& d) { out += diagnoseMd(m, d); },
+                   [&](const eng::ForecastResult& d) { out += forecastMd(m, d); },
                },
                r.result);
   }

@@ -148,6 +148,38 @@ std::string diagnoseText(const Model& m, const eng::DiagnoseResult& r, const Sty
   return out;
 }
 
+std::string forecastText(const Model& m, const eng::ForecastResult& r, const Style& st) {
+  std::string out;
+  for (const auto& fm : r.metrics) {
+    const Metric& M = m.metrics[fm.metric];
+    std::string unit = m.units.format(M.unit);
+    out += st.bold(fmt::format("forecast {}  {} periods from {}  ({}, {:.0f}% interval)", M.name, fm.mean.size(), formatPeriod(r.from),
+                               fm.method, r.level * 100)) +
+           "\n";
+    if (!fm.inputs.empty()) {
+      std::string list;
+      size_t shown = std::min<size_t>(fm.inputs.size(), 6);
+      for (size_t i = 0; i < shown; ++i) list += (i ? ", " : "") + fm.inputs[i].first + " " + fm.inputs[i].second;
+      if (fm.inputs.size() > shown) list += fmt::format(" and {} more", fm.inputs.size() - shown);
+      out += st.dim("  inputs: " + list) + "\n";
+    }
+    out += st.dim(fmt::format("  {:<10} {:>16} {:>16} {:>16}", "period", "mean", "lower", "upper")) + "\n";
+    for (size_t i = 0; i < fm.mean.size(); ++i)
+      out += fmt::format("  {:<10} {:>16} {:>16} {:>16}\n", formatPeriod(Period{r.from.grain, r.from.ord + static_cast<int64_t>(i)}),
+                         formatNumber(fm.mean[i]), formatNumber(fm.lower[i]), formatNumber(fm.upper[i]));
+    if (fm.goal) out += "  " + goalSentence(m, *fm.goal, unit) + "\n";
+    if (fm.accuracy) {
+      const auto& a = *fm.accuracy;
+      out += fmt::format("  accuracy on the last {} periods held out: MAE {}, MASE {:.3f}, {:.0f}% within the interval\n", a.holdout,
+                         formatNumber(a.mae), a.mase, a.coverage * 100);
+    }
+    for (const auto& n : fm.notes) out += st.dim("  note: " + n) + "\n";
+    out += "\n";
+  }
+  if (!out.empty()) out.pop_back();
+  return out;
+}
+
 }  // namespace
 
 std::string renderText(const Model& m, const std::vector<eng::StatementResult>& results, const Options& o) {
@@ -162,6 +194,7 @@ std::string renderText(const Model& m, const std::vector<eng::StatementResult>& 
                    },
                    [&](const eng::DescribeResult& d) { out += describeText(m, d, st); },
                    [&](const eng::DiagnoseResult& d) { out += diagnoseText(m, d, st); },
+                   [&](const eng::ForecastResult& d) { out += forecastText(m, d, st); },
                },
                r.result);
   }

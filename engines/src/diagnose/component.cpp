@@ -322,6 +322,12 @@ std::vector<double> sliceValues(const Model& m, const rt::Values& values, ExprId
   return out;
 }
 
+double exprTotal(const Model& m, const rt::Values& values, ExprId e, int64_t t) {
+  Players pl = playersOf(m, e);
+  TwoContext tc(m, values, pl, t, t);
+  return tc.value(e, 0, true, std::nullopt, {});
+}
+
 FormulaGame formulaGame(const Model& m, const rt::Values& values, Id metric, int64_t p, int64_t q, std::optional<size_t> slice) {
   const Metric& M = m.metrics[metric];
   FormulaGame g;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "mtc/ir.h"
+#include "evalexpr.h"
 #include "mtc/runtime.h"
 
 namespace mtc::eng::drift {
@@ -43,10 +44,6 @@ struct ComponentResult {
 ComponentResult components(const ir::Model& m, const rt::Values& values, ir::Id metric, int64_t p, int64_t q,
                            const ComponentOptions& o);
 
-// The value of expression `e` in every slice of `dims` at period t, by the
-// formula semantics above (for the dimension factor: the terms of a sum over slices).
-std::vector<double> sliceValues(const ir::Model& m, const rt::Values& values, ir::ExprId e, const std::vector<ir::Id>& dims,
-                                int64_t t);
 
 // For tests: the formula's value for a coalition (bit i set: group i at p), and the groups.
 struct FormulaGame {

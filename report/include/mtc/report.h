@@ -25,6 +25,8 @@ std::string render(Format f, const ir::Model& m, const std::vector<eng::Statemen
 // The JSON document (LANGUAGE.md section 10): {"model": ..., "results": [...]}.
 nlohmann::ordered_json toJson(const ir::Model& m, const std::vector<eng::StatementResult>& results);
 nlohmann::ordered_json toJson(const ir::Model& m, const eng::StatementResult& r);
+// The objects a statement adds to "results": one, but one per metric for a forecast.
+std::vector<nlohmann::ordered_json> toJsonObjects(const ir::Model& m, const eng::StatementResult& r);
 
 std::string renderText(const ir::Model& m, const std::vector<eng::StatementResult>& results, const Options& o);
 std::string renderMarkdown(const ir::Model& m, const std::vector<eng::StatementResult>& results);

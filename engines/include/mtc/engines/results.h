@@ -7,6 +7,7 @@
 
 #include "mtc/engines/describe.h"
 #include "mtc/engines/diagnose.h"
+#include "mtc/engines/forecast.h"
 
 namespace mtc::eng {
 
@@ -19,7 +20,7 @@ struct Failure {
 };
 
 // One alternative per engine built, plus Failure. A new engine adds its result here.
-using Result = std::variant<Failure, DescribeResult, DiagnoseResult>;
+using Result = std::variant<Failure, DescribeResult, DiagnoseResult, ForecastResult>;
 
 struct StatementResult {
   size_t statement = 0;  // 1-based position among the file's statements

@@ -1,0 +1,22 @@
+// Expressions evaluated over computed values, outside any metric: the sides of
+// goals and constraints, the terms of a sum over dimensions. The semantics are
+// the evaluators' (interp.cpp, ops.h); diagnose/component.cpp implements them
+// for its mixed-period games and these plain reads alike.
+#pragma once
+
+#include <vector>
+
+#include "mtc/ir.h"
+#include "mtc/runtime.h"
+
+namespace mtc::eng::drift {
+
+// The value of expression `e` in every slice of `dims` at period t.
+std::vector<double> sliceValues(const ir::Model& m, const rt::Values& values, ir::ExprId e, const std::vector<ir::Id>& dims,
+                                int64_t t);
+
+// The value of expression `e` over the totals at period t (a metric with
+// dimensions read as its total, as a recomputed total reads it).
+double exprTotal(const ir::Model& m, const rt::Values& values, ir::ExprId e, int64_t t);
+
+}  // namespace mtc::eng::drift
