@@ -16,7 +16,9 @@ std::vector<double> sliceValues(const ir::Model& m, const rt::Values& values, ir
                                 int64_t t);
 
 // The value of expression `e` over the totals at period t (a metric with
-// dimensions read as its total, as a recomputed total reads it).
-double exprTotal(const ir::Model& m, const rt::Values& values, ir::ExprId e, int64_t t);
+// dimensions read as its total, as a recomputed total reads it); params from
+// `params` where given (per param id: its values per slice), else as declared.
+double exprTotal(const ir::Model& m, const rt::Values& values, ir::ExprId e, int64_t t,
+                 const std::vector<const std::vector<double>*>* params = nullptr);
 
 }  // namespace mtc::eng::drift

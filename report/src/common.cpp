@@ -32,6 +32,36 @@ std::string goalSentence(const ir::Model& m, const eng::GoalOutlook& g, const st
                             g.met ? fmt::format("{} to spare", formatNumber(-g.gap)) : fmt::format("short by {}", formatNumber(g.gap)), p);
 }
 
+std::vector<std::string> seekSentences(const ir::Model& m, const eng::SeekResult& r) {
+  std::vector<std::string> out;
+  const ir::Goal& G = m.goals[r.goal];
+  auto name = [&](const ir::Ref& ref) { return ref.kind == ir::Ref::Kind::Param ? m.params[ref.id].name : m.metrics[ref.id].name; };
+  auto unitOf = [&](const ir::Ref& ref) {
+    return m.units.format(ref.kind == ir::Ref::Kind::Param ? m.params[ref.id].unit : m.metrics[ref.id].unit);
+  };
+  if (!r.solved) {
+    out.push_back(r.reason);
+  } else {
+    for (const auto& v : r.variables) {
+      std::string rel = std::isfinite(v.relative) ? fmt::format(", {:+.1f}%", v.relative * 100) : "";
+      out.push_back(fmt::format("{} must be {} {} for goal {} at {} (now {}: {}{}{})", name(v.ref), formatNumber(v.required), unitOf(v.ref),
+                                G.name, formatPeriod(r.at), formatNumber(v.current), v.change >= 0 ? "+" : "", formatNumber(v.change), rel));
+      if (v.highest && *v.highest > 0 && v.required > *v.highest)
+        out.push_back(fmt::format("that is {:.1f}x the highest {} in the data ({} at {})", v.required / *v.highest, name(v.ref),
+                                  formatNumber(*v.highest), formatPeriod(v.highestAt)));
+      else if (v.lowest && v.required < *v.lowest)
+        out.push_back(fmt::format("that is below the lowest {} in the data ({} at {})", name(v.ref), formatNumber(*v.lowest),
+                                  formatPeriod(v.lowestAt)));
+    }
+  }
+  if (r.solved && r.violated.empty()) out.push_back("feasible: no constraint is broken");
+  for (const auto& c : r.violated)
+    out.push_back(fmt::format("infeasible: constraint {} breaks by {} ({} against a limit of {})", m.constraints[c.constraint].name,
+                              formatNumber(c.by), formatNumber(c.value), formatNumber(c.limit)));
+  for (const auto& n : r.notes) out.push_back("note: " + n);
+  return out;
+}
+
 std::string periodList(const std::vector<Period>& ps, size_t max) {
   std::string s;
   for (size_t k = 0; k < ps.size(); ++k) {

@@ -176,6 +176,54 @@ std::string diagnoseHtml(const Model& m, const eng::DiagnoseResult& r) {
   return out + "</p></section>\n";
 }
 
+std::string seekHtml(const Model& m, const eng::SeekResult& r) {
+  std::string out = fmt::format("<section><h2>seek {} <small>at {}</small></h2>\n<ul>\n", htmlEscape(m.goals[r.goal].name),
+                                htmlEscape(formatPeriod(r.at)));
+  for (const auto& l : seekSentences(m, r))
+    out += (l.rfind("infeasible", 0) == 0 ? "<li class=\"error\">" : "<li>") + htmlEscape(l) + "</li>\n";
+  return out + "</ul></section>\n";
+}
+
+// The distribution over the horizon (a band of p05..p95 around the median) and a tornado.
+std::string simulateHtml(const Model& m, const eng::SimulateResult& r) {
+  std::string out;
+  for (const auto& sm : r.metrics) {
+    const Metric& M = m.metrics[sm.metric];
+    out += fmt::format("<section><h2>simulate {} <small>{} runs, {}</small></h2>\n", htmlEscape(M.name),
+                       formatNumber(static_cast<double>(r.runs)), samplingName(r.sampling));
+    std::vector<std::string> xs;
+    for (size_t i = 0; i < sm.mean.size(); ++i) xs.push_back(formatPeriod(Period{r.from.grain, r.from.ord + static_cast<int64_t>(i)}));
+    if (xs.size() > 1) {
+      svg::Frame f;
+      f.title = fmt::format("{}: median and 5-95% range", M.name);
+      out += svg::lineChart(xs, {svg::Line{"median", sm.p50, "#4c78a8", false}, svg::Line{"mean", sm.mean, "#333333", true}},
+                            {svg::Band{sm.p05, sm.p95, "#4c78a8", 0.18}}, f);
+    }
+    out += "<table><tr><th>period</th><th>mean</th><th>sd</th><th>p05</th><th>p50</th><th>p95</th></tr>\n";
+    for (size_t i = 0; i < sm.mean.size(); ++i)
+      out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", xs[i], formatNumber(sm.mean[i]),
+                         formatNumber(sm.sd[i]), formatNumber(sm.p05[i]), formatNumber(sm.p50[i]), formatNumber(sm.p95[i]));
+    out += "</table>\n";
+    if (&sm == &r.metrics.front() && !r.sensitivity.empty()) {
+      // the tornado: each input's swing from its p10 to its p90, around the metric at every median
+      std::vector<svg::Bar> bars;
+      for (const auto& in : r.sensitivity) bars.push_back({in.name, in.high - in.low, ""});
+      svg::Frame f;
+      f.title = fmt::format("{}: what moves it", M.name);
+      f.height = 40 + 24.0 * static_cast<double>(bars.size());
+      out += "<h3>what moves it</h3>\n" + svg::barChart(bars, f);
+      out += "<table><tr><th>input</th><th>rank correlation</th><th>at p10</th><th>at p90</th></tr>\n";
+      for (const auto& in : r.sensitivity)
+        out += fmt::format("<tr><td>{} ~ {}</td><td>{:+.2f}</td><td>{}</td><td>{}</td></tr>\n", htmlEscape(in.name), htmlEscape(in.distribution),
+                           in.rankCorrelation, formatNumber(in.low), formatNumber(in.high));
+      out += "</table>\n";
+    }
+    for (const auto& n : r.notes) out += "<p class=\"note\">" + htmlEscape(n) + "</p>\n";
+    out += "</section>\n";
+  }
+  return out;
+}
+
 // A fan chart per metric: history, the forecast's mean, its interval, the goal.
 std::string forecastHtml(const Model& m, const eng::ForecastResult& r) {
   std::string out;
@@ -244,6 +292,8 @@ std::string renderHtml(const Model& m, const std::vector<eng::StatementResult>& 
                    [&](const eng::DescribeResult& d) { out += describeHtml(m, d); },
                    [&](const eng::DiagnoseResult& d) { out += diagnoseHtml(m, d); },
                    [&](const eng::ForecastResult& d) { out += forecastHtml(m, d); },
+                   [&](const eng::SeekResult& d) { out += seekHtml(m, d); },
+                   [&](const eng::SimulateResult& d) { out += simulateHtml(m, d); },
                },
                r.result);
   return out + "</body></html>\n";

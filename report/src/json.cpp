@@ -271,11 +271,95 @@ std::vector<json> forecastJson(const Model& m, const eng::ForecastResult& r, jso
   return out;
 }
 
+json seekHistory(const eng::SeekResult::Variable& v) {
+  if (!v.highest) return nullptr;
+  json h = {{"highest", num(*v.highest)}, {"highest_at", formatPeriod(v.highestAt)}, {"lowest", num(*v.lowest)},
+            {"lowest_at", formatPeriod(v.lowestAt)}};
+  h["vs_highest"] = *v.highest != 0 ? num(v.required / *v.highest) : json(nullptr);
+  return h;
+}
+
+void seekJson(const Model& m, const eng::SeekResult& r, json& out) {
+  out["goal"] = m.goals[r.goal].name;
+  out["at"] = formatPeriod(r.at);
+  out["solved"] = r.solved;
+  if (!r.reason.empty()) out["reason"] = r.reason;
+  auto name = [&](const Ref& ref) { return ref.kind == Ref::Kind::Param ? m.params[ref.id].name : m.metrics[ref.id].name; };
+  auto change = [&](const eng::SeekResult::Variable& v) {
+    return json{{"current", num(v.current)}, {"absolute", num(v.change)}, {"relative", num(v.relative)}};
+  };
+  if (r.variables.size() == 1) {
+    const auto& v = r.variables[0];
+    out["variable"] = name(v.ref);
+    out["required"] = num(v.required);
+    if (!v.slices.empty()) out["slices"] = numbers(v.slices);
+    out["change"] = change(v);
+    out["history"] = seekHistory(v);
+  } else {
+    json vars = json::object(), ch = json::object(), hist = json::object();
+    for (const auto& v : r.variables) {
+      vars[name(v.ref)] = num(v.required);
+      ch[name(v.ref)] = change(v);
+      hist[name(v.ref)] = seekHistory(v);
+    }
+    out["variables"] = vars;
+    out["change"] = ch;
+    out["history"] = hist;
+  }
+  out["target"] = num(r.target);
+  out["value_before"] = num(r.before);
+  out["value"] = num(r.after);
+  out["feasible"] = r.feasible;
+  json names = json::array(), details = json::array();
+  for (const auto& c : r.violated) {
+    names.push_back(m.constraints[c.constraint].name);
+    details.push_back({{"constraint", m.constraints[c.constraint].name}, {"value", num(c.value)}, {"limit", num(c.limit)}, {"by", num(c.by)}});
+  }
+  out["violated"] = names;
+  out["violations"] = details;
+  if (!r.notes.empty()) out["notes"] = r.notes;
+}
+
+// simulate: one object per metric; the sensitivity (of the first metric) in the first
+std::vector<json> simulateJson(const Model& m, const eng::SimulateResult& r, json head) {
+  std::vector<json> out;
+  for (size_t k = 0; k < r.metrics.size(); ++k) {
+    const auto& sm = r.metrics[k];
+    json o = head;
+    o["status"] = "ok";
+    o["metric"] = m.metrics[sm.metric].name;
+    o["unit"] = m.units.format(m.metrics[sm.metric].unit);
+    o["runs"] = r.runs;
+    o["sampling"] = samplingName(r.sampling);
+    o["seed"] = r.seed;
+    o["periods"] = periodsFrom(r.from, sm.mean.size());
+    o["mean"] = numbers(sm.mean);
+    o["sd"] = numbers(sm.sd);
+    o["p05"] = numbers(sm.p05);
+    o["p50"] = numbers(sm.p50);
+    o["p95"] = numbers(sm.p95);
+    o["lower"] = numbers(sm.lower);
+    o["upper"] = numbers(sm.upper);
+    o["level"] = r.level;
+    json sens = json::array();
+    if (k == 0)
+      for (const auto& in : r.sensitivity)
+        sens.push_back({{"input", in.name}, {"distribution", in.distribution}, {"rank_correlation", num(in.rankCorrelation)},
+                        {"low", num(in.low)}, {"high", num(in.high)}, {"at_low", num(in.atLow)}, {"at_high", num(in.atHigh)}});
+    o["sensitivity"] = sens;
+    if (!r.notes.empty()) o["notes"] = r.notes;
+    out.push_back(o);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<json> toJsonObjects(const Model& m, const eng::StatementResult& r) {
   if (auto* f = std::get_if<eng::ForecastResult>(&r.result))
     return forecastJson(m, *f, json{{"kind", stmtKindName(r.kind)}, {"statement", r.statement}});
+  if (auto* f = std::get_if<eng::SimulateResult>(&r.result))
+    return simulateJson(m, *f, json{{"kind", stmtKindName(r.kind)}, {"statement", r.statement}});
   return {toJson(m, r)};
 }
 
@@ -293,6 +377,14 @@ json toJson(const Model& m, const eng::StatementResult& r) {
                  [&](const eng::DiagnoseResult& d) {
                    out["status"] = "ok";
                    diagnoseJson(m, d, out);
+                 },
+                 [&](const eng::SeekResult& k) {
+                   out["status"] = "ok";
+                   seekJson(m, k, out);
+                 },
+                 [&](const eng::SimulateResult& f) {
+                   auto objs = simulateJson(m, f, out);
+                   out = objs.empty() ? out : objs.front();
                  },
                  [&](const eng::ForecastResult& f) {
                    auto objs = forecastJson(m, f, out);

@@ -109,6 +109,33 @@ std::string forecastMd(const Model& m, const eng::ForecastResult& r) {
   return out;
 }
 
+std::string seekMd(const Model& m, const eng::SeekResult& r) {
+  std::string out = fmt::format("## seek {} at {}\n\n", markdownEscape(m.goals[r.goal].name), formatPeriod(r.at));
+  for (const auto& l : seekSentences(m, r)) out += "- " + markdownEscape(l) + "\n";
+  return out;
+}
+
+std::string simulateMd(const Model& m, const eng::SimulateResult& r) {
+  std::string out;
+  for (const auto& sm : r.metrics) {
+    out += fmt::format("## simulate {} ({} runs, {})\n\n", markdownEscape(m.metrics[sm.metric].name), formatNumber(static_cast<double>(r.runs)),
+                       samplingName(r.sampling));
+    out += "| period | mean | sd | p05 | p50 | p95 |\n|---|---:|---:|---:|---:|---:|\n";
+    for (size_t i = 0; i < sm.mean.size(); ++i)
+      out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", formatPeriod(Period{r.from.grain, r.from.ord + static_cast<int64_t>(i)}),
+                         formatNumber(sm.mean[i]), formatNumber(sm.sd[i]), formatNumber(sm.p05[i]), formatNumber(sm.p50[i]), formatNumber(sm.p95[i]));
+    if (&sm == &r.metrics.front() && !r.sensitivity.empty()) {
+      out += "\n| input | rank correlation | at p10 | at p90 |\n|---|---:|---:|---:|\n";
+      for (const auto& in : r.sensitivity)
+        out += fmt::format("| {} ~ {} | {:+.2f} | {} | {} |\n", markdownEscape(in.name), markdownEscape(in.distribution), in.rankCorrelation,
+                           formatNumber(in.low), formatNumber(in.high));
+    }
+    for (const auto& n : r.notes) out += "\n_" + markdownEscape(n) + "_\n";
+    out += "\n";
+  }
+  return out;
+}
+
 std::string renderMarkdown(const Model& m, const std::vector<eng::StatementResult>& results) {
   std::string out = fmt::format("# {}\n", markdownEscape(m.title.empty() ? m.name : m.title));
   for (const auto& r : results) {
@@ -121,6 +148,8 @@ std::string renderMarkdown(const Model& m, const std::vector<eng::StatementResul
                    [&](const eng::DescribeResult& d) { out += describeMd(m, d); },
                    [&](const eng::DiagnoseResult& d) { out += diagnoseMd(m, d); },
                    [&](const eng::ForecastResult& d) { out += forecastMd(m, d); },
+                   [&](const eng::SeekResult& d) { out += seekMd(m, d); },
+                   [&](const eng::SimulateResult& d) { out += simulateMd(m, d); },
                },
                r.result);
   }

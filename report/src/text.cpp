@@ -148,6 +148,40 @@ std::string diagnoseText(const Model& m, const eng::DiagnoseResult& r, const Sty
   return out;
 }
 
+std::string seekText(const Model& m, const eng::SeekResult& r, const Style& st) {
+  std::string out = st.bold(fmt::format("seek {}  at {}", m.goals[r.goal].name, formatPeriod(r.at))) + "\n";
+  for (const auto& l : seekSentences(m, r))
+    out += "  " + (l.rfind("infeasible", 0) == 0 ? st.red(l) : l.rfind("note", 0) == 0 ? st.dim(l) : l) + "\n";
+  return out;
+}
+
+std::string simulateText(const Model& m, const eng::SimulateResult& r, const Style& st) {
+  std::string out;
+  for (const auto& sm : r.metrics) {
+    const Metric& M = m.metrics[sm.metric];
+    out += st.bold(fmt::format("simulate {}  {} periods from {}  ({} runs, {}, seed {})", M.name, sm.mean.size(), formatPeriod(r.from),
+                               formatNumber(static_cast<double>(r.runs)), samplingName(r.sampling), r.seed)) +
+           "\n";
+    out += st.dim(fmt::format("  {:<10} {:>14} {:>14} {:>14} {:>14} {:>14}", "period", "mean", "sd", "p05", "p50", "p95")) + "\n";
+    for (size_t i = 0; i < sm.mean.size(); ++i)
+      out += fmt::format("  {:<10} {:>14} {:>14} {:>14} {:>14} {:>14}\n", formatPeriod(Period{r.from.grain, r.from.ord + static_cast<int64_t>(i)}),
+                         formatNumber(sm.mean[i]), formatNumber(sm.sd[i]), formatNumber(sm.p05[i]), formatNumber(sm.p50[i]),
+                         formatNumber(sm.p95[i]));
+    if (&sm == &r.metrics.front() && !r.sensitivity.empty()) {
+      out += st.dim(fmt::format("  what moves it (at {}): {:<28} {:>8} {:>14} {:>14}", formatPeriod(Period{r.from.grain, r.from.ord + r.horizon - 1}),
+                                "input", "rank r", "at p10", "at p90")) +
+             "\n";
+      for (const auto& in : r.sensitivity)
+        out += fmt::format("  {:<50} {:>+8.2f} {:>14} {:>14}\n", in.name + " ~ " + in.distribution, in.rankCorrelation, formatNumber(in.low),
+                           formatNumber(in.high));
+    }
+    for (const auto& n : r.notes) out += st.dim("  note: " + n) + "\n";
+    out += "\n";
+  }
+  if (!out.empty()) out.pop_back();
+  return out;
+}
+
 std::string forecastText(const Model& m, const eng::ForecastResult& r, const Style& st) {
   std::string out;
   for (const auto& fm : r.metrics) {
@@ -195,6 +229,8 @@ std::string renderText(const Model& m, const std::vector<eng::StatementResult>& 
                    [&](const eng::DescribeResult& d) { out += describeText(m, d, st); },
                    [&](const eng::DiagnoseResult& d) { out += diagnoseText(m, d, st); },
                    [&](const eng::ForecastResult& d) { out += forecastText(m, d, st); },
+                   [&](const eng::SeekResult& d) { out += seekText(m, d, st); },
+                   [&](const eng::SimulateResult& d) { out += simulateText(m, d, st); },
                },
                r.result);
   }

@@ -91,6 +91,8 @@ class TwoContext {
  public:
   TwoContext(const Model& m, const rt::Values& v, const Players& pl, int64_t p, int64_t q)
       : m_(m), v_(v), pl_(pl), tl_(v.timeline()), p_(p), q_(q), coord_(m.dims.size(), 0) {}
+  // Params read from these values (per param id; null: the declared ones).
+  void setParams(const std::vector<const std::vector<double>*>* params) { params_ = params; }
 
   double value(ExprId root, uint64_t mask, bool total, std::optional<size_t> slice, const std::vector<Id>& dims) {
     mask_ = mask;
@@ -110,6 +112,7 @@ class TwoContext {
   int64_t p_, q_;
   uint64_t mask_ = 0;
   std::vector<uint32_t> coord_;
+  const std::vector<const std::vector<double>*>* params_ = nullptr;
 
   int64_t base(int group) const {
     if (group < 0) return mask_ == 0 ? q_ : p_;
@@ -143,7 +146,7 @@ class TwoContext {
     switch (e.op) {
       case Op::Const: return e.value;
       case Op::Param: {
-        const auto& vals = m_.params[e.ref].values;
+        const auto& vals = params_ && (*params_)[e.ref] ? *(*params_)[e.ref] : m_.params[e.ref].values;
         return vals.empty() ? rt::kMissing : vals[total ? 0 : flat(m_.params[e.ref].dims)];
       }
       case Op::Metric: {
@@ -322,9 +325,11 @@ std::vector<double> sliceValues(const Model& m, const rt::Values& values, ExprId
   return out;
 }
 
-double exprTotal(const Model& m, const rt::Values& values, ExprId e, int64_t t) {
+double exprTotal(const Model& m, const rt::Values& values, ExprId e, int64_t t,
+                 const std::vector<const std::vector<double>*>* params) {
   Players pl = playersOf(m, e);
   TwoContext tc(m, values, pl, t, t);
+  tc.setParams(params);
   return tc.value(e, 0, true, std::nullopt, {});
 }
 
