@@ -35,10 +35,16 @@ class Interpreter final : public Evaluator {
         [&](Id id) {
           const Metric& M = m_.metrics[id];
           Series& s = call.output(id);
+          // a member of a delayed cycle reads its own past as the last sweep left it
+          // (data and overrides applied), as the JIT's kernels do: computed aside, then copied
+          const bool aside = M.group != kNone;
+          if (aside) st.scratch.resize(s.v.size());
+          double* into = aside ? st.scratch.data() : s.v.data();
           for (size_t sl = 0; sl < s.slices; ++sl) {
             r.setCoords(M.dims, sl);
-            for (size_t t = 0; t < T; ++t) s.v[sl * T + t] = r.eval(*M.formula, static_cast<int64_t>(t), false);
+            for (size_t t = 0; t < T; ++t) into[sl * T + t] = r.eval(*M.formula, static_cast<int64_t>(t), false);
           }
+          if (aside) std::copy(st.scratch.begin(), st.scratch.begin() + static_cast<std::ptrdiff_t>(s.v.size()), s.v.begin());
         },
         [&](Id id) {  // the total over slices
           const Metric& M = m_.metrics[id];
