@@ -104,7 +104,6 @@ ForecastResult forecast(const Context& ctx, const ForecastStmt& s) {
   const rt::Timeline& data = ctx.data.time;
   ForecastResult r;
   r.level = s.level;
-  r.runs = kRuns;
   int64_t H = s.horizon.periods;
   if (H <= 0)
     throw StatementError(DiagCode::NoData, fmt::format("a horizon of {} {} is not a whole number of {}s", s.horizon.count,
@@ -137,7 +136,17 @@ ForecastResult forecast(const Context& ctx, const ForecastStmt& s) {
       simGoals.push_back({*g, idx});
     }
   }
-  Paths paths = simulatePaths(ctx, pr, s.metrics, data.count, data.count + H, simGoals, s.seed, kRuns);
+  // simulated paths only where the methods' own intervals do not answer: a
+  // metric built from several inputs (or slices), or a goal's probability
+  auto singleLeaf = [&](Id id) {
+    for (auto& in : pr.inputs)
+      if (in.metric == id) return in.slices.size() == 1;
+    return false;
+  };
+  bool simulateNeeded = !simGoals.empty();
+  for (Id id : s.metrics) simulateNeeded |= !singleLeaf(id);
+  Paths paths = simulateNeeded ? simulatePaths(ctx, pr, s.metrics, data.count, data.count + H, simGoals, s.seed, kRuns) : Paths{};
+  r.runs = simulateNeeded ? kRuns : 0;
   for (size_t k = 0; k < s.metrics.size(); ++k) {
     Id id = s.metrics[k];
     const Metric& M = m.metrics[id];

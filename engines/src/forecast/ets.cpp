@@ -8,6 +8,8 @@
 #include <cmath>
 #include <numeric>
 
+#include <tbb/parallel_for.h>
+
 namespace mtc::eng::fc {
 
 namespace {
@@ -168,30 +170,38 @@ bool admissible(double alpha, double beta, double gamma, double phi, int m, bool
   if (gamma < std::max(d, 0.0) || gamma > 1 + 1 / phi - alpha) return false;
   if (alpha < 1 - 1 / phi - gamma * (1 - m + phi + phi * m) / (2 * phi * m)) return false;
   if (beta < -(1 - phi) * (gamma / m + alpha)) return false;
-  // the characteristic polynomial's roots within the unit circle: the companion
-  // matrix of [1, a+b-phi, (a+b-a phi) x (m-2), a+b-a phi+g-1, phi(1-a-g)] (highest power first)
-  std::vector<double> c{1.0, alpha + beta - phi};
-  for (int i = 0; i < m - 2; ++i) c.push_back(alpha + beta - alpha * phi);
-  c.push_back(alpha + beta - alpha * phi + gamma - 1);
-  c.push_back(phi * (1 - alpha - gamma));
-  // drop leading zeros (c[0] = 1, none) and trailing zeros (roots at 0)
-  while (c.size() > 1 && c.back() == 0) c.pop_back();
-  if (c.size() < 2) return true;
+  // the characteristic polynomial's roots within the unit circle:
+  // [1, a+b-phi, (a+b-a phi) x (m-2), a+b-a phi+g-1, phi(1-a-g)] (highest power first)
+  double c[27];
+  size_t nc = 0;
+  c[nc++] = 1.0;
+  c[nc++] = alpha + beta - phi;
+  for (int i = 0; i < m - 2; ++i) c[nc++] = alpha + beta - alpha * phi;
+  c[nc++] = alpha + beta - alpha * phi + gamma - 1;
+  c[nc++] = phi * (1 - alpha - gamma);
+  while (nc > 1 && c[nc - 1] == 0) --nc;  // roots at 0
+  if (nc < 2) return true;
+  // no root outside the unit circle when the other coefficients add up to at most 1 in size
+  double sum = 0;
+  for (size_t i = 1; i < nc; ++i) sum += std::fabs(c[i]);
+  if (sum <= 1) return true;
   // Are all roots within |z| <= 1 + 1e-10 (R: max(Mod(polyroot)) <= 1 + 1e-10)?
   // On z = r w, r = 1 + 1e-10, the Schur-Cohn test that every root has |w| < 1:
   // while the degree is positive, the last coefficient must be smaller than the
   // first, and the polynomial is reduced to a_i - (a_n / a_0) a_(n-i).
   const double r = 1 + 1e-10;
-  const size_t n = c.size() - 1;
-  std::vector<double> a(c.size());
-  for (size_t i = 0; i <= n; ++i) a[i] = c[i] * std::pow(r, static_cast<double>(n - i));
-  while (a.size() > 1) {
-    size_t k = a.size() - 1;
+  const size_t n = nc - 1;
+  double a[27], b[27];
+  double rp = 1;
+  for (size_t i = n + 1; i-- > 0;) {
+    a[i] = c[i] * rp;
+    rp *= r;
+  }
+  for (size_t k = n; k >= 1; --k) {
     double rho = a[k] / a[0];
     if (!(std::fabs(rho) < 1)) return false;
-    std::vector<double> b(k);
     for (size_t i = 0; i < k; ++i) b[i] = a[i] - rho * a[k - i];
-    a.swap(b);
+    for (size_t i = 0; i < k; ++i) a[i] = b[i];
   }
   return true;
 }
@@ -275,6 +285,104 @@ EtsRun runEts(const std::vector<double>& y, int m, const EtsSpec& sp, double alp
   return r;
 }
 
+// The objective's recursion: -2 log likelihood (and the mean squared error), no
+// states kept (the optimiser calls it thousands of times), the components fixed
+// at compile time so the step is branch-free; false when a forecast is undefined.
+// The arithmetic is stepForecast's and update()'s, operation for operation.
+template <Comp E, Comp T, Comp S>
+bool likelihoodOf(const std::vector<double>& y, int m, double alpha, double beta, double gamma, double phi,
+                  const std::vector<double>& initial, double& lik, double& mse) {
+  const size_t n = y.size();
+  double l = initial[0], b = T != Comp::N ? initial[1] : 0;
+  const size_t s0 = T != Comp::N ? 2 : 1;
+  // the seasonal states in a ring: s[j] is ring[(base + j) % m], so s[m-1] (the
+  // oldest) is replaced by the new one, which becomes s[0], without shifting
+  double ring[25] = {0};
+  if constexpr (S != Comp::N)
+    for (int j = 0; j < m; ++j) ring[j] = initial[s0 + static_cast<size_t>(j)];
+  else
+    m = 1;
+  int base = 0;
+  const double betaOverAlpha = beta / alpha;
+  const bool phiOne = std::fabs(phi - 1) < kTol;
+  double sse = 0, se = 0, mant = 1;
+  long exps = 0;
+  for (size_t i = 0; i < n; ++i) {
+    // the one-step forecast
+    double f;
+    if constexpr (T == Comp::N) f = l;
+    else if constexpr (T == Comp::A) f = l + phi * b;
+    else f = b < 0 ? NAN : l * std::pow(b, phi);
+    const int oldest = base + m - 1 < m ? base + m - 1 : base - 1;
+    const double sm = ring[oldest];
+    if constexpr (S == Comp::A) f += sm;
+    else if constexpr (S == Comp::M) f *= sm;
+    if (std::isnan(f)) return false;
+    const double yi = y[i];
+    double e = E == Comp::M ? (yi - f) / f : yi - f;
+    sse += e * e;
+    se += (yi - f) * (yi - f);
+    if constexpr (E == Comp::M) {
+      int ex;
+      mant = std::frexp(mant * std::fabs(f), &ex);
+      exps += ex;
+    }
+    // the update
+    double q, phib;
+    if constexpr (T == Comp::N) q = l, phib = 0;
+    else if constexpr (T == Comp::A) phib = phi * b, q = l + phib;
+    else phib = phiOne ? b : std::pow(b, phi), q = l * phib;
+    double p;
+    if constexpr (S == Comp::N) p = yi;
+    else if constexpr (S == Comp::A) p = yi - sm;
+    else p = std::fabs(sm) < kTol ? kHuge : yi / sm;
+    const double lOld = l;
+    l = q + alpha * (p - q);
+    if constexpr (T != Comp::N) {
+      double r = T == Comp::A ? l - lOld : (std::fabs(lOld) < kTol ? kHuge : l / lOld);
+      b = phib + betaOverAlpha * (r - phib);
+    }
+    if constexpr (S != Comp::N) {
+      double t = S == Comp::A ? yi - q : (std::fabs(q) < kTol ? kHuge : yi / q);
+      ring[oldest] = sm + gamma * (t - sm);
+      base = oldest;
+    }
+  }
+  double sl = E == Comp::M ? std::log(mant) + static_cast<double>(exps) * 0.69314718055994530942 : 0;
+  lik = static_cast<double>(n) * std::log(sse) + (E == Comp::M ? 2 * sl : 0);
+  mse = se / static_cast<double>(n);
+  return true;
+}
+
+using LikFn = bool (*)(const std::vector<double>&, int, double, double, double, double, const std::vector<double>&, double&, double&);
+
+template <Comp E, Comp T>
+LikFn bySeason(Comp s) {
+  switch (s) {
+    case Comp::N: return likelihoodOf<E, T, Comp::N>;
+    case Comp::A: return likelihoodOf<E, T, Comp::A>;
+    case Comp::M: return likelihoodOf<E, T, Comp::M>;
+  }
+  return nullptr;
+}
+template <Comp E>
+LikFn byTrend(Comp t, Comp s) {
+  switch (t) {
+    case Comp::N: return bySeason<E, Comp::N>(s);
+    case Comp::A: return bySeason<E, Comp::A>(s);
+    case Comp::M: return bySeason<E, Comp::M>(s);
+  }
+  return nullptr;
+}
+LikFn likelihoodFor(const EtsSpec& sp) {
+  switch (sp.error) {
+    case Comp::N: return nullptr;
+    case Comp::A: return byTrend<Comp::A>(sp.trend, sp.season);
+    case Comp::M: return byTrend<Comp::M>(sp.trend, sp.season);
+  }
+  return nullptr;
+}
+
 std::optional<EtsFit> fitEts(const std::vector<double>& y, int mIn, const EtsSpec& sp, Criterion crit) {
   const size_t n = y.size();
   if (n < 4) return std::nullopt;
@@ -329,6 +437,7 @@ std::optional<EtsFit> fitEts(const std::vector<double>& y, int mIn, const EtsSpe
     }
   };
   std::vector<double> st;
+  const LikFn likFn = likelihoodFor(sp);
   auto target = [&](const std::vector<double>& p) -> double {
     double a, bb, g, ph;
     unpack(p, a, bb, g, ph, st);
@@ -341,9 +450,9 @@ std::optional<EtsFit> fitEts(const std::vector<double>& y, int mIn, const EtsSpe
     if (sp.season == Comp::M)
       for (size_t i = 1 + trendStates; i < st.size(); ++i)
         if (st[i] < 0) return INFINITY;
-    EtsRun run = runEts(y, m, sp, a, bb, g, ph, st);
-    if (!run.ok) return INFINITY;
-    double v = crit == Criterion::Lik ? run.lik : run.mse;
+    double lik, mse;
+    if (!likFn(y, m, a, bb, g, ph, st, lik, mse)) return INFINITY;
+    double v = crit == Criterion::Lik ? lik : mse;
     if (crit == Criterion::Lik && v < -1e10) v = -1e10;
     if (std::isnan(v)) return INFINITY;
     return v;
@@ -377,7 +486,7 @@ std::optional<EtsFit> autoEts(const std::vector<double>& y, int m) {
   const bool positive = std::all_of(y.begin(), y.end(), [](double v) { return v > 0; });
   std::vector<Comp> seasons{Comp::N};
   if (m > 1 && m <= 24 && y.size() > static_cast<size_t>(m)) seasons = {Comp::N, Comp::A, Comp::M};
-  std::optional<EtsFit> best;
+  std::vector<EtsSpec> specs;  // in ets()'s loop order: the first wins a tie
   for (Comp e : {Comp::A, Comp::M})
     for (Comp t : {Comp::N, Comp::A})
       for (Comp s : seasons)
@@ -385,10 +494,16 @@ std::optional<EtsFit> autoEts(const std::vector<double>& y, int m) {
           if (t == Comp::N && d) continue;
           if (e == Comp::A && s == Comp::M) continue;
           if (e == Comp::M && !positive) continue;
-          auto f = fitEts(y, m, EtsSpec{e, t, s, d});
-          if (!f || !std::isfinite(f->aicc)) continue;
-          if (!best || f->aicc < best->aicc) best = std::move(f);
+          specs.push_back(EtsSpec{e, t, s, d});
         }
+  // the fits are independent: both cores, the choice in loop order as above
+  std::vector<std::optional<EtsFit>> fits(specs.size());
+  tbb::parallel_for(size_t{0}, specs.size(), [&](size_t i) { fits[i] = fitEts(y, m, specs[i]); });
+  std::optional<EtsFit> best;
+  for (auto& f : fits) {
+    if (!f || !std::isfinite(f->aicc)) continue;
+    if (!best || f->aicc < best->aicc) best = std::move(f);
+  }
   return best;
 }
 
