@@ -638,22 +638,28 @@ std::optional<EtsForecast> forecastEts(const EtsFit& f, int h) {
   return out;
 }
 
-void simulateEts(const EtsFit& f, int h, std::mt19937_64& rng, double* path) {
+void simulateEts(const EtsFit& f, const std::vector<double>& errors, double* path) {
   const EtsSpec& sp = f.spec;
-  std::normal_distribution<double> noise(0.0, std::sqrt(std::max(f.sigma2, 0.0)));
   double l = f.last[0], b = sp.trend != Comp::N ? f.last[1] : 0;
   std::vector<double> s;
   if (sp.season != Comp::N) s.assign(f.last.begin() + (sp.trend != Comp::N ? 2 : 1), f.last.end());
   else s.assign(1, 0.0);
   const int m = sp.season != Comp::N ? f.m : 1;
-  for (int i = 0; i < h; ++i) {
+  for (size_t i = 0; i < errors.size(); ++i) {
     double fc;
     stepForecast(l, b, s.data(), m, sp.trend, sp.season, f.phi, &fc, 1);
-    double e = noise(rng);
+    double e = errors[i];
     double y = sp.error == Comp::A ? fc + e : fc * (1 + std::max(-1.0, e));
     path[i] = y;
     update(l, b, s.data(), m, sp.trend, sp.season, f.alpha, f.beta, f.gamma, f.phi, y);
   }
+}
+
+void simulateEts(const EtsFit& f, int h, std::mt19937_64& rng, double* path) {
+  std::normal_distribution<double> noise(0.0, std::sqrt(std::max(f.sigma2, 0.0)));
+  std::vector<double> e(static_cast<size_t>(h));
+  for (double& x : e) x = noise(rng);
+  simulateEts(f, e, path);
 }
 
 }  // namespace mtc::eng::fc

@@ -64,6 +64,8 @@ std::vector<double> pointForecast(const EtsFit& f, int h);
 // One future path of h values drawn from the model (errors N(0, sigma2),
 // relative for a multiplicative error, floored at -1).
 void simulateEts(const EtsFit& f, int h, std::mt19937_64& rng, double* path);
+// The same path with given errors (as R's simulate(fit, innov = e), unscaled).
+void simulateEts(const EtsFit& f, const std::vector<double>& errors, double* path);
 
 // The state recursion (etscalc): fitted values, errors and -2 log likelihood
 // from an initial state. For tests and for the fit.
