@@ -97,6 +97,14 @@ void bounds(const std::vector<std::vector<double>>& byPeriod, double level, std:
   }
 }
 
+// The input that is `id` itself, a leaf without slices whose method's own
+// interval answers; null for a formula metric or a leaf with slices.
+const Projection::Input* ownInterval(const Projection& pr, Id id) {
+  for (auto& in : pr.inputs)
+    if (in.metric == id) return in.slices.size() == 1 ? &in : nullptr;
+  return nullptr;
+}
+
 }  // namespace
 
 ForecastResult forecast(const Context& ctx, const ForecastStmt& s) {
@@ -138,11 +146,7 @@ ForecastResult forecast(const Context& ctx, const ForecastStmt& s) {
   }
   // simulated paths only where the methods' own intervals do not answer: a
   // metric built from several inputs (or slices), or a goal's probability
-  auto singleLeaf = [&](Id id) {
-    for (auto& in : pr.inputs)
-      if (in.metric == id) return in.slices.size() == 1;
-    return false;
-  };
+  auto singleLeaf = [&](Id id) { return ownInterval(pr, id) != nullptr; };
   bool simulateNeeded = !simGoals.empty();
   for (Id id : s.metrics) simulateNeeded |= !singleLeaf(id);
   Paths paths = simulateNeeded ? simulatePaths(ctx, pr, s.metrics, data.count, data.count + H, simGoals, s.seed, kRuns) : Paths{};
@@ -220,14 +224,24 @@ ForecastResult forecast(const Context& ctx, const ForecastStmt& s) {
     Projection ho = project(ctx, s.metrics, K, s.method, s.level, K);
     rt::Values hv;
     ctx.evaluator.evaluateInto(ho.point, hv, &sub);
-    Paths hp = simulatePaths(ctx, ho, s.metrics, ho.end, ho.end + K, {}, s.seed + 1, kRuns);
+    bool holdoutPaths = false;
+    for (Id id : s.metrics) holdoutPaths |= ownInterval(ho, id) == nullptr;
+    Paths hp = holdoutPaths ? simulatePaths(ctx, ho, s.metrics, ho.end, ho.end + K, {}, s.seed + 1, kRuns) : Paths{};
     const int season = seasonLength(m.grain);
     for (size_t k = 0; k < s.metrics.size(); ++k) {
       Id id = s.metrics[k];
       ForecastResult::Accuracy acc;
       acc.holdout = K;
       acc.from = data.at(ho.end);
-      bounds(hp.values[k], s.level, acc.lower, acc.upper);
+      if (const Projection::Input* own = ownInterval(ho, id)) {  // the method's own interval, as in the forecast
+        int64_t off = ho.end - own->first[0];
+        for (int64_t i = 0; i < K; ++i) {
+          acc.lower.push_back(own->slices[0].lower[static_cast<size_t>(off + i)]);
+          acc.upper.push_back(own->slices[0].upper[static_cast<size_t>(off + i)]);
+        }
+      } else {
+        bounds(hp.values[k], s.level, acc.lower, acc.upper);
+      }
       std::vector<double> train;
       for (int64_t t = 0; t < ho.end; ++t) train.push_back(ctx.values.at(id, t));
       while (!train.empty() && !std::isfinite(train.front())) train.erase(train.begin());

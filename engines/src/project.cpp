@@ -93,8 +93,8 @@ Projection project(const Context& ctx, const std::vector<Id>& targets, int64_t h
       try {
         f = fc::forecastSeries(method, y, season, h, level);
       } catch (const fc::TooShort& e) {
-        throw StatementError(DiagCode::TooShort, fmt::format("'{}' has {} period{} of history: {} (at least {})", name, y.size(),
-                                                             y.size() == 1 ? "" : "s", e.what(), e.minimum));
+        throw StatementError(DiagCode::TooShort, fmt::format("'{}' has {} period{} of history, and {}", name, y.size(),
+                                                             y.size() == 1 ? "" : "s", e.what()));
       } catch (const std::runtime_error& e) {
         throw StatementError(DiagCode::NotBuilt, e.what());
       }

@@ -168,9 +168,8 @@ std::string simulateText(const Model& m, const eng::SimulateResult& r, const Sty
                          formatNumber(sm.mean[i]), formatNumber(sm.sd[i]), formatNumber(sm.p05[i]), formatNumber(sm.p50[i]),
                          formatNumber(sm.p95[i]));
     if (&sm == &r.metrics.front() && !r.sensitivity.empty()) {
-      out += st.dim(fmt::format("  what moves it (at {}): {:<28} {:>8} {:>14} {:>14}", formatPeriod(Period{r.from.grain, r.from.ord + r.horizon - 1}),
-                                "input", "rank r", "at p10", "at p90")) +
-             "\n";
+      out += fmt::format("  what moves it at {}\n", formatPeriod(Period{r.from.grain, r.from.ord + r.horizon - 1}));
+      out += st.dim(fmt::format("  {:<50} {:>8} {:>14} {:>14}", "input", "rank r", "at p10", "at p90")) + "\n";
       for (const auto& in : r.sensitivity)
         out += fmt::format("  {:<50} {:>+8.2f} {:>14} {:>14}\n", in.name + " ~ " + in.distribution, in.rankCorrelation, formatNumber(in.low),
                            formatNumber(in.high));
