@@ -11,6 +11,7 @@
 #include <memory>
 #include <numeric>
 
+#include "arima.h"
 #include "ets.h"
 
 namespace mtc::eng::fc {
@@ -252,6 +253,23 @@ SeriesForecast etsMethod(const std::vector<double>& y, int m, int h, double leve
   return fromEts(*fit, h, level);
 }
 
+// arima: auto.arima's model (forecast 8.20, stepwise, AICc), its Kalman
+// forecasts and normal intervals with the df-adjusted sigma^2.
+SeriesForecast arimaForecast(const std::vector<double>& y, int m, int h, double level) {
+  const size_t need = arimaMinimumHistory(m);
+  if (y.size() < need) throw TooShort(fmt::format("ARIMA needs at least {} periods of history", need), need);
+  auto fit = autoArima(y, m);
+  if (!fit) throw std::runtime_error("arima: no ARIMA model could be fitted to this series (R's auto.arima would fit a fixed polynomial here); use ets or drift");
+  SeriesForecast f;
+  f.method = fit->spec.name();
+  auto fc = forecastArima(*fit, h);
+  f.mean = fc.mean;
+  normalBounds(f, fc.se, level);
+  auto shared = std::make_shared<ArimaFit>(std::move(*fit));
+  f.draw = [shared, h](std::mt19937_64& rng, double* path) { simulateArima(*shared, h, rng, path); };
+  return f;
+}
+
 SeriesForecast single(ForecastMethod method, const std::vector<double>& y, int m, int h, double level);
 
 // auto: every candidate on a holdout of the last periods, the best, or the
@@ -354,7 +372,7 @@ SeriesForecast single(ForecastMethod method, const std::vector<double>& y, int m
     case ForecastMethod::Mean: return meanForecast(y, h, level);
     case ForecastMethod::Linear: return linearForecast(y, m, h, level);
     case ForecastMethod::Theta: return thetaForecast(y, m, h, level);
-    case ForecastMethod::Arima: throw std::runtime_error("method arima is not built yet: use auto, ets or theta");
+    case ForecastMethod::Arima: return arimaForecast(y, m, h, level);
   }
   throw std::logic_error("forecast: no such method");
 }
@@ -387,7 +405,7 @@ size_t minimumHistory(ForecastMethod method, int m) {
     case ForecastMethod::Mean: return 2;
     case ForecastMethod::Holt: return 6;
     case ForecastMethod::HoltWinters: return std::max<size_t>(2 * static_cast<size_t>(m) + 2, static_cast<size_t>(m) + 6);
-    case ForecastMethod::Arima: return 0;
+    case ForecastMethod::Arima: return arimaMinimumHistory(m);
     case ForecastMethod::Linear: return static_cast<size_t>(m > 1 ? m + 3 : 4);
     case ForecastMethod::Theta: return 4;
   }
