@@ -201,3 +201,153 @@ TEST_CASE("the ETS recursion reproduces statsmodels' R fixtures, every model R f
   checkFixtures("fit_ets_results_seasonal.json", kAustourists, 4);
   checkFixtures("fit_ets_results_nonseasonal.json", kOil, 1);
 }
+
+// ------------------------------------------------------------------- ARIMA
+// R 4.2.2 with forecast 8.20: tests/fixtures/r/arima_reference.R writes
+// arima_reference.json (fixed-order forecast::Arima fits; auto.arima on the
+// training part of 14 classic series, the split of series/r_all_holdout.csv).
+
+#include "forecast/arima.h"
+
+namespace {
+
+nlohmann::json arimaReference() {
+  std::ifstream in(std::string(MTC_SOURCE_DIR) + "/tests/fixtures/r/arima_reference.json");
+  return nlohmann::json::parse(in);
+}
+
+std::vector<double> nile() {
+  std::ifstream in(std::string(MTC_SOURCE_DIR) + "/tests/fixtures/r/nile.csv");
+  std::string line;
+  std::getline(in, line);
+  std::vector<double> y;
+  while (std::getline(in, line)) y.push_back(std::stod(line.substr(line.find(',') + 1)));
+  return y;
+}
+
+}  // namespace
+
+TEST_CASE("Arima with fixed orders gives R's coefficients, likelihood and forecasts") {
+  // USAccDeaths (0,1,1)(0,1,1)[12], AirPassengers (2,1,1)(0,1,0)[12], austres
+  // (1,1,0) with drift, Nile AR(2) with mean, nottem (1,0,2)(1,1,2)[12] with
+  // drift, UKgas (3,1,1)(0,1,1)[4]: each as forecast::Arima(y, order, seasonal,
+  // include.drift) and forecast(fit, h = 12, level = c(80, 95)).
+  auto ref = arimaReference();
+  size_t checked = 0;
+  for (auto& [id, r] : ref["fixed"].items()) {
+    INFO(id);
+    std::string name = r["series"];
+    auto y = name == "nile" ? nile() : series(name);
+    int m = r["m"];
+    fc::ArimaSpec spec{r["order"][0], r["order"][1], r["order"][2], r["seasonal"][0], r["seasonal"][1], r["seasonal"][2], m, true};
+    auto fit = fc::fitArima(y, spec);
+    REQUIRE(fit);
+    CHECK(fit->spec.name() == r["method"].get<std::string>());
+    auto coef = r["coef"].get<std::vector<double>>(), se = r["se"].get<std::vector<double>>();
+    REQUIRE(fit->coef.size() == coef.size());
+    const size_t k = coef.size();
+    for (size_t i = 0; i < k; ++i) {
+      INFO(fit->names[i]);
+      CHECK(fit->names[i] == r["names"][i].get<std::string>());
+      CHECK(fit->coef[i] == Approx(coef[i]).epsilon(1e-4));
+      CHECK(std::sqrt(fit->varCoef[i * k + i]) == Approx(se[i]).epsilon(1e-3));
+    }
+    CHECK(fit->loglik == Approx(r["loglik"].get<double>()).epsilon(1e-7));
+    CHECK(fit->aicc == Approx(r["aicc"].get<double>()).epsilon(1e-7));
+    CHECK(fit->bic == Approx(r["bic"].get<double>()).epsilon(1e-7));
+    CHECK(fit->sigma2 == Approx(r["sigma2"].get<double>()).epsilon(1e-5));
+    auto fcst = fc::forecastArima(*fit, 12);
+    const double z80 = 1.2815515655446004, z95 = 1.959963984540054;
+    for (size_t h = 0; h < 12; ++h) {
+      INFO("h = " << h + 1);
+      CHECK(fcst.mean[h] == Approx(r["mean"][h].get<double>()).epsilon(1e-5));
+      CHECK(fcst.mean[h] - z80 * fcst.se[h] == Approx(r["lo80"][h].get<double>()).epsilon(1e-5));
+      CHECK(fcst.mean[h] + z80 * fcst.se[h] == Approx(r["hi80"][h].get<double>()).epsilon(1e-5));
+      CHECK(fcst.mean[h] - z95 * fcst.se[h] == Approx(r["lo95"][h].get<double>()).epsilon(1e-5));
+      CHECK(fcst.mean[h] + z95 * fcst.se[h] == Approx(r["hi95"][h].get<double>()).epsilon(1e-5));
+    }
+    ++checked;
+  }
+  CHECK(checked == 6);
+}
+
+TEST_CASE("auto.arima selects R's model on the 14 classic series, with R's AICc and holdout MASE") {
+  // The tests behind the orders too: STL seasonal strength (nsdiffs "seas"),
+  // the KPSS statistic on the seasonally differenced series and ndiffs.
+  auto ref = arimaReference();
+  size_t same = 0;
+  double mase = 0, maseR = 0;
+  for (auto& [name, r] : ref["auto"].items()) {
+    INFO(name);
+    auto y = series(name);
+    int m = r["m"], h = r["h"];
+    size_t ntr = r["n_train"];
+    std::vector<double> train(y.begin(), y.begin() + static_cast<std::ptrdiff_t>(ntr));
+    std::vector<double> test(y.begin() + static_cast<std::ptrdiff_t>(ntr), y.begin() + static_cast<std::ptrdiff_t>(ntr) + h);
+    if (m > 1) CHECK(fc::seasonalStrength(train, m) == Approx(r["strength"].get<double>()).epsilon(1e-8));
+    int D = fc::nsdiffs(train, m);
+    CHECK(D == r["D"].get<int>());
+    std::vector<double> dx = train;
+    if (D) {
+      dx.clear();
+      for (size_t t = static_cast<size_t>(m); t < train.size(); ++t) dx.push_back(train[t] - train[t - static_cast<size_t>(m)]);
+    }
+    CHECK(fc::kpss(dx) == Approx(r["kpss"].get<double>()).epsilon(1e-10));
+    CHECK(fc::ndiffs(dx) == r["d"].get<int>());
+    auto fit = fc::autoArima(train, m);
+    REQUIRE(fit);
+    CHECK(fit->spec.name() == r["model"].get<std::string>());
+    if (fit->spec.name() != r["model"].get<std::string>()) continue;
+    ++same;
+    CHECK(fit->aicc == Approx(r["aicc"].get<double>()).epsilon(1e-6));
+    auto f = fc::forecastArima(*fit, h);
+    for (size_t i = 0; i < static_cast<size_t>(h); ++i) {
+      CHECK(f.mean[i] == Approx(r["mean"][i].get<double>()).epsilon(1e-4));
+      CHECK(f.mean[i] - 1.959963984540054 * f.se[i] == Approx(r["lo95"][i].get<double>()).epsilon(1e-4));
+      CHECK(f.mean[i] + 1.959963984540054 * f.se[i] == Approx(r["hi95"][i].get<double>()).epsilon(1e-4));
+    }
+    double s = fc::mase(train, m, f.mean, test);
+    CHECK(s == Approx(r["mase"].get<double>()).epsilon(1e-4));
+    mase += s, maseR += r["mase"].get<double>();
+  }
+  CHECK(same == 14);
+  CHECK(mase == Approx(maseR).epsilon(1e-4));
+}
+
+TEST_CASE("arima's simulated paths have the analytic forecast variance, and a short history says its minimum") {
+  // USAccDeaths' ARIMA(0,1,1)(0,1,1)[12]: R's h = 1 and h = 12 standard errors
+  // are (hi95 - mean) / qnorm(0.975) from arima_reference.json.
+  auto ref = arimaReference()["fixed"]["USAccDeaths_011_011"];
+  auto y = series("USAccDeaths");
+  // method arima runs auto.arima, which selects this model
+  auto f = fc::forecastSeries(mtc::ir::ForecastMethod::Arima, y, 12, 12, 0.95);
+  REQUIRE(f.method == "ARIMA(0,1,1)(0,1,1)[12]");
+  for (size_t h = 0; h < 12; ++h) {
+    CHECK(f.mean[h] == Approx(ref["mean"][h].get<double>()).epsilon(1e-6));
+    CHECK(f.lower[h] == Approx(ref["lo95"][h].get<double>()).epsilon(1e-6));
+    CHECK(f.upper[h] == Approx(ref["hi95"][h].get<double>()).epsilon(1e-6));
+  }
+  std::mt19937_64 rng(7);
+  const int paths = 20000;
+  std::vector<double> p(12), sum(12, 0.0), sum2(12, 0.0);
+  for (int k = 0; k < paths; ++k) {
+    f.draw(rng, p.data());
+    for (size_t h = 0; h < 12; ++h) sum[h] += p[h], sum2[h] += p[h] * p[h];
+  }
+  for (size_t h : {size_t{0}, size_t{11}}) {
+    double mu = sum[h] / paths, sd = std::sqrt(sum2[h] / paths - mu * mu);
+    double se = (ref["hi95"][h].get<double>() - ref["mean"][h].get<double>()) / 1.959963984540054;
+    CHECK(mu == Approx(ref["mean"][h].get<double>()).epsilon(0.003));
+    CHECK(sd == Approx(se).epsilon(0.03));
+  }
+  std::vector<double> shortY(y.begin(), y.begin() + 5);
+  const size_t need = fc::minimumHistory(mtc::ir::ForecastMethod::Arima, 12);
+  CHECK(need == fc::arimaMinimumHistory(12));
+  try {
+    fc::forecastSeries(mtc::ir::ForecastMethod::Arima, shortY, 12, 3, 0.8);
+    FAIL("a 5-period history should be too short");
+  } catch (const fc::TooShort& e) {
+    CHECK(e.minimum == need);
+    CHECK(std::string(e.what()).find(std::to_string(need)) != std::string::npos);
+  }
+}

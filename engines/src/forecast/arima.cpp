@@ -878,7 +878,10 @@ int nsdiffs(const std::vector<double>& x, int m) {
   return seasonalStrength(x, m) > 0.64 ? 1 : 0;
 }
 
-size_t arimaMinimumHistory(int m) { return m > 1 ? static_cast<size_t>(std::max(m + 4, 8)) : 8; }
+// Below 8 values the start model's AICc has almost no degrees of freedom left
+// (n - d - k - 1 with k up to 5 for (1,1,1) with drift); a season needs more
+// than 2m values before auto.arima considers it, so no extra minimum for m.
+size_t arimaMinimumHistory(int) { return 8; }
 
 std::optional<ArimaFit> autoArima(const std::vector<double>& x, int mIn, std::vector<ArimaTried>* trace) {
   const size_t n = x.size();

@@ -75,7 +75,7 @@ int ndiffs(std::vector<double> x, int maxD = 2);
 double seasonalStrength(const std::vector<double>& x, int m);
 int nsdiffs(const std::vector<double>& x, int m);
 
-// The shortest history auto.arima is run on here.
+// The shortest history auto.arima is run on here (8 values, whatever the season).
 size_t arimaMinimumHistory(int m);
 
 }  // namespace mtc::eng::fc
