@@ -227,7 +227,7 @@ std::vector<double> nile() {
 
 }  // namespace
 
-TEST_CASE("Arima with fixed orders gives R's coefficients, likelihood and forecasts") {
+TEST_CASE("forecast arima: Arima with fixed orders gives R's coefficients, likelihood and forecasts") {
   // USAccDeaths (0,1,1)(0,1,1)[12], AirPassengers (2,1,1)(0,1,0)[12], austres
   // (1,1,0) with drift, Nile AR(2) with mean, nottem (1,0,2)(1,1,2)[12] with
   // drift, UKgas (3,1,1)(0,1,1)[4]: each as forecast::Arima(y, order, seasonal,
@@ -271,7 +271,7 @@ TEST_CASE("Arima with fixed orders gives R's coefficients, likelihood and foreca
   CHECK(checked == 6);
 }
 
-TEST_CASE("auto.arima selects R's model on the 14 classic series, with R's AICc and holdout MASE") {
+TEST_CASE("forecast arima: auto.arima selects R's model on the 14 classic series, with R's AICc and holdout MASE") {
   // The tests behind the orders too: STL seasonal strength (nsdiffs "seas"),
   // the KPSS statistic on the seasonally differenced series and ndiffs.
   auto ref = arimaReference();
@@ -314,7 +314,7 @@ TEST_CASE("auto.arima selects R's model on the 14 classic series, with R's AICc 
   CHECK(mase == Approx(maseR).epsilon(1e-4));
 }
 
-TEST_CASE("arima's simulated paths have the analytic forecast variance, and a short history says its minimum") {
+TEST_CASE("forecast arima: simulated paths have the analytic forecast variance, and a short history says its minimum") {
   // USAccDeaths' ARIMA(0,1,1)(0,1,1)[12]: R's h = 1 and h = 12 standard errors
   // are (hi95 - mean) / qnorm(0.975) from arima_reference.json.
   auto ref = arimaReference()["fixed"]["USAccDeaths_011_011"];
@@ -350,4 +350,21 @@ TEST_CASE("arima's simulated paths have the analytic forecast variance, and a sh
     CHECK(e.minimum == need);
     CHECK(std::string(e.what()).find(std::to_string(need)) != std::string::npos);
   }
+}
+
+TEST_CASE("forecast arima: a series whose differences are constant is continued exactly, as auto.arima's fixed-constant fit") {
+  // R: forecast(auto.arima(ts(3 + 2 * (0:19))), h = 6) is ARIMA(0,1,0) with drift, 43 at
+  // h = 1 (bounds 42.9996..43.0004 from rounding); a quarterly pattern plus 0.5 a quarter,
+  // ts((0:39 %% 4) * 10 + (0:39) * 0.5, frequency = 4): ARIMA(0,0,0)(0,1,0)[4] with drift, 20.
+  std::vector<double> line, seasonal;
+  for (int i = 0; i < 20; ++i) line.push_back(3 + 2 * i);
+  for (int i = 0; i < 40; ++i) seasonal.push_back((i % 4) * 10 + i * 0.5);
+  auto f = fc::forecastSeries(mtc::ir::ForecastMethod::Arima, line, 1, 6, 0.9);
+  CHECK(f.method == "ARIMA(0,1,0) with drift");
+  CHECK(f.mean[0] == Approx(43));
+  CHECK(f.mean[5] == Approx(53));
+  CHECK(f.upper[0] - f.lower[0] < 1e-3);
+  auto g = fc::forecastSeries(mtc::ir::ForecastMethod::Arima, seasonal, 4, 6, 0.9);
+  CHECK(g.method == "ARIMA(0,0,0)(0,1,0)[4] with drift");
+  CHECK(g.mean[0] == Approx(20));
 }

@@ -259,7 +259,48 @@ SeriesForecast arimaForecast(const std::vector<double>& y, int m, int h, double 
   const size_t need = arimaMinimumHistory(m);
   if (y.size() < need) throw TooShort(fmt::format("ARIMA needs at least {} periods of history", need), need);
   auto fit = autoArima(y, m);
-  if (!fit) throw std::runtime_error("arima: no ARIMA model could be fitted to this series (R's auto.arima would fit a fixed polynomial here); use ets or drift");
+  if (!fit) {
+    // The differenced series is constant (a line, a repeated season): auto.arima
+    // fixes the constant at its value, so the forecast continues the pattern
+    // exactly, with no spread.
+    const size_t M = static_cast<size_t>(std::max(m, 1));
+    int D = m > 1 && y.size() > 2 * M ? nsdiffs(y, m) : 0;
+    std::vector<double> dx = y;
+    auto diff = [](const std::vector<double>& v, size_t lag) {
+      std::vector<double> o;
+      for (size_t i = lag; i < v.size(); ++i) o.push_back(v[i] - v[i - lag]);
+      return o;
+    };
+    if (D) dx = diff(dx, M);
+    int d = ndiffs(dx);
+    for (int i = 0; i < d; ++i) dx = diff(dx, 1);
+    if (dx.empty() || !constant(dx)) throw std::runtime_error("arima: no ARIMA model could be fitted to this series; use ets or drift");
+    const double c = dx.front();
+    std::vector<double> poly{1.0};  // (1 - B)^d (1 - B^m)^D
+    auto mul = [&](size_t lag) {
+      std::vector<double> o(poly.size() + lag, 0.0);
+      for (size_t i = 0; i < poly.size(); ++i) o[i] += poly[i], o[i + lag] -= poly[i];
+      poly = o;
+    };
+    for (int i = 0; i < d; ++i) mul(1);
+    for (int i = 0; i < D; ++i) mul(M);
+    std::vector<double> ext = y;
+    for (int i = 0; i < h; ++i) {
+      double v = c;
+      for (size_t k = 1; k < poly.size(); ++k) v -= poly[k] * ext[ext.size() - k];
+      ext.push_back(v);
+    }
+    SeriesForecast f;
+    ArimaSpec spec{0, d, 0, 0, D, 0, m, d + D <= 1};
+    f.method = spec.name();
+    f.mean.assign(ext.end() - h, ext.end());
+    f.lower = f.mean;
+    f.upper = f.mean;
+    std::vector<double> mean = f.mean;
+    f.draw = [mean](std::mt19937_64&, double* path) { std::copy(mean.begin(), mean.end(), path); };
+    f.note = "the differenced series is constant: its exact continuation, as auto.arima's fixed-constant fit";
+    return f;
+  }
   SeriesForecast f;
   f.method = fit->spec.name();
   auto fc = forecastArima(*fit, h);
