@@ -124,7 +124,7 @@ int main(int argc, char** argv) {
   long interpDiff = -1;
   if (interp) {
     rt::EvalOptions io;
-    io.jit = false;
+    io.jit = rt::JitMode::Never;
     auto ev = rt::makeInterpreter(m, data, io);
     rt::Values iv;
     ev->evaluateInto(sc, iv);  // allocate

@@ -16,6 +16,8 @@ struct RunOptions {
   std::string output;
   std::string only;
   bool noJit = false;
+  unsigned threads = 0;
+  std::string jit = "auto";
   bool stats = false;
   bool dumpPlan = false;
 };
@@ -32,8 +34,9 @@ int cmdRun(const RunOptions& o, const CommonOptions& common) {
   req.path = o.model;
   req.compile = compileOptions(common);
   req.only = o.only;
-  req.jit = !o.noJit;
+  req.jit = o.noJit || o.jit == "never" ? rt::JitMode::Never : o.jit == "always" ? rt::JitMode::Always : rt::JitMode::Auto;
   req.dumpPlan = o.dumpPlan;
+  req.engine.threads = o.threads;
   eng::RunOutcome out = eng::runModel(req);
   printDiagnostics(*out.compilation);
   if (out.exitCode == 2) std::fprintf(stderr, "mtc: error: %s\n", out.usageError.c_str());
@@ -52,9 +55,10 @@ int cmdRun(const RunOptions& o, const CommonOptions& common) {
     const eng::RunStats& s = out.stats;
     std::fprintf(stderr,
                  "stats: parse+check %.2f ms, load %.2f ms (%lld periods), compile %.2f ms (%zu kernels, %s), "
-                 "evaluate %.2f ms, engines %.2f ms\n",
+                 "evaluate %.2f ms (%lld periods, %.0f cells, %.3g cells x nodes), engines %.2f ms\n",
                  s.check * 1e3, s.load * 1e3, static_cast<long long>(s.periods), s.compile * 1e3, s.kernels,
-                 o.noJit || s.kernels == 0 ? "interpreter" : s.cached ? "jit, cached" : "jit", s.evaluate * 1e3, s.engines * 1e3);
+                 s.kernels == 0 ? "interpreter" : s.cached ? "jit, cached" : "jit", s.evaluate * 1e3, static_cast<long long>(s.evaluated),
+                 s.cells, s.work, s.engines * 1e3);
   }
   return out.exitCode;
 }
@@ -70,7 +74,13 @@ void addRun(CLI::App& app, Registry& reg) {
   sub->add_option("--only", o.only,
                   "run only some statements: a kind (diagnose), a kind on one metric (diagnose:revenue), "
                   "an optimize's name, the Nth statement (3), or a comma-separated list of these");
-  sub->add_flag("--no-jit", o.noJit, "evaluate formulas with the reference interpreter");
+  sub->add_option("--jit", o.jit,
+                  "auto (default): the LLVM JIT when the work repays its start-up, else the interpreter; "
+                  "always; never (the reference interpreter)")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  sub->add_flag("--no-jit", o.noJit, "the same as --jit=never: evaluate formulas with the reference interpreter");
+  sub->add_option("--threads", o.threads, "worker threads for the engines (default: every core); the numbers do not depend on it")
+      ->check(CLI::Range(1u, 1024u));
   sub->add_flag("--stats", o.stats, "print timings (parse, check, load, compile, evaluate) on stderr");
   sub->add_flag("--dump-plan", o.dumpPlan, "print the evaluation plan the JIT would compile (kernels and steps), run nothing");
   addCommonFlags(sub, reg.common);

@@ -15,17 +15,22 @@ namespace mtc::eng {
 
 using namespace ir;
 
-DescribeResult describe(const Context& ctx, const DescribeStmt& s) {
-  const Model& m = ctx.model;
-  const rt::Timeline& tl = ctx.data.time;
+std::pair<Period, Period> describeRange(const Model& m, const rt::Timeline& tl, const DescribeStmt& s) {
   Grain g = s.grain.value_or(m.grain);
-  // the range, at the describe's grain
   Period from = s.from ? (coarserOrEqual(g, s.from->grain) ? containing(*s.from, g) : toGrain(*s.from, g)) : containing(tl.at(0), g);
   Period to = s.to ? (coarserOrEqual(g, s.to->grain) ? containing(*s.to, g) : containing(lastWithin(*s.to, m.grain), g))
                    : containing(tl.last(), g);
   if (to.ord < from.ord)
     throw StatementError(DiagCode::NoData, fmt::format("the range {} .. {} is empty: the data runs from {} to {}", formatPeriod(from),
                                                        formatPeriod(to), formatPeriod(tl.at(0)), formatPeriod(tl.last())));
+  return {from, to};
+}
+
+DescribeResult describe(const Context& ctx, const DescribeStmt& s) {
+  const Model& m = ctx.model;
+  Grain g = s.grain.value_or(m.grain);
+  // the range, at the describe's grain
+  auto [from, to] = describeRange(m, ctx.data.time, s);
   int64_t n = to.ord - from.ord + 1;
   if (n > 100000) throw StatementError(DiagCode::NoData, fmt::format("the range has {} periods; check the years", n));
 
@@ -35,7 +40,8 @@ DescribeResult describe(const Context& ctx, const DescribeStmt& s) {
   auto at = valuesAtGrain(ctx, g, s.metrics);
   const rt::Values* use = g == m.grain ? &ctx.values : &at->values;
   const std::vector<bool>& input = at->input;
-  const rt::Timeline& ut = at->timeline;
+  // the run may have evaluated a window of the data's periods (pipeline.cpp)
+  const rt::Timeline& ut = g == m.grain ? ctx.values.timeline() : at->timeline;
 
   DescribeResult out;
   out.from = from;

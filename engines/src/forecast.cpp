@@ -153,7 +153,6 @@ ForecastResult forecast(const Context& ctx, const ForecastStmt& s) {
   r.runs = simulateNeeded ? kRuns : 0;
   for (size_t k = 0; k < s.metrics.size(); ++k) {
     Id id = s.metrics[k];
-    const Metric& M = m.metrics[id];
     ForecastResult::Metric fm;
     fm.metric = id;
     for (int64_t t = data.count; t < data.count + H; ++t) fm.mean.push_back(point.at(id, t));

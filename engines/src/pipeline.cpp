@@ -1,7 +1,11 @@
 // `mtc run` as a library call (pipeline.h).
 #include "mtc/engines/pipeline.h"
 
+#include "mtc/engines/describe.h"
+
 #include <fmt/format.h>
+
+#include <tbb/global_control.h>
 
 #include <algorithm>
 #include <chrono>
@@ -13,6 +17,50 @@ using namespace ir;
 namespace {
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// How many times an engine evaluates the run's evaluator (roughly), for
+// JitMode::Auto: forecast carries 1,000 simulated paths through it, seek
+// searches, diagnose recomputes a few scenarios. simulate makes its own.
+double evaluationsOf(StmtKind k) {
+  switch (k) {
+    case StmtKind::Describe: return 1;
+    case StmtKind::Diagnose: return 10;
+    case StmtKind::Forecast: return 1000;
+    case StmtKind::Seek: return 200;
+    case StmtKind::Simulate: return 1;
+    case StmtKind::Optimize: return 1000;
+    case StmtKind::Recommend: return 1000;
+  }
+  return 1;
+}
+// The window of the data's periods the statements need, when every one is a
+// describe at the model's grain and their formulas look back a bounded number
+// of periods; nullopt: evaluate everything.
+std::optional<rt::Timeline> demandWindow(const Model& m, const rt::Timeline& data, const std::vector<size_t>& run,
+                                         const std::vector<Id>& wanted) {
+  if (run.empty() || data.count == 0) return std::nullopt;
+  int64_t lo = data.count, hi = -1;
+  for (size_t i : run) {
+    const Statement& s = m.statements[i];
+    if (s.kind() != StmtKind::Describe) return std::nullopt;
+    const DescribeStmt& d = s.as<DescribeStmt>();
+    if (d.grain && *d.grain != m.grain) return std::nullopt;
+    try {
+      auto [from, to] = describeRange(m, data, d);
+      lo = std::min(lo, from.ord - data.first.ord - 1);  // the period before: the change
+      hi = std::max(hi, to.ord - data.first.ord);
+    } catch (const StatementError&) {
+      return std::nullopt;  // the describe reports it
+    }
+  }
+  std::optional<int64_t> back = rt::lookBack(m, wanted);
+  if (!back) return std::nullopt;
+  lo = std::max<int64_t>(0, lo - *back);
+  hi = std::min<int64_t>(data.count - 1, hi);
+  if (hi < lo || (lo == 0 && hi == data.count - 1)) return std::nullopt;
+  return rt::Timeline{data.grain, data.at(lo), hi - lo + 1};
+}
+
 }  // namespace
 
 const ir::Model* RunOutcome::model() const {
@@ -38,6 +86,9 @@ bool selected(const Model& m, const Statement& s, size_t index, const std::strin
 
 RunOutcome runModel(const RunRequest& r) {
   RunOutcome out;
+  // --threads: every parallel loop of the engines (TBB); the numbers never depend on it
+  std::optional<tbb::global_control> threads;
+  if (r.engine.threads > 0) threads.emplace(tbb::global_control::max_allowed_parallelism, r.engine.threads);
   auto t0 = Clock::now();
   out.compilation = r.text ? compileText(r.path, *r.text, r.compile) : compile(r.path, r.compile);
   out.stats.check = since(t0);
@@ -79,17 +130,25 @@ RunOutcome runModel(const RunRequest& r) {
   }
   std::unique_ptr<rt::Evaluator> ev;
   rt::Values values;
+  std::optional<rt::Timeline> window = r.demandPeriods ? demandWindow(m, out.data.time, run, wanted) : std::nullopt;
+  rt::Scenario first;
+  if (window) first.timeline = &*window;
   try {
     rt::EvalOptions eo;
-    eo.jit = r.jit && !wanted.empty();  // nothing to evaluate: no JIT to start
+    eo.jit = wanted.empty() ? rt::JitMode::Never : r.jit;  // nothing to evaluate: no JIT to start
     eo.only = wanted;
+    for (size_t i : run) eo.evaluations = std::max(eo.evaluations, evaluationsOf(m.statements[i].kind()));
+    eo.periods = window ? window->count : out.data.time.count;
+    out.stats.work = rt::estimatedWork(m, out.data, eo);
+    out.stats.cells = rt::formulaCells(m, out.data, eo);
+    out.stats.evaluated = eo.periods;
     ev = rt::makeEvaluator(m, out.data, eo);
     out.stats.compile = since(t2);
     out.stats.kernels = ev->stats().kernels;
     out.stats.cached = ev->stats().cached;
     auto t3 = Clock::now();
     rt::Subset nothing;
-    ev->evaluateInto(rt::Scenario{}, values, wanted.empty() ? &nothing : nullptr);
+    ev->evaluateInto(first, values, wanted.empty() ? &nothing : nullptr);
     out.stats.evaluate = since(t3);
   } catch (const rt::RunError& e) {
     c.diags.report(DiagCode::Runtime, m.range, e.what());

@@ -42,6 +42,7 @@ class Problem {
     o.only = targets;
     for (const Ref& r : s.varying)
       if (r.kind == Ref::Kind::Param) o.periodParams.push_back(r.id);
+    o.evaluations = 200;  // the root search's evaluations, roughly
     ev_ = ctx.evaluators.make(o);
     sub_ = ev_->subset(targets);
     vars_ = s.varying;

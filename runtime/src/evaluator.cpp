@@ -84,8 +84,42 @@ double Evaluator::point(const Scenario& s, const Cell& c, Values& work) const {
   return work.at(c.metric, c.period, c.slice);
 }
 
+static double nodes(const Model& m, ExprId id) {
+  double n = 1;
+  for (ExprId a : m.exprs[id].args) n += nodes(m, a);
+  return n;
+}
+
+static double perPeriod(const Model& m, const EvalOptions& o, bool byNodes) {
+  std::vector<bool> need = needed(m, o.only);
+  double work = 0;
+  for (Id id = 0; id < m.metrics.size(); ++id) {
+    const Metric& M = m.metrics[id];
+    if (!need[id] || !M.formula) continue;
+    work += (byNodes ? nodes(m, *M.formula) : 1.0) * static_cast<double>(std::max<size_t>(1, m.sliceCount(M.dims)));
+  }
+  return work;
+}
+
+static double periodsOf(const Data& d, const EvalOptions& o) {
+  return static_cast<double>(std::max<int64_t>(1, o.periods > 0 ? o.periods : d.time.count));
+}
+
+double estimatedWork(const Model& m, const Data& d, const EvalOptions& o) { return perPeriod(m, o, true) * periodsOf(d, o); }
+
+double formulaCells(const Model& m, const Data& d, const EvalOptions& o) { return perPeriod(m, o, false) * periodsOf(d, o); }
+
+bool usesJit(const Model& m, const Data& d, const EvalOptions& o) {
+  switch (o.jit) {
+    case JitMode::Always: return true;
+    case JitMode::Never: return false;
+    case JitMode::Auto: return estimatedWork(m, d, o) * std::max(1.0, o.evaluations) >= kJitWork;
+  }
+  return true;
+}
+
 std::unique_ptr<Evaluator> makeEvaluator(const Model& m, const Data& d, const EvalOptions& o) {
-  return o.jit ? makeJit(m, d, o) : makeInterpreter(m, d, o);
+  return usesJit(m, d, o) ? makeJit(m, d, o) : makeInterpreter(m, d, o);
 }
 
 // ------------------------------------------------------------------ values

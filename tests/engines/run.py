@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Engine tests: tests/engines/<engine>/<case>/{model.mtree, data files, expected.json, NOTES.md}.
 
-Every case runs with the JIT (`mtc run --format json`) and with the interpreter (`--no-jit`).
+Every case runs with the JIT (`mtc run --format json --jit=always`) and with the interpreter (`--no-jit`).
 Both outputs must validate against docs/json.schema.json, be equal to each other, and match
 expected.json:
   - expected.json is a subset of the output: every key it has must be there, with the value
@@ -124,7 +124,7 @@ def main():
             tol = expected.pop("$tolerance", 1e-9)
             want_exit = expected.pop("$exit", 0)
             outs = []
-            for extra, label in (([], "jit"), (["--no-jit"], "interpreter")):
+            for extra, label in ((["--jit=always"], "jit"), (["--no-jit"], "interpreter")):
                 p, out = run(mtc, os.path.join(folder, "model.mtree"), extra)
                 if p.returncode != want_exit or out is None:
                     fails.append("%s (%s): exit %d (expected %d)\n%s" % (name, label, p.returncode, want_exit, p.stderr))

@@ -2,7 +2,7 @@
 """Compares `mtc run --format json` on each example with the independent
 reference numbers of describe_ref.py (relative tolerance 1e-9).
 
-usage: compare.py MTC SOURCE_DIR [--no-jit]
+usage: compare.py MTC SOURCE_DIR [--jit=always | --no-jit]
 """
 import json, math, subprocess, sys, os
 

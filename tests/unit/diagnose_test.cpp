@@ -295,7 +295,7 @@ TEST_CASE("component drift equals brute-force Shapley on 1,000 random formulas")
     }
     for (bool jit : {false, true}) {
       rt::EvalOptions o;
-      o.jit = jit;
+      o.jit = jit ? rt::JitMode::Always : rt::JitMode::Never;
       auto ev = rt::makeEvaluator(m, data, o);
       rt::Values v = ev->evaluate(sc);
       for (size_t f = 0; f < formulas.size(); ++f) {

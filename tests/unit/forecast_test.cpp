@@ -84,7 +84,7 @@ double simulatedMean(uint64_t seed, const char* sampling, bool jit) {
   mtc::eng::RunRequest req;
   req.path = "pvf.mtree";
   req.text = text;
-  req.jit = jit;
+  req.jit = jit ? mtc::rt::JitMode::Always : mtc::rt::JitMode::Never;
   auto out = mtc::eng::runModel(req);
   REQUIRE(out.exitCode == 0);
   const auto& r = std::get<mtc::eng::SimulateResult>(out.results.at(0).result);

@@ -22,7 +22,7 @@ namespace {
 
 std::string bothEngines(const ir::Model& m, const rt::Data& d, const rt::Scenario& sc = {}) {
   rt::EvalOptions io, jo;
-  io.jit = false;
+  io.jit = rt::JitMode::Never;
   rt::Values a = rt::makeEvaluator(m, d, io)->evaluate(sc);
   auto jit = rt::makeEvaluator(m, d, jo);
   REQUIRE(jit->stats().kernels > 0);

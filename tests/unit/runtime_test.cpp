@@ -44,7 +44,7 @@ struct Run {
   std::string firstIssue() const { return c->diags.all().empty() ? "" : c->diags.all().front().message; }
   // The statement's result as its JSON object (describe, through the engine and the JSON report).
   nlohmann::ordered_json result(size_t statement = 0) const {
-    eng::EvaluatorFactory f(model(), data, false);
+    eng::EvaluatorFactory f(model(), data, rt::JitMode::Never);
     eng::Context ctx{model(), data, *ev, vals, f, {}};
     const ir::Statement& s = model().statements.at(statement);
     return report::toJson(model(), eng::StatementResult{statement + 1, s.kind(), eng::runStatement(ctx, s)});

@@ -104,9 +104,9 @@ struct Fixture {
 
 std::vector<std::unique_ptr<rt::Evaluator>> both(const Fixture& f, rt::EvalOptions o = {}) {
   std::vector<std::unique_ptr<rt::Evaluator>> v;
-  o.jit = false;
+  o.jit = rt::JitMode::Never;
   v.push_back(rt::makeEvaluator(*f.m, f.data, o));
-  o.jit = true;
+  o.jit = rt::JitMode::Always;
   v.push_back(rt::makeEvaluator(*f.m, f.data, o));
   return v;
 }
@@ -356,4 +356,26 @@ TEST_CASE("JIT code keeps its stack: a long daily model on a thread with a small
   pthread_attr_destroy(&attr);
   // the last day: a week of ones, 200,000 ones, and adstock 1 + 0.5 + 0.25 + ... = 2
   CHECK(run.result == Approx(7 + 200000 + 2));
+}
+
+// ------------------------------------------------------------------ tiering (--jit=auto)
+
+TEST_CASE("tiering: the work is formula nodes x slices x periods over the closure, and auto weighs it") {
+  Fixture f;
+  rt::EvalOptions o;
+  o.jit = rt::JitMode::Auto;
+  o.only = {f.id("conv")};
+  // conv = units / leads: 3 nodes (a division of two inputs) x 2 slices x 12 months; its inputs have no formula
+  CHECK(rt::estimatedWork(*f.m, f.data, o) == 72);
+  CHECK_FALSE(rt::usesJit(*f.m, f.data, o));
+  CHECK(rt::makeEvaluator(*f.m, f.data, o)->stats().kernels == 0);  // the interpreter
+  o.evaluations = rt::kJitWork / 72;  // called often enough to repay the JIT
+  CHECK(rt::usesJit(*f.m, f.data, o));
+  o.evaluations = 1;
+  o.jit = rt::JitMode::Always;
+  CHECK(rt::usesJit(*f.m, f.data, o));
+  CHECK(rt::makeEvaluator(*f.m, f.data, o)->stats().kernels > 0);
+  o.jit = rt::JitMode::Never;
+  o.evaluations = 1e12;
+  CHECK_FALSE(rt::usesJit(*f.m, f.data, o));
 }

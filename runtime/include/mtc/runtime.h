@@ -4,7 +4,7 @@
 //   rt::Data data;
 //   if (!rt::load(checked, data, diags, sources)) ...report (exit 3)...
 //   const ir::Model& m = *data.model;                    // the model with its data's dimensions
-//   auto ev = rt::makeEvaluator(m, data, {.jit = true});
+//   auto ev = rt::makeEvaluator(m, data, {.jit = rt::JitMode::Auto});
 //   rt::Values vals;
 //   ev->evaluateInto(rt::Scenario{}, vals);               // thread-safe, repeatable, no allocation after the first call
 //   double x = ev->point(scenario, {revenue, t}, vals);   // one cell under a scenario
@@ -158,11 +158,38 @@ class Values {
 
 // ------------------------------------------------------------------ evaluation
 
+// Which evaluator runs the formulas. Both give the same numbers, bit for bit;
+// the JIT costs a start-up (about 2 ms with its object cache warm, 0.2-0.4 s
+// cold) and then runs 20-30x faster. `Auto` takes the interpreter when the
+// work (estimatedWork x EvalOptions::evaluations) is below kJitWork, about
+// 20 ms of interpreting, and the JIT above it (docs/runtime.md, "Tiering").
+enum class JitMode : uint8_t { Auto, Always, Never };
+
+// formula nodes x slices x periods: below this, `Auto` interprets
+inline constexpr double kJitWork = 3e6;
+
 struct EvalOptions {
-  bool jit = true;
+  JitMode jit = JitMode::Always;
+  double evaluations = 1;            // how many times the caller will evaluate (for JitMode::Auto)
+  int64_t periods = 0;               // the periods of the timeline it evaluates (0: the data's), for Auto
   std::vector<ir::Id> only;          // compile these metrics and what they read (empty: all)
   std::vector<ir::Id> periodParams;  // params a scenario may override by period
 };
+
+// The interpreter's work for one evaluation of what `o` compiles on the
+// data's timeline (or o.periods): formula nodes x slices x periods, over the closure.
+double estimatedWork(const ir::Model& m, const Data& d, const EvalOptions& o);
+// The cells one evaluation computes by formula: slices x periods, over the closure.
+double formulaCells(const ir::Model& m, const Data& d, const EvalOptions& o);
+
+// How many periods before a period the values of `metrics` there read (their
+// closure's lags, windows, ytd and yoy, composed); nullopt when unbounded
+// (cumsum, adstock, a stock). A window of periods evaluated alone gives the
+// full evaluation's numbers from that many periods after its start.
+std::optional<int64_t> lookBack(const ir::Model& m, const std::vector<ir::Id>& metrics);
+
+// Whether makeEvaluator takes the JIT for these options.
+bool usesJit(const ir::Model& m, const Data& d, const EvalOptions& o);
 
 struct EvalStats {
   double compileSeconds = 0;

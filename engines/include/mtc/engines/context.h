@@ -19,17 +19,19 @@ struct Options {
 // Evaluators on the run's back-end (the JIT or the interpreter).
 class EvaluatorFactory {
  public:
-  EvaluatorFactory(const ir::Model& m, const rt::Data& d, bool jit) : m_(m), d_(d), jit_(jit) {}
+  EvaluatorFactory(const ir::Model& m, const rt::Data& d, rt::JitMode jit) : m_(m), d_(d), jit_(jit) {}
+  // An evaluator on the run's back-end; set o.evaluations to how many times
+  // it will be called, so that JitMode::Auto can weigh the JIT's start-up.
   std::unique_ptr<rt::Evaluator> make(rt::EvalOptions o) const {
     o.jit = jit_;
     return rt::makeEvaluator(m_, d_, o);
   }
-  bool jit() const { return jit_; }
+  rt::JitMode jit() const { return jit_; }
 
  private:
   const ir::Model& m_;
   const rt::Data& d_;
-  bool jit_;
+  rt::JitMode jit_;
 };
 
 struct Context {

@@ -38,4 +38,7 @@ struct DescribeResult {
 
 DescribeResult describe(const Context& ctx, const ir::DescribeStmt& s);
 
+// The periods a describe shows, at its grain (StatementError when empty).
+std::pair<Period, Period> describeRange(const ir::Model& m, const rt::Timeline& data, const ir::DescribeStmt& s);
+
 }  // namespace mtc::eng

@@ -19,8 +19,12 @@ struct RunRequest {
   std::optional<std::string> text;    // its text, when not read from disk
   CompileOptions compile;
   std::string only;                   // --only: a kind, kind:metric, an optimize's name, or N
-  bool jit = true;
+  rt::JitMode jit = rt::JitMode::Auto;  // --jit (--no-jit: Never)
   bool dumpPlan = false;              // stop after loading: the evaluation plan in RunOutcome::plan
+  // Evaluate only the periods the statements need, when they are all describes
+  // at the model's grain: those shown, the one before, and the look-back of
+  // their formulas (rt::lookBack). Off: every period (the same numbers).
+  bool demandPeriods = true;
   Options engine;
 };
 
@@ -28,6 +32,9 @@ struct RunStats {
   double check = 0, load = 0, compile = 0, evaluate = 0, engines = 0;  // seconds
   size_t kernels = 0;
   bool cached = false;
+  double work = 0;                    // the first evaluation's formula nodes x slices x periods
+  double cells = 0;                   // the cells it computed by formula (slices x periods, over the closure)
+  int64_t evaluated = 0;              // the periods it evaluated (a window of the data's, or all)
   int64_t periods = 0;
 };
 
