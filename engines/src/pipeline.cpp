@@ -25,7 +25,7 @@ double evaluationsOf(StmtKind k) {
   switch (k) {
     case StmtKind::Describe: return 1;
     case StmtKind::Diagnose: return 10;
-    case StmtKind::Forecast: return 1000;
+    case StmtKind::Forecast: return 500;
     case StmtKind::Seek: return 200;
     case StmtKind::Simulate: return 1;
     case StmtKind::Optimize: return 1000;

@@ -145,7 +145,8 @@ SimulateResult simulate(const Context& ctx, const SimulateStmt& s) {
   eo.only = s.metrics;
   for (const Uncertain& u : unc)
     if (std::find(eo.periodParams.begin(), eo.periodParams.end(), u.param) == eo.periodParams.end()) eo.periodParams.push_back(u.param);
-  eo.evaluations = static_cast<double>(K);
+  // K runs of the H periods simulated (the work estimate counts the data's periods)
+  eo.evaluations = static_cast<double>(K) * static_cast<double>(H) / static_cast<double>(std::max<int64_t>(1, data.count));
   auto ev = ctx.evaluators.make(eo);
   rt::Subset sub = ev->subset(s.metrics);
   const size_t P = static_cast<size_t>(H), M = s.metrics.size();

@@ -113,7 +113,12 @@ bool usesJit(const Model& m, const Data& d, const EvalOptions& o) {
   switch (o.jit) {
     case JitMode::Always: return true;
     case JitMode::Never: return false;
-    case JitMode::Auto: return estimatedWork(m, d, o) * std::max(1.0, o.evaluations) >= kJitWork;
+    case JitMode::Auto: {
+      double work = estimatedWork(m, d, o) * std::max(1.0, o.evaluations);
+      if (work < kJitWarmWork) return false;
+      if (work >= kJitColdWork) return true;
+      return jitPlanSeen(m, o);
+    }
   }
   return true;
 }

@@ -23,6 +23,7 @@
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/SHA1.h>
+#include <llvm/Support/Host.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
@@ -664,8 +665,39 @@ std::string dumpPlan(const Model& m, const EvalOptions& o) {
   return plan::print(m, plan::lower(m, n, pp));
 }
 
+// The marker of a plan whose objects are in the cache: its printed plan (the
+// kernels and steps the JIT compiles) and the host, hashed.
+static std::filesystem::path planMarker(const Model& m, const EvalOptions& o) {
+  std::filesystem::path dir = cacheDir();
+  if (dir.empty()) return {};
+  llvm::SHA1 sha;
+  sha.update(dumpPlan(m, o));
+  sha.update(llvm::sys::getHostCPUName());
+  sha.update(LLVM_VERSION_STRING);
+  return dir / ("plan-" + llvm::toHex(sha.final(), true));
+}
+
+static void markPlan(const std::filesystem::path& f) {
+  if (f.empty()) return;
+  std::error_code ec;
+  std::filesystem::create_directories(f.parent_path(), ec);
+  std::string err;
+  writeFileAtomically(f.string(), "", err);  // a marker that cannot be written is no harm
+}
+
+bool jitPlanSeen(const Model& m, const EvalOptions& o) {
+  std::filesystem::path f = planMarker(m, o);
+  if (f.empty()) return false;
+  std::error_code ec;
+  if (std::filesystem::exists(f, ec)) return true;
+  markPlan(f);
+  return false;
+}
+
 std::unique_ptr<Evaluator> makeJit(const Model& m, const Data& d, const EvalOptions& o) {
-  return std::make_unique<JitEvaluator>(m, d, o);
+  auto ev = std::make_unique<JitEvaluator>(m, d, o);
+  if (!ev->stats().cached) markPlan(planMarker(m, o));
+  return ev;
 }
 
 }  // namespace mtc::rt

@@ -369,7 +369,7 @@ TEST_CASE("tiering: the work is formula nodes x slices x periods over the closur
   CHECK(rt::estimatedWork(*f.m, f.data, o) == 72);
   CHECK_FALSE(rt::usesJit(*f.m, f.data, o));
   CHECK(rt::makeEvaluator(*f.m, f.data, o)->stats().kernels == 0);  // the interpreter
-  o.evaluations = rt::kJitWork / 72;  // called often enough to repay the JIT
+  o.evaluations = rt::kJitColdWork / 72;  // called often enough to repay compiling
   CHECK(rt::usesJit(*f.m, f.data, o));
   o.evaluations = 1;
   o.jit = rt::JitMode::Always;

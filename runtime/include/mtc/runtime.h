@@ -159,14 +159,18 @@ class Values {
 // ------------------------------------------------------------------ evaluation
 
 // Which evaluator runs the formulas. Both give the same numbers, bit for bit;
-// the JIT costs a start-up (about 2 ms with its object cache warm, 0.2-0.4 s
-// cold) and then runs 20-30x faster. `Auto` takes the interpreter when the
-// work (estimatedWork x EvalOptions::evaluations) is below kJitWork, about
-// 20 ms of interpreting, and the JIT above it (docs/runtime.md, "Tiering").
+// the JIT costs a start-up (2-4 ms with its object cache warm, 0.2-0.5 s cold)
+// and then runs 20-30x faster. `Auto` weighs the work (estimatedWork x
+// EvalOptions::evaluations, at about 12 ns each when interpreted) against the
+// start-up (docs/runtime.md, "Tiering"):
 enum class JitMode : uint8_t { Auto, Always, Never };
 
-// formula nodes x slices x periods: below this, `Auto` interprets
-inline constexpr double kJitWork = 3e6;
+// formula nodes x slices x periods: below the first, `Auto` interprets (under
+// about 4 ms); from the second, it compiles (about 0.4 s of interpreting);
+// between them, it interprets the first run of a plan and compiles from the
+// second on (jitPlanSeen), when the compiled objects are cached for later runs.
+inline constexpr double kJitWarmWork = 3e5;
+inline constexpr double kJitColdWork = 3e7;
 
 struct EvalOptions {
   JitMode jit = JitMode::Always;
@@ -190,6 +194,12 @@ std::optional<int64_t> lookBack(const ir::Model& m, const std::vector<ir::Id>& m
 
 // Whether makeEvaluator takes the JIT for these options.
 bool usesJit(const ir::Model& m, const Data& d, const EvalOptions& o);
+
+// Whether this plan (the kernels the JIT would compile for `o`) was met before,
+// by an earlier run that compiled it or one that interpreted it (a marker in
+// the JIT's on-disk cache, named by a hash of the plan); records it when not.
+// Without a cache (MTC_JIT_CACHE=off), false.
+bool jitPlanSeen(const ir::Model& m, const EvalOptions& o);
 
 struct EvalStats {
   double compileSeconds = 0;
