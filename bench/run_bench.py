@@ -122,13 +122,13 @@ def main():
         for ex, only in (("chiro/chiro.mtree", ["--only", "describe"]), ("chiro/chiro.mtree", []), ("saas/saas.mtree", [])):
             path = os.path.join(ROOT, "examples", ex)
             wd = os.path.dirname(path)
-            chk = timed([mtc, "check", path], wd, env)
-            nj = timed([mtc, "run", path, "--no-jit"] + only, wd, env)
+            chk = timed([mtc, "check", path], wd, env, reps=11)
+            nj = timed([mtc, "run", path, "--no-jit"] + only, wd, env, reps=11)
             colds = []
-            for _ in range(5):
+            for _ in range(11):
                 shutil.rmtree(cache, ignore_errors=True)
                 colds.append(timed([mtc, "run", path] + only, wd, env, reps=1, warm=False)[1])
-            warm = timed([mtc, "run", path] + only, wd, env)
+            warm = timed([mtc, "run", path] + only, wd, env, reps=11)
             ex = ex + (" " + " ".join(only) if only else "")
             cold = statistics.median(colds)
             lines.append("| %s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.2f | %.1f ms |" % (
