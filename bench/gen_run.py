@@ -21,7 +21,7 @@ import random
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gen_eval import N_INPUTS, SHAPES, input_value  # noqa: E402
+from gen_eval import N_INPUTS, NP_HELPERS, SHAPES, input_value  # noqa: E402
 
 
 def main():
@@ -67,20 +67,7 @@ def main():
 import sys
 import numpy as np
 import pandas as pd
-NaN = np.nan
-def dv(x, y):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(y == 0, NaN, x / y)
-def lag1(a):
-    r = np.empty_like(a); r[:, 0] = NaN; r[:, 1:] = a[:, :-1]; return r
-def roll3(a):
-    r = np.full_like(a, NaN); r[:, 2:] = ((0.0 + a[:, :-2]) + a[:, 1:-1] + a[:, 2:]) / 3.0; return r
-def mx(x, y):
-    return np.where(np.isnan(x) | np.isnan(y), NaN, np.where(y > x, y, x))
-def gt(x, y, a, b):
-    c = np.where(np.isnan(x) | np.isnan(y), NaN, np.where(x > y, 1.0, 0.0))
-    return np.where(np.isnan(c), NaN, np.where(c != 0, a, b))
-df = pd.read_csv(sys.argv[1]).sort_values(["region", "product", "month"], kind="stable")
+{NP_HELPERS}df = pd.read_csv(sys.argv[1]).sort_values(["region", "product", "month"], kind="stable")
 # rows: slices (region x product), columns: months
 T = df["month"].nunique()
 m = {{}}

@@ -21,4 +21,25 @@ std::vector<double> sliceValues(const ir::Model& m, const rt::Values& values, ir
 double exprTotal(const ir::Model& m, const rt::Values& values, ir::ExprId e, int64_t t,
                  const std::vector<const std::vector<double>*>* params = nullptr);
 
+// Whether a goal's or constraint's comparison `a op b` holds.
+inline bool holds(ir::CmpOp op, double a, double b) {
+  switch (op) {
+    case ir::CmpOp::Lt: return a < b;
+    case ir::CmpOp::Le: return a <= b;
+    case ir::CmpOp::Gt: return a > b;
+    case ir::CmpOp::Ge: return a >= b;
+    case ir::CmpOp::Eq: return a == b;
+  }
+  return false;
+}
+
+// How far `lhs op rhs` is from holding: positive short of it, negative beyond.
+inline double gapOf(ir::CmpOp op, double lhs, double rhs) {
+  switch (op) {
+    case ir::CmpOp::Lt: case ir::CmpOp::Le: return lhs - rhs;
+    case ir::CmpOp::Gt: case ir::CmpOp::Ge: case ir::CmpOp::Eq: return rhs - lhs;
+  }
+  return rhs - lhs;
+}
+
 }  // namespace mtc::eng::drift

@@ -22,26 +22,8 @@ namespace {
 
 constexpr size_t kRuns = 1000;  // simulated paths behind a propagated interval
 
-bool holds(CmpOp op, double a, double b) {
-  switch (op) {
-    case CmpOp::Lt: return a < b;
-    case CmpOp::Le: return a <= b;
-    case CmpOp::Gt: return a > b;
-    case CmpOp::Ge: return a >= b;
-    case CmpOp::Eq: return a == b;
-  }
-  return false;
-}
-
-// How far the comparison is from holding: positive short of it, negative beyond.
-double gapOf(CmpOp op, double lhs, double rhs) {
-  switch (op) {
-    case CmpOp::Lt: case CmpOp::Le: return lhs - rhs;
-    case CmpOp::Gt: case CmpOp::Ge: return rhs - lhs;
-    case CmpOp::Eq: return rhs - lhs;
-  }
-  return rhs - lhs;
-}
+using drift::gapOf;
+using drift::holds;
 
 // The goal that names metric M, if any (its left side is M, or it reads M).
 std::optional<Id> goalOf(const Model& m, Id metric) {

@@ -20,16 +20,7 @@ using namespace ir;
 
 namespace {
 
-bool holds(CmpOp op, double a, double b) {
-  switch (op) {
-    case CmpOp::Lt: return a < b;
-    case CmpOp::Le: return a <= b;
-    case CmpOp::Gt: return a > b;
-    case CmpOp::Ge: return a >= b;
-    case CmpOp::Eq: return a == b;
-  }
-  return false;
-}
+using drift::holds;
 
 // The problem: the variables' values (a scale for the slices of one with
 // dimensions) -> the goal's sides at its date.
