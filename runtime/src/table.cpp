@@ -14,6 +14,7 @@
 #include <deque>
 #include <fast_float/fast_float.h>
 #include <limits>
+#include <thread>
 #include <unordered_map>
 
 namespace mtc::rt::table {
@@ -207,24 +208,17 @@ bool parseNumber(std::string_view text, double& out) {
   return true;
 }
 
-bool readCsv(const std::string& path, char delim, const Wanted& w, Table& t, std::vector<Issue>& issues) {
-  Mapped file(path);
-  if (!file.error().empty()) {
-    issues.emplace_back(DiagCode::DataFile, path, 0, "", fmt::format("cannot read the file: {}", file.error()));
-    return false;
-  }
-  const char* p = file.data();
-  const char* end = p + file.size();
-  if (end - p >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;  // BOM
-  if (p != end && std::memchr(p, '\0', static_cast<size_t>(end - p))) {
-    issues.emplace_back(DiagCode::DataFile, path, 0, "", "this is not a text file (it contains NUL bytes)");
-    return false;
-  }
-  Builder b(t, w, issues);
-  bool haveHeader = false, headerOk = false;
+namespace {
+
+// Parses CSV rows from p to end, calling row(rowStart, fields, n) for each row
+// that is not blank, until it returns false; p advances to where it stopped,
+// and `line` (the 1-based line at p) with it. False on a quoted field left
+// open (reported).
+template <typename F>
+bool parseRows(const char*& p, const char* end, size_t& line, char delim, const std::string& path, std::vector<Issue>& issues,
+               F&& row) {
   std::vector<std::string_view> fields;
   std::deque<std::string> quoted;  // unescaped quoted fields of the current row
-  size_t line = 1;
   while (p < end) {
     const size_t rowStart = line;
     fields.clear();
@@ -270,19 +264,119 @@ bool readCsv(const std::string& path, char delim, const Wanted& w, Table& t, std
       ++line;
     }
     if (fields.size() == 1 && fields[0].empty()) continue;  // a blank line
-    if (!haveHeader) {
-      haveHeader = true;
-      headerOk = b.header(std::vector<std::string>(fields.begin(), fields.end()));
-      if (!headerOk) return false;
-      continue;
-    }
-    b.row(static_cast<uint32_t>(rowStart), fields.data(), fields.size());
+    if (!row(rowStart, fields.data(), fields.size())) break;
   }
+  return true;
+}
+
+// Where the body may be cut in two for parsing on two threads: after a line
+// end near its middle, when no field is quoted (a quoted field may hold a line
+// end) and every \r is part of \r\n (so each line ends in exactly one \n).
+// Null when it cannot, or the body is too small to be worth a thread.
+const char* splitPoint(const char* p, const char* end) {
+  const size_t n = static_cast<size_t>(end - p);
+  if (n < (size_t{4} << 20)) return nullptr;
+  if (std::memchr(p, '"', n)) return nullptr;
+  for (const char* r = p; (r = static_cast<const char*>(std::memchr(r, '\r', static_cast<size_t>(end - r)))) != nullptr; ++r)
+    if (r + 1 >= end || r[1] != '\n') return nullptr;
+  const char* mid = static_cast<const char*>(std::memchr(p + n / 2, '\n', n - n / 2));
+  return mid && mid + 1 < end ? mid + 1 : nullptr;
+}
+
+size_t countLines(const char* p, const char* end) {
+  size_t k = 0;
+  while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)))) != nullptr) ++k, ++p;
+  return k;
+}
+
+// Appends the distinct values and row ids of b to a, keeping a's ids and the
+// first-seen order of the whole (a's rows come first).
+void appendDict(Dict& a, const Dict& b) {
+  std::unordered_map<std::string_view, uint32_t> index;
+  a.values.reserve(a.values.size() + b.values.size());  // the views stay valid
+  for (uint32_t i = 0; i < a.values.size(); ++i) index.emplace(a.values[i], i);
+  std::vector<uint32_t> map(b.values.size());
+  for (size_t j = 0; j < b.values.size(); ++j) {
+    auto it = index.find(b.values[j]);
+    if (it != index.end()) {
+      map[j] = it->second;
+    } else {
+      map[j] = static_cast<uint32_t>(a.values.size());
+      a.values.push_back(b.values[j]);
+      index.emplace(a.values.back(), map[j]);
+    }
+  }
+  a.ids.reserve(a.ids.size() + b.ids.size());
+  for (uint32_t id : b.ids) a.ids.push_back(map[id]);
+}
+
+// Appends table u's rows to t (the same header and columns).
+void appendTable(Table& t, Table& u) {
+  const uint32_t base = static_cast<uint32_t>(t.rows());
+  t.rowNumbers.insert(t.rowNumbers.end(), u.rowNumbers.begin(), u.rowNumbers.end());
+  appendDict(t.time, u.time);
+  for (auto& [name, d] : u.dims) appendDict(t.dims[name], d);
+  for (auto& [name, num] : u.numbers) {
+    Numbers& to = t.numbers[name];
+    to.v.insert(to.v.end(), num.v.begin(), num.v.end());
+    to.bad.insert(to.bad.end(), num.bad.begin(), num.bad.end());
+    for (auto& [r, text] : num.badText) to.badText.emplace(r + base, std::move(text));
+  }
+}
+
+}  // namespace
+
+bool readCsv(const std::string& path, char delim, const Wanted& w, Table& t, std::vector<Issue>& issues) {
+  Mapped file(path);
+  if (!file.error().empty()) {
+    issues.emplace_back(DiagCode::DataFile, path, 0, "", fmt::format("cannot read the file: {}", file.error()));
+    return false;
+  }
+  const char* p = file.data();
+  const char* end = p + file.size();
+  if (end - p >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;  // BOM
+  if (p != end && std::memchr(p, '\0', static_cast<size_t>(end - p))) {
+    issues.emplace_back(DiagCode::DataFile, path, 0, "", "this is not a text file (it contains NUL bytes)");
+    return false;
+  }
+  Builder b(t, w, issues);
+  bool haveHeader = false, headerOk = false;
+  size_t line = 1;
+  if (!parseRows(p, end, line, delim, path, issues, [&](size_t, const std::string_view* f, size_t n) {
+        haveHeader = true;
+        headerOk = b.header(std::vector<std::string>(f, f + n));
+        return false;
+      }))
+    return false;
   if (!haveHeader) {
     issues.emplace_back(DiagCode::DataFile, path, 0, "", "the file is empty (it needs a header row)");
     return false;
   }
-  return true;
+  if (!headerOk) return false;
+  auto rows = [](Builder& to) {
+    return [&to](size_t rowStart, const std::string_view* f, size_t n) {
+      to.row(static_cast<uint32_t>(rowStart), f, n);
+      return true;
+    };
+  };
+  // a large body without quoted fields: its second half on a second thread,
+  // appended after the first (the same rows, ids and messages, in file order)
+  if (const char* mid = splitPoint(p, end)) {
+    Table u;
+    u.file = t.file;
+    std::vector<Issue> later;
+    Builder b2(u, w, later);
+    b2.header(t.header);
+    size_t line2 = line + countLines(p, mid);
+    const char* q = mid;
+    std::thread second([&] { parseRows(q, end, line2, delim, path, later, rows(b2)); });
+    parseRows(p, mid, line, delim, path, issues, rows(b));
+    second.join();
+    appendTable(t, u);
+    issues.insert(issues.end(), std::make_move_iterator(later.begin()), std::make_move_iterator(later.end()));
+    return true;
+  }
+  return parseRows(p, end, line, delim, path, issues, rows(b));
 }
 
 bool readSqlite(const std::string& path, const std::string& query, const Wanted& w, Table& t, std::vector<Issue>& issues) {
