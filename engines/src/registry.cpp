@@ -37,7 +37,7 @@ Result runStatement(const Context& ctx, const Statement& s) {
             [&](const ForecastStmt& x) -> Result { return forecast(ctx, x); },
             [&](const SeekStmt& x) -> Result { return seek(ctx, x); },
             [&](const SimulateStmt& x) -> Result { return simulate(ctx, x); },
-            [&](const OptimizeStmt&) -> Result { return notBuilt(StmtKind::Optimize); },
+            [&](const OptimizeStmt& x) -> Result { return optimize(ctx, x); },
             [&](const RecommendStmt&) -> Result { return notBuilt(StmtKind::Recommend); },
         },
         s.body);

@@ -62,6 +62,48 @@ std::vector<std::string> seekSentences(const ir::Model& m, const eng::SeekResult
   return out;
 }
 
+std::vector<std::string> optimizeSentences(const ir::Model&, const eng::OptimizeResult& r) {
+  std::vector<std::string> out;
+  if (r.status == "optimal") {
+    out.push_back(fmt::format("{}: {} {} = {} {} (with the levers as they are: {})", r.timeLimit ? "best found within the time limit" : "optimal",
+                              r.maximize ? "maximum" : "minimum", r.objectiveText, formatNumber(r.objective), r.unit,
+                              formatNumber(r.objectiveBefore)));
+    if (r.mip)
+      out.push_back(fmt::format("branch-and-cut: the LP relaxation's bound is {}, a relative gap of {}", formatNumber(r.bound),
+                                r.gap == 0 ? std::string("0") : fmt::format("{:.3g}%", r.gap * 100)));
+    std::string binding;
+    for (const auto& row : r.rows)
+      if (row.binding) binding += (binding.empty() ? "" : ", ") + row.name;
+    out.push_back(binding.empty() ? "no constraint binds" : "binding: " + binding);
+  } else if (r.status == "infeasible") {
+    std::string names;
+    for (const auto& c : r.conflict) names += (names.empty() ? "" : ", ") + c.row;
+    out.push_back("infeasible: no values of the levers meet every constraint");
+    out.push_back(fmt::format("infeasible: these constraints conflict (an irreducible set): {}", names.empty() ? "the variables' bounds" : names));
+    for (const auto& c : r.conflict)
+      out.push_back(c.move ? fmt::format("{} would have to move by {} (to {})", c.row, formatNumber(*c.move), formatNumber(*c.to))
+                           : fmt::format("{}: moving it alone does not make the model feasible", c.row));
+  } else if (r.status == "unbounded") {
+    std::string names;
+    for (const auto& [name, dir] : r.unbounded) names += (names.empty() ? "" : ", ") + name + (dir > 0 ? " up" : " down");
+    out.push_back(fmt::format("unbounded: {} {} without limit{}", r.objectiveText, r.maximize ? "grows" : "falls",
+                              names.empty() ? "" : " as these levers run: " + names));
+    if (!r.unbounded.empty()) out.push_back("give them a bound in `vary` (vary x >= 0 <= limit) or a constraint that holds them");
+  }
+  for (const auto& c : r.checks)
+    out.push_back(c.holds ? fmt::format("constraint {} holds ({} against {}); no lever reaches it", c.name, formatNumber(c.lhs), formatNumber(c.rhs))
+                          : fmt::format("broken: constraint {} ({} against {}); no lever reaches it", c.name, formatNumber(c.lhs),
+                                        formatNumber(c.rhs)));
+  for (const auto& n : r.notes) out.push_back("note: " + n);
+  return out;
+}
+
+std::string rangeText(const std::optional<eng::OptimizeResult::Range>& r) {
+  if (!r) return "";
+  auto end = [](double v) { return std::isinf(v) ? std::string(v < 0 ? "-inf" : "inf") : formatNumber(v); };
+  return end(r->lo) + " .. " + end(r->hi);
+}
+
 std::string periodList(const std::vector<Period>& ps, size_t max) {
   std::string s;
   for (size_t k = 0; k < ps.size(); ++k) {

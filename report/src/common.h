@@ -31,6 +31,9 @@ std::string periodList(const std::vector<Period>& ps, size_t max = SIZE_MAX);
 // The findings of a seek, one sentence each (text, Markdown and HTML print them).
 std::vector<std::string> seekSentences(const ir::Model& m, const eng::SeekResult& r);
 // "goal profit_target at 2025-12: target 25,000 USD, forecast 21,400 (short by 3,600); probability of meeting it 18%"
+// The findings of an optimize, one sentence each; a sensitivity range as "0.01 .. inf".
+std::vector<std::string> optimizeSentences(const ir::Model& m, const eng::OptimizeResult& r);
+std::string rangeText(const std::optional<eng::OptimizeResult::Range>& r);
 std::string goalSentence(const ir::Model& m, const eng::GoalOutlook& g, const std::string& unit);
 std::string htmlEscape(const std::string& s);
 std::string markdownEscape(const std::string& s);

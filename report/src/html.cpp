@@ -265,6 +265,45 @@ std::string forecastHtml(const Model& m, const eng::ForecastResult& r) {
   return out;
 }
 
+// The levers, current -> optimal, and the constraints with their shadow prices.
+std::string optimizeHtml(const Model& m, const eng::OptimizeResult& r) {
+  std::string out = fmt::format("<section><h2>optimize {} <small>at {}: {} {}, {}</small></h2>\n<ul>\n", htmlEscape(r.name),
+                                htmlEscape(formatPeriod(r.at)), r.maximize ? "maximize" : "minimize", htmlEscape(r.objectiveText), r.method);
+  for (const auto& l : optimizeSentences(m, r)) {
+    bool bad = l.rfind("infeasible", 0) == 0 || l.rfind("unbounded", 0) == 0 || l.rfind("broken", 0) == 0;
+    out += (bad ? "<li class=\"error\">" : l.rfind("note", 0) == 0 ? "<li class=\"note\">" : "<li>") + htmlEscape(l) + "</li>\n";
+  }
+  out += "</ul>\n";
+  bool solved = r.status == "optimal";
+  if (solved) {
+    std::vector<svg::Bar> bars;
+    for (const auto& v : r.variables) bars.push_back({v.name, v.value - v.current, ""});
+    svg::Frame f;
+    f.title = fmt::format("{}: change of each lever", r.name);
+    f.height = 40 + 24.0 * static_cast<double>(bars.size());
+    if (bars.size() > 1 || (bars.size() == 1 && bars[0].value != 0)) out += svg::barChart(bars, f);
+  }
+  out += "<h3>levers</h3>\n<table><tr><th>lever</th><th>current</th><th></th><th>optimal</th><th>change</th><th>cost range</th></tr>\n";
+  for (const auto& v : r.variables) {
+    double ch = v.value - v.current;
+    out += fmt::format("<tr><td>{}</td><td>{}</td><td>&rarr;</td><td>{}</td><td class=\"{}\">{}{}</td><td>{}</td></tr>\n", htmlEscape(v.name),
+                       formatNumber(v.current), solved ? formatNumber(v.value) : "-", ch < 0 ? "down" : "up", solved && ch > 0 ? "+" : "",
+                       solved ? formatNumber(ch) : "-", htmlEscape(rangeText(v.costRange)));
+  }
+  out += "</table>\n";
+  if (!r.rows.empty()) {
+    out += "<h3>constraints</h3>\n<table><tr><th>constraint</th><th>value</th><th></th><th>limit</th><th>binds</th><th>shadow price</th>"
+           "<th>limit range</th></tr>\n";
+    for (const auto& row : r.rows)
+      out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", htmlEscape(row.name),
+                         solved ? formatNumber(row.activity) : "-", htmlEscape(row.op), formatNumber(row.limit),
+                         solved ? (row.binding ? "yes" : "no") : "-", solved && !r.mip ? formatNumber(row.shadowPrice) : "-",
+                         htmlEscape(rangeText(row.limitRange)));
+    out += "</table>\n";
+  }
+  return out + "</section>\n";
+}
+
 }  // namespace
 
 std::string renderHtml(const Model& m, const std::vector<eng::StatementResult>& results) {
@@ -294,6 +333,7 @@ std::string renderHtml(const Model& m, const std::vector<eng::StatementResult>& 
                    [&](const eng::ForecastResult& d) { out += forecastHtml(m, d); },
                    [&](const eng::SeekResult& d) { out += seekHtml(m, d); },
                    [&](const eng::SimulateResult& d) { out += simulateHtml(m, d); },
+                   [&](const eng::OptimizeResult& d) { out += optimizeHtml(m, d); },
                },
                r.result);
   return out + "</body></html>\n";

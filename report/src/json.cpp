@@ -353,6 +353,68 @@ std::vector<json> simulateJson(const Model& m, const eng::SimulateResult& r, jso
   return out;
 }
 
+json rangeJson(const std::optional<eng::OptimizeResult::Range>& r) {
+  if (!r) return nullptr;
+  return json::array({num(r->lo), num(r->hi)});
+}
+
+void optimizeJson(const Model&, const eng::OptimizeResult& r, json& out) {
+  out["status"] = r.status;
+  out["name"] = r.name;
+  out["at"] = formatPeriod(r.at);
+  out["sense"] = r.maximize ? "maximize" : "minimize";
+  out["expression"] = r.objectiveText;
+  out["unit"] = r.unit;
+  out["method"] = r.method;
+  out["objective"] = num(r.objective);
+  out["objective_before"] = num(r.objectiveBefore);
+  out["time_limit_reached"] = r.timeLimit;
+  json vars = json::object(), levers = json::object();
+  for (const auto& v : r.variables) {
+    vars[v.name] = num(v.value);
+    double change = v.value - v.current;
+    levers[v.name] = {{"current", num(v.current)},
+                      {"value", num(v.value)},
+                      {"change", num(change)},
+                      {"relative", v.current != 0 ? num(change / std::fabs(v.current)) : json(nullptr)},
+                      {"lower", num(v.lower)},
+                      {"upper", num(v.upper)},
+                      {"integer", v.integer},
+                      {"cost", num(v.cost)},
+                      {"reduced_cost", num(v.reducedCost)},
+                      {"cost_range", rangeJson(v.costRange)}};
+  }
+  out["variables"] = vars;
+  out["levers"] = levers;
+  json cons = json::object();
+  for (const auto& row : r.rows)
+    cons[row.name] = {{"value", num(row.activity)},   {"op", row.op},
+                      {"limit", num(row.limit)},      {"lhs", num(row.lhs)},
+                      {"rhs", num(row.rhs)},          {"binding", row.binding},
+                      {"shadow_price", num(row.shadowPrice)}, {"limit_range", rangeJson(row.limitRange)},
+                      {"from", row.model ? "constraint" : "subject_to"}};
+  out["constraints"] = cons;
+  json checks = json::object();
+  for (const auto& c : r.checks) checks[c.name] = {{"lhs", num(c.lhs)}, {"rhs", num(c.rhs)}, {"holds", c.holds}};
+  out["checks"] = checks;
+  if (r.mip) out["mip"] = {{"bound", num(r.bound)}, {"gap", num(r.gap)}};
+  if (r.status == "infeasible") {
+    json names = json::array(), moves = json::array();
+    for (const auto& c : r.conflict) {
+      names.push_back(c.row);
+      moves.push_back({{"constraint", c.row}, {"move", c.move ? num(*c.move) : json(nullptr)}, {"to", c.to ? num(*c.to) : json(nullptr)}});
+    }
+    out["conflict"] = names;
+    out["conflict_moves"] = moves;
+  }
+  if (r.status == "unbounded") {
+    json u = json::array();
+    for (const auto& [name, dir] : r.unbounded) u.push_back({{"variable", name}, {"direction", dir > 0 ? "up" : "down"}});
+    out["unbounded"] = u;
+  }
+  if (!r.notes.empty()) out["notes"] = r.notes;
+}
+
 }  // namespace
 
 std::vector<json> toJsonObjects(const Model& m, const eng::StatementResult& r) {
@@ -390,6 +452,7 @@ json toJson(const Model& m, const eng::StatementResult& r) {
                    auto objs = forecastJson(m, f, out);
                    out = objs.empty() ? out : objs.front();
                  },
+                 [&](const eng::OptimizeResult& o) { optimizeJson(m, o, out); },
              },
              r.result);
   return out;

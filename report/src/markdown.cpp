@@ -136,6 +136,25 @@ std::string simulateMd(const Model& m, const eng::SimulateResult& r) {
   return out;
 }
 
+std::string optimizeMd(const Model& m, const eng::OptimizeResult& r) {
+  std::string out = fmt::format("## optimize {} at {} ({} {}, {})\n\n", markdownEscape(r.name), formatPeriod(r.at),
+                                r.maximize ? "maximize" : "minimize", markdownEscape(r.objectiveText), r.method);
+  for (const auto& l : optimizeSentences(m, r)) out += "- " + markdownEscape(l) + "\n";
+  bool solved = r.status == "optimal";
+  out += "\n| lever | current | optimal | change | cost range |\n|---|---:|---:|---:|---|\n";
+  for (const auto& v : r.variables)
+    out += fmt::format("| {} | {} | {} | {} | {} |\n", markdownEscape(v.name), formatNumber(v.current), solved ? formatNumber(v.value) : "-",
+                       solved ? formatNumber(v.value - v.current) : "-", rangeText(v.costRange));
+  if (!r.rows.empty()) {
+    out += "\n| constraint | value | | limit | binds | shadow price | limit range |\n|---|---:|---|---:|---|---:|---|\n";
+    for (const auto& row : r.rows)
+      out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", markdownEscape(row.name), solved ? formatNumber(row.activity) : "-",
+                         markdownEscape(row.op), formatNumber(row.limit), solved ? (row.binding ? "yes" : "no") : "-",
+                         solved && !r.mip ? formatNumber(row.shadowPrice) : "-", rangeText(row.limitRange));
+  }
+  return out;
+}
+
 std::string renderMarkdown(const Model& m, const std::vector<eng::StatementResult>& results) {
   std::string out = fmt::format("# {}\n", markdownEscape(m.title.empty() ? m.name : m.title));
   for (const auto& r : results) {
@@ -150,6 +169,7 @@ std::string renderMarkdown(const Model& m, const std::vector<eng::StatementResul
                    [&](const eng::ForecastResult& d) { out += forecastMd(m, d); },
                    [&](const eng::SeekResult& d) { out += seekMd(m, d); },
                    [&](const eng::SimulateResult& d) { out += simulateMd(m, d); },
+                   [&](const eng::OptimizeResult& d) { out += optimizeMd(m, d); },
                },
                r.result);
   }

@@ -213,6 +213,42 @@ std::string forecastText(const Model& m, const eng::ForecastResult& r, const Sty
   return out;
 }
 
+std::string optimizeText(const Model& m, const eng::OptimizeResult& r, const Style& st) {
+  std::string out = st.bold(fmt::format("optimize {}  at {}  ({} {}, {})", r.name, formatPeriod(r.at), r.maximize ? "maximize" : "minimize",
+                                        r.objectiveText, r.method)) +
+                    "\n";
+  for (const auto& l : optimizeSentences(m, r))
+    out += "  " + (l.rfind("infeasible", 0) == 0 || l.rfind("unbounded", 0) == 0 || l.rfind("broken", 0) == 0 ? st.red(l)
+                   : l.rfind("note", 0) == 0                                                                      ? st.dim(l)
+                                                                                                                  : l) +
+           "\n";
+  bool solved = r.status == "optimal";
+  out += "\n" + st.dim(fmt::format("  {:<24} {:>14} {:>14} {:>14}  {}", "lever", "current", solved ? "optimal" : "", solved ? "change" : "",
+                                   solved && !r.mip ? "cost range" : "")) +
+         "\n";
+  for (const auto& v : r.variables) {
+    std::string ch = solved ? formatNumber(v.value - v.current) : "";
+    if (solved && v.value - v.current > 0) ch = "+" + ch;
+    std::string line = fmt::format("  {:<24} {:>14} {:>14} {:>14}  {}", v.name + (v.integer ? " (int)" : ""), formatNumber(v.current),
+                                   solved ? formatNumber(v.value) : "", ch, rangeText(v.costRange));
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  if (!r.rows.empty()) {
+    out += "\n" + st.dim(fmt::format("  {:<24} {:>14} {:>3} {:>14} {:>8} {:>14}  {}", "constraint", solved ? "value" : "", "", "limit", "",
+                                     solved && !r.mip ? "shadow price" : "", solved && !r.mip ? "limit range" : "")) +
+           "\n";
+    for (const auto& row : r.rows) {
+      std::string line = fmt::format("  {:<24} {:>14} {:>3} {:>14} {:>8} {:>14}  {}", row.name, solved ? formatNumber(row.activity) : "", row.op,
+                                     formatNumber(row.limit), solved ? (row.binding ? "binds" : "slack") : "",
+                                     solved && !r.mip ? formatNumber(row.shadowPrice) : "", rangeText(row.limitRange));
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out += line + "\n";
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string renderText(const Model& m, const std::vector<eng::StatementResult>& results, const Options& o) {
@@ -230,6 +266,7 @@ std::string renderText(const Model& m, const std::vector<eng::StatementResult>& 
                    [&](const eng::ForecastResult& d) { out += forecastText(m, d, st); },
                    [&](const eng::SeekResult& d) { out += seekText(m, d, st); },
                    [&](const eng::SimulateResult& d) { out += simulateText(m, d, st); },
+                   [&](const eng::OptimizeResult& d) { out += optimizeText(m, d, st); },
                },
                r.result);
   }
