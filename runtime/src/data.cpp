@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <cstring>
 #include <ctime>
 #include <map>
@@ -348,19 +350,23 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
     }
   }
 
-  // each metric's column, aggregated to (slice, grain period)
+  // each metric's column, aggregated to (slice, grain period): the metrics on
+  // two threads (each writes its own series and messages; the messages are
+  // kept in metric order)
   out.inputs.assign(m.metrics.size(), Series{});
   out.hasData.assign(m.metrics.size(), false);
-  for (Id mi = 0; mi < m.metrics.size(); ++mi) {
+  std::vector<Id> withData;
+  for (Id mi = 0; mi < m.metrics.size(); ++mi)
+    if (m.metrics[mi].data) out.hasData[mi] = true, withData.push_back(mi);
+  std::vector<std::vector<Issue>> metricIssues(withData.size());
+  auto loadMetric = [&](Id mi, std::vector<Issue>& found) {
     const Metric& M = m.metrics[mi];
-    if (!M.data) continue;
-    out.hasData[mi] = true;
     Series& ser = out.inputs[mi];
     ser.slices = std::max<size_t>(1, m.sliceCount(M.dims));
     ser.periods = static_cast<size_t>(out.time.count);
     ser.v.assign(ser.slices * ser.periods, kMissing);
     const Table& t = tables[M.data->source];
-    if (!t.ok) continue;
+    if (!t.ok) return;
     const Source& S = m.sources[M.data->source];
     const Periods& ps = periods[M.data->source];
     const table::Numbers& col = t.numbers.at(M.data->column);
@@ -371,9 +377,9 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
       for (auto& [sd, c] : S.dimColumns)
         if (sd == d) {
           dicts.push_back(&t.dims.at(c));
-          index.push_back(&modelIndex[M.data->source][d]);
+          index.push_back(&modelIndex[M.data->source].at(d));
         }
-    if (dicts.size() != M.dims.size()) continue;  // the checker reported it
+    if (dicts.size() != M.dims.size()) return;  // the checker reported it
     // one row per cell when the source has no dimension the metric lacks and its
     // periods are the model's: the rows are the cells
     bool direct = S.dimColumns.size() == M.dims.size();
@@ -391,7 +397,7 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
     for (size_t r = 0; r < t.rows(); ++r) {
       if (ps.skip[r]) continue;
       if (col.bad[r]) {
-        issues.emplace_back(Issue{DiagCode::DataValue, t.file, t.rowNumbers[r], M.data->column,
+        found.emplace_back(Issue{DiagCode::DataValue, t.file, t.rowNumbers[r], M.data->column,
                                   fmt::format("'{}' is not a number", col.badText.at(static_cast<uint32_t>(r)))});
         continue;
       }
@@ -411,7 +417,7 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
         cells.push_back({cell, toGrain(*ps.fine[tid], Grain::Day).ord, v});
       }
     }
-    if (direct) continue;
+    if (direct) return;
     // combine across the extra dimensions (in row order), then the finer periods of each cell in time order
     std::stable_sort(cells.begin(), cells.end(), [](const Cell& a, const Cell& b) { return std::tie(a.cell, a.day) < std::tie(b.cell, b.day); });
     std::vector<double> sameDay, days;
@@ -426,7 +432,19 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
       }
       ser.v[cell] = ops::rollUp(M.agg, days.data(), days.size());
     }
+  };
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t k; (k = next.fetch_add(1)) < withData.size();) loadMetric(withData[k], metricIssues[k]);
+  };
+  if (withData.size() > 1) {
+    std::thread other(worker);
+    worker();
+    other.join();
+  } else {
+    worker();
   }
+  for (auto& mi : metricIssues) issues.insert(issues.end(), std::make_move_iterator(mi.begin()), std::make_move_iterator(mi.end()));
   return issues.empty();
 }
 
