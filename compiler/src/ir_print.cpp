@@ -134,8 +134,13 @@ int prec(Op op) {
     case Op::Mul: case Op::Div: return 6;
     case Op::Neg: return 7;
     case Op::Pow: return 8;
-    default: return 10;
+    case Op::Const: case Op::Param: case Op::Metric: case Op::If: case Op::Min: case Op::Max:
+    case Op::Abs: case Op::Log: case Op::Exp: case Op::Sqrt: case Op::Clamp: case Op::Lag:
+    case Op::Delta: case Op::PctChange: case Op::Cumsum: case Op::RollingSum: case Op::RollingMean: case Op::Ytd:
+    case Op::Yoy: case Op::SumOver: case Op::MeanOver: case Op::MinOver: case Op::MaxOver: case Op::Share:
+    case Op::Hill: case Op::Saturate: case Op::Adstock: case Op::Select: return 10;
   }
+  return 10;
 }
 
 const char* infix(Op op) {
@@ -153,8 +158,13 @@ const char* infix(Op op) {
     case Op::Ne: return "!=";
     case Op::And: return "and";
     case Op::Or: return "or";
-    default: return nullptr;
+    case Op::Const: case Op::Param: case Op::Metric: case Op::Neg: case Op::Not: case Op::If:
+    case Op::Min: case Op::Max: case Op::Abs: case Op::Log: case Op::Exp: case Op::Sqrt:
+    case Op::Clamp: case Op::Lag: case Op::Delta: case Op::PctChange: case Op::Cumsum: case Op::RollingSum:
+    case Op::RollingMean: case Op::Ytd: case Op::Yoy: case Op::SumOver: case Op::MeanOver: case Op::MinOver:
+    case Op::MaxOver: case Op::Share: case Op::Hill: case Op::Saturate: case Op::Adstock: case Op::Select: return nullptr;
   }
+  return nullptr;
 }
 
 std::string expr(const Model& m, ExprId id, int outer) {

@@ -191,8 +191,10 @@ bool fromIr(const Compilation& c, const Occurrence& o, Card& card) {
       if (base != o.name) card.fact("equals", code(base));
       return true;  // a declared unit's doc comment comes from the AST
     }
-    default: return false;
+    case SymKind::Function: case SymKind::Goal: case SymKind::Constraint: case SymKind::Event: case SymKind::Optimize:
+    case SymKind::FunctionParam: return false;
   }
+  return false;
 }
 
 json markdown(const std::string& text, const Range& r, const SourceManager& sm) {

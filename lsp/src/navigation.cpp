@@ -23,8 +23,10 @@ int nameSpace(SymKind k) {
     case SymKind::Constraint:
     case SymKind::Event:
     case SymKind::Optimize: return 1;
-    default: return 2 + static_cast<int>(k);
+    case SymKind::Unit: case SymKind::Dimension: case SymKind::DimValue: case SymKind::Chain: case SymKind::Stage: case SymKind::Source:
+    case SymKind::FunctionParam: return 2 + static_cast<int>(k);
   }
+  return 2 + static_cast<int>(k);
 }
 
 // DimValue and FunctionParam names are qualified ("channel.ppc"); the written name is the last part.

@@ -32,7 +32,13 @@ static bool recomputable(const Model& m, ExprId id) {
   switch (e.op) {
     case Op::Param: if (!m.params[e.ref].dims.empty()) return false; break;
     case Op::Select: case Op::MinOver: case Op::MaxOver: case Op::Share: return false;
-    default: break;
+    case Op::Const: case Op::Metric: case Op::Neg: case Op::Not: case Op::Add: case Op::Sub: case Op::Mul: case Op::Div:
+    case Op::Pow: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne: case Op::And:
+    case Op::Or: case Op::If: case Op::Min: case Op::Max: case Op::Abs: case Op::Log: case Op::Exp: case Op::Sqrt:
+    case Op::Clamp: case Op::Lag: case Op::Delta: case Op::PctChange: case Op::Cumsum: case Op::RollingSum:
+    case Op::RollingMean: case Op::Ytd:
+    case Op::Yoy: case Op::SumOver: case Op::MeanOver: case Op::Hill: case Op::Saturate: case Op::Adstock:
+      break;
   }
   for (ExprId a : e.args)
     if (!recomputable(m, a)) return false;

@@ -222,7 +222,12 @@ llvm::Value* Codegen::elem(uint32_t node, llvm::Value* t) {
     case Op::Clamp: return min(max(a[0], a[1]), a[2]);
     case Op::Hill: return call(fHill, {a[0], a[1], a[2]});
     case Op::Saturate: return call(fSat, {a[0], a[1], a[2]});
-    default: break;
+    case Op::Const: case Op::Param: case Op::Metric: case Op::Lag: case Op::Delta: case Op::PctChange:
+    case Op::Cumsum: case Op::RollingSum:
+    case Op::RollingMean: case Op::Ytd: case Op::Yoy: case Op::SumOver: case Op::MeanOver: case Op::MinOver:
+    case Op::MaxOver: case Op::Share:
+    case Op::Adstock: case Op::Select:
+      break;
   }
   throw std::logic_error(fmt::format("JIT: no code for `{}`", opName(n.op)));
 }
@@ -335,7 +340,13 @@ void Codegen::timeOp(uint32_t node, llvm::Value* scratch, uint32_t& nextTemp, ll
       }
       break;
     }
-    default: throw std::logic_error("JIT: not a time operator");
+    case Op::Const: case Op::Param: case Op::Metric: case Op::Neg: case Op::Not: case Op::Add: case Op::Sub: case Op::Mul:
+    case Op::Div: case Op::Pow: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne:
+    case Op::And: case Op::Or: case Op::If: case Op::Min: case Op::Max: case Op::Abs: case Op::Log: case Op::Exp:
+    case Op::Sqrt: case Op::Clamp: case Op::SumOver: case Op::MeanOver: case Op::MinOver: case Op::MaxOver:
+    case Op::Share: case Op::Hill:
+    case Op::Saturate: case Op::Select:
+      throw std::logic_error("JIT: not a time operator");
   }
 }
 

@@ -94,7 +94,12 @@ class Lowerer {
       case Op::SumOver: case Op::MeanOver: case Op::MinOver: case Op::MaxOver:
         d = minus(freeDims(e.args[0]), e.over);
         break;
-      default:
+      case Op::Neg: case Op::Not: case Op::Add: case Op::Sub: case Op::Mul: case Op::Div:
+      case Op::Pow: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq:
+      case Op::Ne: case Op::And: case Op::Or: case Op::If: case Op::Min: case Op::Max:
+      case Op::Abs: case Op::Log: case Op::Exp: case Op::Sqrt: case Op::Clamp: case Op::Lag:
+      case Op::Delta: case Op::PctChange: case Op::Cumsum: case Op::RollingSum: case Op::RollingMean: case Op::Ytd:
+      case Op::Yoy: case Op::Share: case Op::Hill: case Op::Saturate: case Op::Adstock:
         for (ExprId a : e.args) {
           const auto& f = freeDims(a);
           d.insert(d.end(), f.begin(), f.end());
@@ -252,12 +257,18 @@ class Lowerer {
         uint32_t s = reduction(c, e.args[0], e.over, Agg::Sum, fixed);
         return addNode(c, PNode{Node::Op, Op::Div, 0, 0, {x, s}});
       }
-      default: {
+      case Op::Neg: case Op::Not: case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Pow: case Op::Lt:
+      case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne: case Op::And: case Op::Or: case Op::If:
+      case Op::Min: case Op::Max: case Op::Abs: case Op::Log: case Op::Exp: case Op::Sqrt: case Op::Clamp: case Op::Lag:
+      case Op::Delta: case Op::PctChange: case Op::Cumsum: case Op::RollingSum: case Op::RollingMean: case Op::Ytd:
+      case Op::Yoy: case Op::Hill:
+      case Op::Saturate: case Op::Adstock: {
         PNode n{Node::Op, e.op, 0, e.n, {}};
         for (ExprId a : e.args) n.args.push_back(lowerExpr(c, a, fixed));
         return addNode(c, std::move(n));
       }
     }
+    throw std::logic_error("plan: no such operator");
   }
 
   static Map classify(const std::vector<uint32_t>& idx) {

@@ -144,7 +144,8 @@ class Formatter {
         case TokKind::Newline: ++nl; space = true; continue;
         case TokKind::Space: space = true; continue;
         case TokKind::End: continue;
-        default: break;
+        case TokKind::Keyword: case TokKind::Ident: case TokKind::Number: case TokKind::String: case TokKind::Punct: case TokKind::DocComment:
+        case TokKind::Comment: case TokKind::Error: break;
       }
       items_.push_back(Item{&t, nl, space});
       nl = 0;

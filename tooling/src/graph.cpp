@@ -460,8 +460,9 @@ const char* mermaidClass(const ir::Model& m, const Node& n) {
     case Look::Input: return "input";
     case Look::Output: return "output";
     case Look::Diagnostic: return "diagnostic";
-    default: return "metric";
+    case Look::Plain: case Look::Param: return "metric";
   }
+  return "metric";
 }
 
 std::string mermaidNode(const ir::Model& m, const Node& n, const std::string& indent) {

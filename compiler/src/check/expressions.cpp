@@ -50,11 +50,24 @@ std::optional<double> Typer::fold(ExprId id) const {
         case Op::Sub: return *p - *q;
         case Op::Mul: return *p * *q;
         case Op::Div: return *p / *q;
-        default: return std::pow(*p, *q);
+        case Op::Const: case Op::Param: case Op::Metric: case Op::Neg: case Op::Not: case Op::Pow:
+        case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne:
+        case Op::And: case Op::Or: case Op::If: case Op::Min: case Op::Max: case Op::Abs:
+        case Op::Log: case Op::Exp: case Op::Sqrt: case Op::Clamp: case Op::Lag: case Op::Delta:
+        case Op::PctChange: case Op::Cumsum: case Op::RollingSum: case Op::RollingMean: case Op::Ytd: case Op::Yoy:
+        case Op::SumOver: case Op::MeanOver: case Op::MinOver: case Op::MaxOver: case Op::Share: case Op::Hill:
+        case Op::Saturate: case Op::Adstock: case Op::Select: return std::pow(*p, *q);
       }
+      return std::nullopt;
     }
-    default: return std::nullopt;
+    case Op::Param: case Op::Metric: case Op::Not: case Op::Lt: case Op::Le: case Op::Gt:
+    case Op::Ge: case Op::Eq: case Op::Ne: case Op::And: case Op::Or: case Op::If:
+    case Op::Min: case Op::Max: case Op::Abs: case Op::Log: case Op::Exp: case Op::Sqrt:
+    case Op::Clamp: case Op::Lag: case Op::Delta: case Op::PctChange: case Op::Cumsum: case Op::RollingSum:
+    case Op::RollingMean: case Op::Ytd: case Op::Yoy: case Op::SumOver: case Op::MeanOver: case Op::MinOver:
+    case Op::MaxOver: case Op::Share: case Op::Hill: case Op::Saturate: case Op::Adstock: case Op::Select: return std::nullopt;
   }
+  return std::nullopt;
 }
 
 std::vector<Id> Typer::unionDims(const std::vector<Id>& a, const std::vector<Id>& b) const {
@@ -97,7 +110,12 @@ void Typer::adopt(ExprId e, const Unit& u) {
     case Op::SumOver: case Op::MeanOver: case Op::MinOver: case Op::MaxOver:
       for (ExprId a : std::vector<ExprId>(ex.args)) adopt(a, u);
       break;
-    default: break;
+    case Op::Const: case Op::Param: case Op::Metric: case Op::Not: case Op::Mul: case Op::Div:
+    case Op::Pow: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq:
+    case Op::Ne: case Op::And: case Op::Or: case Op::Log: case Op::Exp: case Op::Sqrt:
+    case Op::Lag: case Op::Delta: case Op::PctChange: case Op::Cumsum: case Op::RollingSum: case Op::RollingMean:
+    case Op::Ytd: case Op::Yoy: case Op::Share: case Op::Hill: case Op::Saturate: case Op::Adstock:
+    case Op::Select: break;
   }
 }
 
@@ -311,7 +329,7 @@ ExprId Typer::lowerBinary(const ast::Expr& e, const Scope& s) {
       case B::Mul: return constant(p * q, e.range, Unit{}, true);
       case B::Div: return constant(p / q, e.range, Unit{}, true);
       case B::Pow: return constant(std::pow(p, q), e.range, Unit{}, true);
-      default: break;
+      case B::Lt: case B::Le: case B::Gt: case B::Ge: case B::Eq: case B::Ne: case B::And: case B::Or: break;
     }
   }
   switch (e.binop) {
@@ -746,7 +764,8 @@ std::optional<Comparison> Typer::comparison(const ast::Expr& e, const char* what
     case ast::BinOp::Le: c.op = CmpOp::Le; break;
     case ast::BinOp::Gt: c.op = CmpOp::Gt; break;
     case ast::BinOp::Ge: c.op = CmpOp::Ge; break;
-    default: c.op = CmpOp::Eq; break;
+    case ast::BinOp::Add: case ast::BinOp::Sub: case ast::BinOp::Mul: case ast::BinOp::Div: case ast::BinOp::Pow: case ast::BinOp::Eq:
+    case ast::BinOp::Ne: case ast::BinOp::And: case ast::BinOp::Or: c.op = CmpOp::Eq; break;
   }
   if (reads) {
     std::vector<Id> rhs;

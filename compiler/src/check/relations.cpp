@@ -141,7 +141,9 @@ void checkConstraintsGoalsEvents(Ctx& x) {
         x.m.events.push_back(std::move(E));
         break;
       }
-      default: break;  // the other declarations have passes of their own
+      case ast::DeclKind::Model: case ast::DeclKind::Import: case ast::DeclKind::Unit: case ast::DeclKind::Dimension: case ast::DeclKind::Chain: case ast::DeclKind::Source:
+      case ast::DeclKind::Param: case ast::DeclKind::Metric: case ast::DeclKind::Relation: case ast::DeclKind::Benchmark: case ast::DeclKind::Function: case ast::DeclKind::Describe:
+      case ast::DeclKind::Diagnose: case ast::DeclKind::Forecast: case ast::DeclKind::Seek: case ast::DeclKind::Simulate: case ast::DeclKind::Optimize: case ast::DeclKind::Recommend: break;  // the other declarations have passes of their own
     }
   }
 }

@@ -172,7 +172,8 @@ OptimizeStmt optimize(Ctx& x, const ast::OptimizeStmt& d) {
         switch (b.op) {
           case ast::BinOp::Ge: case ast::BinOp::Gt: ov.lower = *val; ov.lowerStrict = b.op == ast::BinOp::Gt; break;
           case ast::BinOp::Le: case ast::BinOp::Lt: ov.upper = *val; ov.upperStrict = b.op == ast::BinOp::Lt; break;
-          default: ov.lower = ov.upper = *val; break;
+          case ast::BinOp::Add: case ast::BinOp::Sub: case ast::BinOp::Mul: case ast::BinOp::Div: case ast::BinOp::Pow: case ast::BinOp::Eq:
+          case ast::BinOp::Ne: case ast::BinOp::And: case ast::BinOp::Or: ov.lower = ov.upper = *val; break;
         }
       }
       if (ov.lower && ov.upper && *ov.lower > *ov.upper)

@@ -21,8 +21,15 @@ namespace {
 bool isWindow(Op op) {
   switch (op) {
     case Op::Cumsum: case Op::Ytd: case Op::RollingSum: case Op::RollingMean: case Op::Yoy: case Op::Adstock: return true;
-    default: return false;
+    case Op::Const: case Op::Param: case Op::Metric: case Op::Neg: case Op::Not: case Op::Add: case Op::Sub: case Op::Mul:
+    case Op::Div: case Op::Pow: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne:
+    case Op::And: case Op::Or: case Op::If: case Op::Min: case Op::Max: case Op::Abs: case Op::Log: case Op::Exp:
+    case Op::Sqrt: case Op::Clamp: case Op::Lag: case Op::Delta: case Op::PctChange: case Op::SumOver:
+    case Op::MeanOver: case Op::MinOver:
+    case Op::MaxOver: case Op::Share: case Op::Hill: case Op::Saturate: case Op::Select:
+      return false;
   }
+  return false;
 }
 
 // The players of a formula: the metrics it reads, those read together in a
@@ -278,8 +285,15 @@ bool exponents(const Model& m, const Players& pl, ExprId id, double sign, std::v
     case Op::Mul: return exponents(m, pl, e.args[0], sign, ex) && exponents(m, pl, e.args[1], sign, ex);
     case Op::Div: return exponents(m, pl, e.args[0], sign, ex) && exponents(m, pl, e.args[1], -sign, ex);
     case Op::Neg: return exponents(m, pl, e.args[0], sign, ex);
-    default: return false;
+    case Op::Not: case Op::Add: case Op::Sub: case Op::Pow: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge:
+    case Op::Eq: case Op::Ne: case Op::And: case Op::Or: case Op::If: case Op::Min: case Op::Max: case Op::Abs:
+    case Op::Log: case Op::Exp: case Op::Sqrt: case Op::Clamp: case Op::Lag: case Op::Delta: case Op::PctChange: case Op::Cumsum:
+    case Op::RollingSum: case Op::RollingMean: case Op::Ytd: case Op::Yoy: case Op::SumOver: case Op::MeanOver:
+    case Op::MinOver: case Op::MaxOver:
+    case Op::Share: case Op::Hill: case Op::Saturate: case Op::Adstock: case Op::Select:
+      return false;
   }
+  return false;
 }
 
 void fold(std::vector<Contribution>& cs, std::optional<int64_t> top) {

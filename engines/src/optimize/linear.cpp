@@ -71,8 +71,15 @@ bool Linearizer::depends(ExprId id) {
     case Op::Param: r = !var_[e.ref].empty(); break;
     case Op::Metric: r = metricDepends(e.ref); break;
     case Op::Lag: r = false; break;  // an earlier period: the variables act at t only
-    default:
+    case Op::Const: case Op::Neg: case Op::Not:
+    case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Pow:
+    case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne: case Op::And: case Op::Or:
+    case Op::If: case Op::Min: case Op::Max: case Op::Abs: case Op::Log: case Op::Exp: case Op::Sqrt: case Op::Clamp:
+    case Op::Delta: case Op::PctChange: case Op::Cumsum: case Op::RollingSum: case Op::RollingMean: case Op::Ytd: case Op::Yoy:
+    case Op::SumOver: case Op::MeanOver: case Op::MinOver: case Op::MaxOver: case Op::Share:
+    case Op::Hill: case Op::Saturate: case Op::Adstock: case Op::Select:
       for (ExprId a : e.args) r = r || depends(a);
+      break;
   }
   depExpr_[id] = r;
   return r;

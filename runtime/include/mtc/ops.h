@@ -36,16 +36,18 @@ inline double aggInit(ir::Agg a) {
   switch (a) {
     case ir::Agg::Min: return std::numeric_limits<double>::infinity();
     case ir::Agg::Max: return -std::numeric_limits<double>::infinity();
-    default: return 0.0;
+    case ir::Agg::Sum: case ir::Agg::Mean: case ir::Agg::Last: return 0.0;
   }
+  return 0.0;
 }
 inline double aggStep(ir::Agg a, double acc, double v) {
   if (std::isnan(v) || std::isnan(acc)) return NaN;
   switch (a) {
     case ir::Agg::Min: return v < acc ? v : acc;
     case ir::Agg::Max: return v > acc ? v : acc;
-    default: return acc + v;
+    case ir::Agg::Sum: case ir::Agg::Mean: case ir::Agg::Last: return acc + v;
   }
+  return acc + v;
 }
 inline double aggDone(ir::Agg a, double acc, size_t n) {
   if (n == 0) return NaN;
