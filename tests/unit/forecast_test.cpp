@@ -19,14 +19,17 @@ namespace fc = mtc::eng::fc;
 
 namespace {
 
-std::vector<double> series(const std::string& name) {
-  std::ifstream in(std::string(MTC_SOURCE_DIR) + "/tests/fixtures/r/series/" + name + ".csv");
+// The second column of a fixture CSV under tests/fixtures/r/ (a header, then period,value).
+std::vector<double> fixtureColumn(const std::string& file) {
+  std::ifstream in(std::string(MTC_SOURCE_DIR) + "/tests/fixtures/r/" + file);
   std::string line;
   std::getline(in, line);
   std::vector<double> y;
   while (std::getline(in, line)) y.push_back(std::stod(line.substr(line.find(',') + 1)));
   return y;
 }
+
+std::vector<double> series(const std::string& name) { return fixtureColumn("series/" + name + ".csv"); }
 
 }  // namespace
 
@@ -216,14 +219,7 @@ nlohmann::json arimaReference() {
   return nlohmann::json::parse(in);
 }
 
-std::vector<double> nile() {
-  std::ifstream in(std::string(MTC_SOURCE_DIR) + "/tests/fixtures/r/nile.csv");
-  std::string line;
-  std::getline(in, line);
-  std::vector<double> y;
-  while (std::getline(in, line)) y.push_back(std::stod(line.substr(line.find(',') + 1)));
-  return y;
-}
+std::vector<double> nile() { return fixtureColumn("nile.csv"); }
 
 }  // namespace
 
