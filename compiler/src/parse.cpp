@@ -510,9 +510,15 @@ class Builder {
     return out;
   }
 
+  // A rule's text: its token's when it spans one (names and keys), without
+  // RuleContext::getText's walk over the tree into a stream.
+  static std::string text(antlr4::ParserRuleContext* c) {
+    return c->getStart() == c->getStop() ? c->getStart()->getText() : c->getText();
+  }
+
   Ident ident(P::IdentContext* c) {
     if (!c) return {};
-    return Ident{c->getText(), range(c)};
+    return Ident{text(c), range(c)};
   }
 
   static std::string unquote(const std::string& s) {
@@ -560,7 +566,7 @@ class Builder {
       if (f->unitExpr()) {
         unitExpr(f->unitExpr(), sign * op * power, out);
       } else if (f->ident()) {
-        out.terms.push_back(UnitTerm{f->ident()->getText(), sign * op * power, range(f)});
+        out.terms.push_back(UnitTerm{text(f->ident()), sign * op * power, range(f)});
       } else if (!f->INT().empty() && f->INT(0)->getText() != "1") {
         diags_.report(DiagCode::Syntax, range(f), "a unit factor is a unit name or 1");
       }
@@ -617,7 +623,7 @@ class Builder {
   }
   PropEntry propEntry(P::PropEntryContext* e) {
     PropEntry pe;
-    pe.key = e->key() ? Ident{e->key()->getText(), range(e->key())} : Ident{};
+    pe.key = e->key() ? Ident{text(e->key()), range(e->key())} : Ident{};
     pe.range = range(e);
     if (e->propValue())
       for (P::PropItemContext* it : e->propValue()->propItem()) {
@@ -649,7 +655,7 @@ class Builder {
     m->range = range(c);
     for (P::SliceEntryContext* e : c->sliceEntry()) {
       SliceEntry se;
-      se.key = e->key() ? Ident{e->key()->getText(), range(e->key())} : Ident{};
+      se.key = e->key() ? Ident{text(e->key()), range(e->key())} : Ident{};
       se.range = range(e);
       if (e->sliceMap()) se.nested = sliceMap(e->sliceMap());
       else se.value = expr(e->expr());

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <unordered_map>
 #include <optional>
 #include <set>
 #include <string>
@@ -68,6 +69,10 @@ struct Ctx {
   // A param or metric whose declared unit or dimensions did not resolve (reported
   // there): its uses are not checked against a type that is not its real one.
   std::vector<bool> paramBad, metricBad;
+  // Per dimension: its values' indices, for looking up the keys of large maps
+  // (rebuilt when a from-source dimension gains a value).
+  std::vector<std::unordered_map<std::string, int>> dimIndex;
+  std::vector<size_t> dimIndexFor;  // the number of values each index was built from
 
   bool inMain(const ast::Decl* x) const { return !c.files.empty() && x->file == c.files[0]->id; }
   void occur(Range r, SymKind k, const std::string& name, Range decl, bool isDecl = false) {

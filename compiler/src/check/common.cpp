@@ -127,11 +127,21 @@ std::string dimsText(const Ctx& x, const std::vector<Id>& ds) {
 
 std::optional<uint32_t> dimValue(Ctx& x, Id dim, const ast::Ident& v) {
   Dimension& D = x.m.dims[dim];
-  int i = D.index(v.name);
+  if (x.dimIndex.size() < x.m.dims.size()) x.dimIndex.resize(x.m.dims.size()), x.dimIndexFor.resize(x.m.dims.size(), 0);
+  auto& index = x.dimIndex[dim];
+  if (index.empty() || x.dimIndexFor[dim] != D.values.size()) {  // built on first use, again if the values changed
+    index.clear();
+    for (size_t k = 0; k < D.values.size(); ++k) index.emplace(D.values[k], static_cast<int>(k));
+    x.dimIndexFor[dim] = D.values.size();
+  }
+  auto found = index.find(v.name);
+  int i = found == index.end() ? -1 : found->second;
   if (i < 0 && D.fromSource) {
     D.values.push_back(v.name);
     D.valueTitles.emplace_back();
     i = static_cast<int>(D.values.size()) - 1;
+    index.emplace(v.name, i);
+    x.dimIndexFor[dim] = D.values.size();
   }
   if (i < 0) {
     auto& rep = x.d.report(DiagCode::UnknownDimValue, v.range,
