@@ -59,12 +59,11 @@ def input_value(k, s, t):
     return v
 
 
-def main():
-    n, regions, products, months, out = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-    os.makedirs(out, exist_ok=True)
-    rnd = random.Random(42)
+def make_formulas(n, seed=42):
+    """The n formulas: (name, shape index, operand names), and every name (inputs first)."""
+    rnd = random.Random(seed)
     names = [f"in{k}" for k in range(N_INPUTS)]
-    formulas = []  # (name, shape index, operand names)
+    formulas = []
     for i in range(n):
         shape = rnd.randrange(len(SHAPES))
         # operands: an input (3 in 4) or any earlier formula, so trees stay as
@@ -73,6 +72,13 @@ def main():
                else names[rnd.randrange(N_INPUTS, len(names))] for _ in range(3)]
         formulas.append((f"f{i}", shape, ops))
         names.append(f"f{i}")
+    return names, formulas
+
+
+def main():
+    n, regions, products, months, out = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+    os.makedirs(out, exist_ok=True)
+    names, formulas = make_formulas(n)
 
     with open(os.path.join(out, "model.mtree"), "w") as f:
         f.write(f"model bench {{ grain: month  start: 2016-01 }}\n")

@@ -17,25 +17,16 @@ usage: gen_run.py FORMULAS REGIONS PRODUCTS MONTHS OUTDIR
 The twin is the baseline of bench/run_bench.sh: it stays as generated here.
 """
 import os
-import random
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gen_eval import N_INPUTS, NP_HELPERS, SHAPES, input_value  # noqa: E402
+from gen_eval import N_INPUTS, NP_HELPERS, SHAPES, input_value, make_formulas  # noqa: E402
 
 
 def main():
     n, regions, products, months, out = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
     os.makedirs(out, exist_ok=True)
-    rnd = random.Random(42)
-    names = [f"in{k}" for k in range(N_INPUTS)]
-    formulas = []
-    for i in range(n):
-        shape = rnd.randrange(len(SHAPES))
-        ops = [names[rnd.randrange(N_INPUTS)] if rnd.random() < 0.75 or len(names) == N_INPUTS
-               else names[rnd.randrange(N_INPUTS, len(names))] for _ in range(3)]
-        formulas.append((f"f{i}", shape, ops))
-        names.append(f"f{i}")
+    names, formulas = make_formulas(n)
     # total: the last ten formulas whose operands (transitively) never divide, so
     # that it has a value (a division by zero is missing, and a sum with one
     # missing slice is missing)
