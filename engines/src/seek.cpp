@@ -114,8 +114,6 @@ class Problem {
   double lhs_ = 0, rhs_ = 0;
 };
 
-std::string varName(const Model& m, const Ref& r) { return r.kind == Ref::Kind::Param ? m.params[r.id].name : m.metrics[r.id].name; }
-
 }  // namespace
 
 SeekResult seek(const Context& ctx, const SeekStmt& s) {
@@ -158,7 +156,7 @@ SeekResult seek(const Context& ctx, const SeekStmt& s) {
   for (size_t k = 0; k < K; ++k) {
     cur[k] = pb.current(k);
     if (!std::isfinite(cur[k]))
-      throw StatementError(DiagCode::MissingValue, fmt::format("'{}' has no value at {} to start from", varName(m, s.varying[k]), formatPeriod(D)));
+      throw StatementError(DiagCode::MissingValue, fmt::format("'{}' has no value at {} to start from", refName(m, s.varying[k]), formatPeriod(D)));
   }
   r.before = pb.gap(cur) + pb.rhs();
   const double scale = std::max({std::fabs(pb.lhs()), std::fabs(pb.rhs()), 1.0});
@@ -185,7 +183,7 @@ SeekResult seek(const Context& ctx, const SeekStmt& s) {
         }
       }
       if (!br) {
-        r.reason = fmt::format("no value of '{}' makes goal '{}' hold at {}: its two sides do not meet", varName(m, s.varying[0]), G.name,
+        r.reason = fmt::format("no value of '{}' makes goal '{}' hold at {}: its two sides do not meet", refName(m, s.varying[0]), G.name,
                                formatPeriod(D));
       } else {
         boost::uintmax_t iters = 200;

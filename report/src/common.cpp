@@ -1,4 +1,5 @@
 // Numbers, percentages and escaping for every renderer.
+#include "mtc/ir_print.h"
 #include "common.h"
 
 #include <algorithm>
@@ -35,7 +36,7 @@ std::string goalSentence(const ir::Model& m, const eng::GoalOutlook& g, const st
 std::vector<std::string> seekSentences(const ir::Model& m, const eng::SeekResult& r) {
   std::vector<std::string> out;
   const ir::Goal& G = m.goals[r.goal];
-  auto name = [&](const ir::Ref& ref) { return ref.kind == ir::Ref::Kind::Param ? m.params[ref.id].name : m.metrics[ref.id].name; };
+  auto name = [&](const ir::Ref& ref) { return ir::refName(m, ref); };
   auto unitOf = [&](const ir::Ref& ref) {
     return m.units.format(ref.kind == ir::Ref::Kind::Param ? m.params[ref.id].unit : m.metrics[ref.id].unit);
   };

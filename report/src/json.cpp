@@ -3,6 +3,7 @@
 // docs/json.schema.json (tests validate every engine's output against it).
 #include <cmath>
 
+#include "mtc/ir_print.h"
 #include "common.h"
 #include "mtc/ops.h"
 
@@ -284,7 +285,7 @@ void seekJson(const Model& m, const eng::SeekResult& r, json& out) {
   out["at"] = formatPeriod(r.at);
   out["solved"] = r.solved;
   if (!r.reason.empty()) out["reason"] = r.reason;
-  auto name = [&](const Ref& ref) { return ref.kind == Ref::Kind::Param ? m.params[ref.id].name : m.metrics[ref.id].name; };
+  auto name = [&](const Ref& ref) { return refName(m, ref); };
   auto change = [&](const eng::SeekResult::Variable& v) {
     return json{{"current", num(v.current)}, {"absolute", num(v.change)}, {"relative", num(v.relative)}};
   };
