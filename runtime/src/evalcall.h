@@ -19,6 +19,17 @@ struct EvalCall {
   Values::Storage& st;
   const std::vector<ir::Id>& order;  // the metrics of this call, in topological order
   int64_t T = 0;
+  // tangentInto: the tangents of the call's metrics, kept alongside the values
+  // (zero where data, a scenario input or an override sets a cell).
+  Tangents* tan = nullptr;
+  // Sizes tan's series and its param tangents (per slice; per slice and period
+  // for a param overridable by period) for the seed.
+  void startTangents(Tangents& t, const Seed& seed);
+  Series& tangentOutput(ir::Id id);
+  Series& tangentTotal(ir::Id id);
+  // The tangent row of a param read as a row, and a param's per-slice tangents.
+  const Series& paramRowTangent(ir::Id p) const { return tan->paramRows[p]; }
+  const std::vector<double>& paramTangent(ir::Id p) const { return tan->params[p]; }
 
   size_t slices(ir::Id metric) const { return std::max<size_t>(1, m.sliceCount(m.metrics[metric].dims)); }
   // Settles a metric that is not computed by its formula in this call (a
@@ -90,5 +101,7 @@ struct EvalCall {
 
 // agg across the slices of one period, as a reduce step computes it.
 double aggAcrossSlices(ir::Agg agg, const Series& s, size_t t);
+// The tangent of that agg, from the slices' values and tangents.
+double aggTangentAcrossSlices(ir::Agg agg, const Series& s, const Series& tan, size_t t);
 
 }  // namespace mtc::rt

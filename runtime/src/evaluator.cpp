@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "evalcall.h"
+#include "mtc/dual.h"
 #include "mtc/ops.h"
 
 namespace mtc::rt {
@@ -162,6 +163,13 @@ double Values::at(Id metric, int64_t t, std::optional<size_t> slice) const {
 
 // ------------------------------------------------------------------ one call
 
+double aggTangentAcrossSlices(Agg agg, const Series& s, const Series& tan, size_t t) {
+  Agg a = ops::acrossSlices(agg);
+  Dual acc{ops::aggInit(a), 0.0};
+  for (size_t sl = 0; sl < s.slices; ++sl) acc = dual::aggStep(a, acc, Dual{s.v[sl * s.periods + t], tan.v[sl * tan.periods + t]});
+  return dual::aggDone(a, acc, s.slices).d;
+}
+
 double aggAcrossSlices(Agg agg, const Series& s, size_t t) {
   Agg a = ops::acrossSlices(agg);
   double acc = ops::aggInit(a);
@@ -276,7 +284,60 @@ void EvalCall::applyOverrides(Id metric, Series& s) const {
   }
 }
 
+void EvalCall::startTangents(Tangents& t, const Seed& seed) {
+  tan = &t;
+  const size_t n = m.metrics.size(), np = m.params.size();
+  t.metrics.resize(n);
+  t.totals.resize(n);
+  for (Id id = 0; id < n; ++id) {  // empty: not evaluated by this call
+    t.metrics[id].v.clear();
+    t.metrics[id].periods = 0;
+    t.totals[id].v.clear();
+    t.totals[id].periods = 0;
+  }
+  if (seed.param >= np) throw RunError("tangent: the seed is no param");
+  if (seed.slice >= ev.missingParams_[seed.param].size()) throw RunError("tangent: the seed's slice does not exist");
+  if (seed.period >= T) throw RunError("tangent: the seed's period is not on the timeline");
+  if (seed.period >= 0 && !ev.periodParam_[seed.param])
+    throw RunError(fmt::format("tangent: param '{}' was not prepared for overrides by period (EvalOptions::periodParams)",
+                               m.params[seed.param].name));
+  t.params.resize(np);
+  t.paramRows.resize(np);
+  for (Id p = 0; p < np; ++p) {
+    t.params[p].assign(ev.missingParams_[p].size(), 0.0);
+    if (p == seed.param && seed.period < 0) t.params[p][seed.slice] = 1.0;
+    if (!ev.periodParam_[p]) continue;
+    Series& row = t.paramRows[p];
+    row.slices = ev.missingParams_[p].size();
+    row.periods = static_cast<size_t>(T);
+    row.v.assign(row.slices * row.periods, 0.0);
+    if (p != seed.param) continue;
+    for (int64_t k = 0; k < T; ++k)
+      if (seed.period < 0 || k == seed.period) row.at(seed.slice, static_cast<size_t>(k)) = 1.0;
+  }
+}
+
+Series& EvalCall::tangentOutput(Id id) {
+  Series& s = tan->metrics[id];
+  s.slices = slices(id);
+  s.periods = static_cast<size_t>(T);
+  s.v.resize(s.slices * s.periods);
+  return s;
+}
+
+Series& EvalCall::tangentTotal(Id id) {
+  Series& s = tan->totals[id];
+  s.slices = 1;
+  s.periods = static_cast<size_t>(T);
+  s.v.resize(s.periods);
+  return s;
+}
+
 bool EvalCall::settleWithoutFormula(Id id) {
+  if (tan && (st.inputOf[id] || !m.metrics[id].formula)) {  // data, an input, or missing: no tangent
+    Series& z = tangentOutput(id);
+    std::fill(z.v.begin(), z.v.end(), 0.0);
+  }
   const Metric& M = m.metrics[id];
   Series& own = st.own[id];
   if (const Series* in = st.inputOf[id]) {
@@ -332,6 +393,32 @@ void EvalCall::afterFormula(Id id) {
   if (m.metrics[id].data && d.hasData.size() > id && d.hasData[id]) applyData(id, st.own[id]);
   if (st.overridden[id]) applyOverrides(id, st.own[id]);
   st.metrics[id] = &st.own[id];
+  if (tan && ((m.metrics[id].data && d.hasData.size() > id && d.hasData[id]) || st.overridden[id])) {
+    // where data or an override sets a cell, its tangent is 0: mark those cells
+    // (as applyData and applyOverrides choose them), then clear them
+    Series probe = st.own[id];
+    std::fill(probe.v.begin(), probe.v.end(), 0.0);
+    if (m.metrics[id].data && d.hasData.size() > id && d.hasData[id]) {
+      const Series& data = d.inputs[id];
+      int64_t shift = st.time.first.ord - d.time.first.ord;
+      for (size_t sl = 0; sl < probe.slices; ++sl)
+        for (int64_t t = 0; t < T; ++t) {
+          int64_t k = t + shift;
+          if (k >= 0 && k < static_cast<int64_t>(data.periods)) probe.at(sl, static_cast<size_t>(t)) = 1.0;
+        }
+    }
+    if (st.overridden[id]) {
+      for (const Override& o : sc.overrides) {
+        if (o.target.kind != Ref::Kind::Metric || o.target.id != id) continue;
+        size_t lo = o.slice.value_or(0), hi = o.slice ? *o.slice + 1 : probe.slices;
+        for (size_t sl = lo; sl < hi; ++sl)
+          for (int64_t t = o.from; t <= o.to; ++t) probe.at(sl, static_cast<size_t>(t)) = 1.0;
+      }
+    }
+    Series& tg = tan->metrics[id];
+    for (size_t i = 0; i < tg.v.size() && i < probe.v.size(); ++i)
+      if (probe.v[i] != 0) tg.v[i] = 0.0;
+  }
 }
 
 void EvalCall::applyData(Id id, Series& s) const {
@@ -348,6 +435,14 @@ void EvalCall::applyData(Id id, Series& s) const {
 }
 
 void EvalCall::startMissing(Id id) {
+  if (tan) {
+    Series& z = tangentOutput(id);
+    std::fill(z.v.begin(), z.v.end(), 0.0);
+    if (normalTotal(id)) {
+      Series& zt = tangentTotal(id);
+      std::fill(zt.v.begin(), zt.v.end(), 0.0);
+    }
+  }
   Series& s = output(id);
   std::fill(s.v.begin(), s.v.end(), kMissing);
   if (normalTotal(id)) {
@@ -381,10 +476,17 @@ void EvalCall::afterTotal(Id id) {
   if (st.inputOf[id]) {  // the scenario gives the metric whole: an input, totalled over its slices
     outputTotal(id);
     for (int64_t t = 0; t < T; ++t) tot.v[static_cast<size_t>(t)] = aggAcrossSlices(agg, ser, static_cast<size_t>(t));
+    if (tan) {
+      Series& z = tangentTotal(id);
+      std::fill(z.v.begin(), z.v.end(), 0.0);
+    }
   } else if (st.overridden[id]) {  // overridden periods: totalled over slices, as an input's
     for (const Override& o : sc.overrides)
       if (o.target.kind == Ref::Kind::Metric && o.target.id == id)
-        for (int64_t t = o.from; t <= o.to; ++t) tot.v[static_cast<size_t>(t)] = aggAcrossSlices(agg, ser, static_cast<size_t>(t));
+        for (int64_t t = o.from; t <= o.to; ++t) {
+          tot.v[static_cast<size_t>(t)] = aggAcrossSlices(agg, ser, static_cast<size_t>(t));
+          if (tan) tangentTotal(id).v[static_cast<size_t>(t)] = aggTangentAcrossSlices(agg, ser, tan->metrics[id], static_cast<size_t>(t));
+        }
   }
   st.totals[id] = &tot;
 }

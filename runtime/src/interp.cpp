@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "evalcall.h"
+#include "mtc/dual_expr.h"
 #include "mtc/ops.h"
 
 namespace mtc::rt {
@@ -19,11 +20,85 @@ namespace {
 // on the heap (models have a handful).
 constexpr size_t kInlineDims = 16;
 
+// Reads a call's values and tangents for DualExpr.
+struct DualReader {
+  EvalCall& call;
+  Dual metric(Id id, size_t sl, bool total, int64_t t) const {
+    const Series& s = total ? *call.st.totals[id] : *call.st.metrics[id];
+    const Series& ts = total ? call.tan->totals[id] : call.tan->metrics[id];
+    size_t i = sl * s.periods + static_cast<size_t>(t);
+    return {s.v[i], ts.v.empty() ? 0.0 : ts.v[sl * ts.periods + static_cast<size_t>(t)]};
+  }
+  Dual param(Id p, size_t sl, bool /*total*/, int64_t t) const {
+    if (const Series* row = call.st.paramRowOf[p]) return {row->at(sl, static_cast<size_t>(t)), call.paramRowTangent(p).at(sl, static_cast<size_t>(t))};
+    return {(*call.st.params[p])[sl], call.paramTangent(p)[sl]};
+  }
+  int64_t yearStart(int64_t t) const { return call.st.yearStart[static_cast<size_t>(t)]; }
+  int64_t lastYear(int64_t t) const { return call.st.lastYear[static_cast<size_t>(t)]; }
+};
+
 class Interpreter final : public Evaluator {
  public:
   Interpreter(const Model& m, const Data& d, const EvalOptions& o) : Evaluator(m, o), d_(d) {}
 
   const EvalStats& stats() const override { return stats_; }
+
+  // The same walk over duals (dual_expr.h): each cell's value and its tangent along the seed.
+  void tangentInto(const Scenario& sc, const Seed& seed, Values& out, Tangents& tan, const Subset* subset) const override {
+    EvalCall call(*this, d_, sc, out, subset);
+    call.startTangents(tan, seed);
+    Values::Storage& st = call.st;
+    st.coord.assign(m_.dims.size(), 0);
+    DualReader rd{call};
+    DualExpr<DualReader> ex{m_, rd, st.coord, call.T};
+    const size_t T = static_cast<size_t>(call.T);
+    std::vector<double> tscratch;
+    call.run(
+        [&](Id id) {
+          const Metric& M = m_.metrics[id];
+          Series& s = call.output(id);
+          Series& ts = call.tangentOutput(id);
+          const bool aside = M.group != kNone;
+          if (aside) {
+            st.scratch.resize(s.v.size());
+            tscratch.resize(s.v.size());
+          }
+          double* into = aside ? st.scratch.data() : s.v.data();
+          double* tinto = aside ? tscratch.data() : ts.v.data();
+          for (size_t sl = 0; sl < s.slices; ++sl) {
+            ex.setCoords(M.dims, sl);
+            for (size_t t = 0; t < T; ++t) {
+              Dual v = ex.eval(*M.formula, static_cast<int64_t>(t), false);
+              into[sl * T + t] = v.v;
+              tinto[sl * T + t] = v.d;
+            }
+          }
+          if (aside) {
+            std::copy(st.scratch.begin(), st.scratch.begin() + static_cast<std::ptrdiff_t>(s.v.size()), s.v.begin());
+            std::copy(tscratch.begin(), tscratch.begin() + static_cast<std::ptrdiff_t>(s.v.size()), ts.v.begin());
+          }
+        },
+        [&](Id id) {
+          const Metric& M = m_.metrics[id];
+          Series& tot = call.outputTotal(id);
+          Series& tt = call.tangentTotal(id);
+          if (recomputed_[id]) {
+            std::fill(st.coord.begin(), st.coord.end(), 0);
+            for (size_t t = 0; t < T; ++t) {
+              Dual v = ex.eval(*M.formula, static_cast<int64_t>(t), true);
+              tot.v[t] = v.v;
+              tt.v[t] = v.d;
+            }
+          } else {
+            const Series& s = *st.metrics[id];
+            const Series& ts = tan.metrics[id];
+            for (size_t t = 0; t < T; ++t) {
+              tot.v[t] = aggAcrossSlices(M.agg, s, t);
+              tt.v[t] = aggTangentAcrossSlices(M.agg, s, ts, t);
+            }
+          }
+        });
+  }
 
   void evaluateInto(const Scenario& sc, Values& out, const Subset* subset) const override {
     EvalCall call(*this, d_, sc, out, subset);

@@ -43,6 +43,7 @@
 #include "llvm_compat.h"
 #include "evalcall.h"
 #include "mtc/fileio.h"
+#include "mtc/dual.h"
 #include "mtc/ops.h"
 #include "plan.h"
 
@@ -58,6 +59,12 @@ static double mtc_log(double a) { return std::log(a); }
 static double mtc_exp(double a) { return std::exp(a); }
 static double mtc_hill(double x, double h, double s) { return ops::hill(x, h, s); }
 static double mtc_saturate(double x, double c, double r) { return ops::saturate(x, c, r); }
+// the tangents (dual.h) of the operators the interpreter computes by a library call
+static double mtc_dpow(double a, double b, double da, double db) { return dual::dpow(a, b, da, db); }
+static double mtc_dhill(double x, double h, double s, double dx, double dh, double ds) { return dual::dhill(x, h, s, dx, dh, ds); }
+static double mtc_dsaturate(double x, double c, double r, double dx, double dc, double dr) {
+  return dual::dsaturate(x, c, r, dx, dc, dr);
+}
 }
 
 namespace {
@@ -67,6 +74,12 @@ using KernelFn = void (*)(double* out, int64_t slices, int64_t T, const double* 
                           const int64_t* yearStart, const int64_t* lastYear, double* scratch);
 using ReduceFn = void (*)(double* out, int64_t slices, int64_t T, const double* src, const uint32_t* index,
                           int64_t count);
+// A dual kernel: the values into out (as the plain kernel computes them) and
+// their tangents into tout, from the rows' and params' tangents.
+using DualKernelFn = void (*)(double* out, double* tout, int64_t slices, int64_t T, const double* const* bases,
+                              const double* const* tbases, const uint32_t* rowIndex, const double* const* pbases,
+                              const double* const* tpbases, const uint32_t* paramIndex, const double* consts,
+                              const int64_t* yearStart, const int64_t* lastYear, double* scratch, double* tscratch);
 
 // ------------------------------------------------------------------ code generation
 
@@ -96,6 +109,8 @@ class Codegen {
   }
 
   void kernel(const plan::Program& p, const std::string& name);
+  // The dual flavour of a kernel: (value, tangent) pairs per operation (dual.h).
+  void dualKernel(const plan::Program& p, const std::string& name);
   void reduce(Agg agg, const std::string& name);
 
  private:
@@ -179,6 +194,36 @@ class Codegen {
   void timeOp(uint32_t node, llvm::Value* scratch, uint32_t& nextTemp, llvm::Value* yearStart, llvm::Value* lastYear);
   // running sum of row[k] for k in [from, to]; 0 when empty
   llvm::Value* sumRange(llvm::Value* row, llvm::Value* from, llvm::Value* to);
+
+  // dual kernels
+  using Pair = std::pair<llvm::Value*, llvm::Value*>;
+  std::vector<llvm::Value*> trows, tparams, tresults;
+  llvm::Function *fDPow = nullptr, *fDHill = nullptr, *fDSat = nullptr;
+  llvm::Function* hostFn(const char* name, unsigned n) {
+    if (auto* f = M.getFunction(name)) return f;
+    auto* ft = llvm::FunctionType::get(dbl, std::vector<llvm::Type*>(n, dbl), false);
+    auto* f = llvm::Function::Create(ft, llvm::Function::ExternalLinkage, name, M);
+    f->setDoesNotAccessMemory();
+    f->setDoesNotThrow();
+    return f;
+  }
+  Pair missingPair() { return {nan, nan}; }
+  Pair sel(llvm::Value* c, Pair a, Pair b) { return {B.CreateSelect(c, a.first, b.first), B.CreateSelect(c, a.second, b.second)}; }
+  Pair dadd(Pair a, Pair b) { return {B.CreateFAdd(a.first, b.first), B.CreateFAdd(a.second, b.second)}; }
+  Pair dsub(Pair a, Pair b) { return {B.CreateFSub(a.first, b.first), B.CreateFSub(a.second, b.second)}; }
+  Pair dmul(Pair a, Pair b) {
+    return {B.CreateFMul(a.first, b.first), B.CreateFAdd(B.CreateFMul(a.second, b.first), B.CreateFMul(a.first, b.second))};
+  }
+  Pair dfdiv(Pair a, Pair b) {
+    llvm::Value* q = B.CreateFDiv(a.first, b.first);
+    return {q, B.CreateFDiv(B.CreateFSub(a.second, B.CreateFMul(q, b.second)), b.first)};
+  }
+  Pair ddiv(Pair a, Pair b) { return sel(B.CreateFCmpOEQ(b.first, zero), missingPair(), dfdiv(a, b)); }
+  Pair dmin(Pair a, Pair b) { return sel(eitherNan(a.first, b.first), missingPair(), sel(B.CreateFCmpOLT(b.first, a.first), b, a)); }
+  Pair dmax(Pair a, Pair b) { return sel(eitherNan(a.first, b.first), missingPair(), sel(B.CreateFCmpOGT(b.first, a.first), b, a)); }
+  Pair elemD(uint32_t node, llvm::Value* t);
+  void timeOpD(uint32_t node, llvm::Value* scratch, llvm::Value* tscratch, uint32_t& nextTemp, llvm::Value* yearStart,
+               llvm::Value* lastYear);
 };
 
 llvm::Value* Codegen::elem(uint32_t node, llvm::Value* t) {
@@ -404,6 +449,273 @@ void Codegen::kernel(const plan::Program& p, const std::string& name) {
   B.CreateRetVoid();
 }
 
+Codegen::Pair Codegen::elemD(uint32_t node, llvm::Value* t) {
+  const plan::PNode& n = prog->nodes[node];
+  switch (n.kind) {
+    case plan::Node::Row: return {at(rows[n.slot], t), at(trows[n.slot], t)};
+    case plan::Node::Param: return {params[n.slot], tparams[n.slot]};
+    case plan::Node::Const: return {consts[n.slot], zero};
+    case plan::Node::FDiv: return dfdiv(elemD(n.args[0], t), elemD(n.args[1], t));
+    case plan::Node::Op: break;
+  }
+  if (ir::isTimeOp(n.op)) return {at(results[node], t), at(tresults[node], t)};
+  std::vector<Pair> a;
+  for (uint32_t x : n.args) a.push_back(elemD(x, t));
+  auto flat = [&](llvm::Value* v) { return Pair{v, zero}; };
+  switch (n.op) {
+    case Op::Neg: return {B.CreateFNeg(a[0].first), B.CreateFNeg(a[0].second)};
+    case Op::Not: return flat(bnot(a[0].first));
+    case Op::Add: return dadd(a[0], a[1]);
+    case Op::Sub: return dsub(a[0], a[1]);
+    case Op::Mul: return dmul(a[0], a[1]);
+    case Op::Div: return ddiv(a[0], a[1]);
+    case Op::Pow:
+      return {call(fPow, {a[0].first, a[1].first}), call(fDPow, {a[0].first, a[1].first, a[0].second, a[1].second})};
+    case Op::Lt: return flat(lt(a[0].first, a[1].first));
+    case Op::Le: return flat(le(a[0].first, a[1].first));
+    case Op::Gt: return flat(lt(a[1].first, a[0].first));
+    case Op::Ge: return flat(le(a[1].first, a[0].first));
+    case Op::Eq: return flat(eq(a[0].first, a[1].first));
+    case Op::Ne: return flat(bnot(eq(a[0].first, a[1].first)));
+    case Op::And: return flat(band(a[0].first, a[1].first));
+    case Op::Or: return flat(bor(a[0].first, a[1].first));
+    case Op::If: return sel(isnan(a[0].first), missingPair(), sel(truth(a[0].first), a[1], a[2]));
+    case Op::Min: case Op::Max: {
+      Pair v = a[0];
+      for (size_t i = 1; i < a.size(); ++i) v = n.op == Op::Min ? dmin(v, a[i]) : dmax(v, a[i]);
+      return v;
+    }
+    case Op::Abs: {
+      llvm::Value* x = a[0].first;
+      llvm::Value* d = B.CreateSelect(B.CreateFCmpOGT(x, zero), a[0].second,
+                                      B.CreateSelect(B.CreateFCmpOLT(x, zero), B.CreateFNeg(a[0].second), zero));
+      return sel(isnan(x), missingPair(), Pair{B.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, x), d});
+    }
+    case Op::Log: {
+      llvm::Value* x = a[0].first;
+      return sel(B.CreateFCmpOGT(x, zero), Pair{call(fLog, {x}), B.CreateFDiv(a[0].second, x)}, missingPair());
+    }
+    case Op::Exp: {
+      llvm::Value* e = call(fExp, {a[0].first});
+      return {e, B.CreateFMul(e, a[0].second)};
+    }
+    case Op::Sqrt: {
+      llvm::Value* x = a[0].first;
+      llvm::Value* r = B.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, x);
+      return sel(B.CreateFCmpOGE(x, zero), Pair{r, B.CreateFDiv(a[0].second, B.CreateFAdd(r, r))}, missingPair());
+    }
+    case Op::Clamp: return dmin(dmax(a[0], a[1]), a[2]);
+    case Op::Hill:
+      return {call(fHill, {a[0].first, a[1].first, a[2].first}),
+              call(fDHill, {a[0].first, a[1].first, a[2].first, a[0].second, a[1].second, a[2].second})};
+    case Op::Saturate:
+      return {call(fSat, {a[0].first, a[1].first, a[2].first}),
+              call(fDSat, {a[0].first, a[1].first, a[2].first, a[0].second, a[1].second, a[2].second})};
+    case Op::Const: case Op::Param: case Op::Metric: case Op::Lag: case Op::Delta: case Op::PctChange:
+    case Op::Cumsum: case Op::RollingSum:
+    case Op::RollingMean: case Op::Ytd: case Op::Yoy: case Op::SumOver: case Op::MeanOver: case Op::MinOver:
+    case Op::MaxOver: case Op::Share:
+    case Op::Adstock: case Op::Select:
+      break;
+  }
+  throw std::logic_error(fmt::format("JIT: no dual code for `{}`", opName(n.op)));
+}
+
+// timeOp over pairs: the value row into scratch (as timeOp computes it) and the tangent row into tscratch.
+void Codegen::timeOpD(uint32_t node, llvm::Value* scratch, llvm::Value* tscratch, uint32_t& nextTemp, llvm::Value* yearStart,
+                      llvm::Value* lastYear) {
+  const plan::PNode& n = prog->nodes[node];
+  auto temp = [&] {
+    llvm::Value* off = B.CreateMul(B.getInt64(nextTemp++), T);
+    return Pair{B.CreateInBoundsGEP(dbl, scratch, off), B.CreateInBoundsGEP(dbl, tscratch, off)};
+  };
+  Pair src;
+  const plan::PNode& arg = prog->nodes[n.args[0]];
+  if (arg.kind == plan::Node::Row) {
+    src = {rows[arg.slot], trows[arg.slot]};
+  } else if (plan::isTimeNode(arg)) {
+    src = {results[n.args[0]], tresults[n.args[0]]};
+  } else {
+    src = temp();
+    loop(B.getInt64(0), T, [&](llvm::Value* t) {
+      Pair v = elemD(n.args[0], t);
+      store(v.first, src.first, t);
+      store(v.second, src.second, t);
+    });
+  }
+  Pair res = temp();
+  results[node] = res.first;
+  tresults[node] = res.second;
+  llvm::Value* zero64 = B.getInt64(0);
+  auto put = [&](Pair v, llvm::Value* t) {
+    store(v.first, res.first, t);
+    store(v.second, res.second, t);
+  };
+  auto atD = [&](llvm::Value* t) { return Pair{at(src.first, t), at(src.second, t)}; };
+  auto atOrMissingD = [&](llvm::Value* k) { return Pair{atOrMissing(src.first, k), atOrMissing(src.second, k)}; };
+  auto sumRangeD = [&](llvm::Value* from, llvm::Value* to) {
+    return Pair{sumRange(src.first, from, to), sumRange(src.second, from, to)};
+  };
+  Pair oneD{one, zero};
+  switch (n.op) {
+    case Op::Lag:
+      if (n.args.size() > 1) {
+        loop(zero64, T, [&](llvm::Value* t) {
+          llvm::Value* k = B.CreateSub(t, B.getInt64(n.n));
+          llvm::Value* before = B.CreateICmpSLT(k, zero64);
+          Pair opening = elemD(n.args[1], t);
+          put(sel(before, opening, atOrMissingD(k)), t);
+        });
+      } else {
+        loop(zero64, T, [&](llvm::Value* t) { put(atOrMissingD(B.CreateSub(t, B.getInt64(n.n))), t); });
+      }
+      break;
+    case Op::Delta:
+      loop(zero64, T, [&](llvm::Value* t) { put(dsub(atD(t), atOrMissingD(B.CreateSub(t, B.getInt64(1)))), t); });
+      break;
+    case Op::PctChange:
+      loop(zero64, T, [&](llvm::Value* t) { put(dsub(ddiv(atD(t), atOrMissingD(B.CreateSub(t, B.getInt64(1)))), oneD), t); });
+      break;
+    case Op::Yoy:
+      loop(zero64, T, [&](llvm::Value* t) {
+        llvm::Value* ly = B.CreateLoad(i64, B.CreateInBoundsGEP(i64, lastYear, t));
+        put(dsub(ddiv(atD(t), atOrMissingD(ly)), oneD), t);
+      });
+      break;
+    case Op::Cumsum: {
+      llvm::AllocaInst* acc = entryAlloca();
+      llvm::AllocaInst* tacc = entryAlloca();
+      B.CreateStore(zero, acc);
+      B.CreateStore(zero, tacc);
+      loop(zero64, T, [&](llvm::Value* t) {
+        Pair s = dadd(Pair{B.CreateLoad(dbl, acc), B.CreateLoad(dbl, tacc)}, atD(t));
+        B.CreateStore(s.first, acc);
+        B.CreateStore(s.second, tacc);
+        put(s, t);
+      });
+      break;
+    }
+    case Op::RollingSum: case Op::RollingMean:
+      loop(zero64, T, [&](llvm::Value* t) {
+        llvm::Value* lo = B.CreateSub(t, B.getInt64(n.n - 1));
+        llvm::Value* ok = B.CreateICmpSGE(lo, zero64);
+        Pair s = sumRangeD(B.CreateSelect(ok, lo, t), B.CreateSelect(ok, t, B.CreateSub(t, B.getInt64(1))));
+        if (n.op == Op::RollingMean) s = dfdiv(s, Pair{llvm::ConstantFP::get(dbl, static_cast<double>(n.n)), zero});
+        put(sel(ok, s, missingPair()), t);
+      });
+      break;
+    case Op::Ytd:
+      loop(zero64, T, [&](llvm::Value* t) {
+        llvm::Value* ys = B.CreateLoad(i64, B.CreateInBoundsGEP(i64, yearStart, t));
+        llvm::Value* ok = B.CreateICmpSGE(ys, zero64);
+        Pair s = sumRangeD(B.CreateSelect(ok, ys, t), B.CreateSelect(ok, t, B.CreateSub(t, B.getInt64(1))));
+        put(sel(ok, s, missingPair()), t);
+      });
+      break;
+    case Op::Adstock: {
+      llvm::AllocaInst* y = entryAlloca();
+      llvm::AllocaInst* ty = entryAlloca();
+      auto step = [&](Pair decay, llvm::Value* k) {
+        Pair v = dadd(atD(k), dmul(decay, Pair{B.CreateLoad(dbl, y), B.CreateLoad(dbl, ty)}));
+        B.CreateStore(v.first, y);
+        B.CreateStore(v.second, ty);
+        return v;
+      };
+      if (timeInvariant(n.args[1])) {
+        Pair decay = elemD(n.args[1], zero64);
+        B.CreateStore(zero, y);
+        B.CreateStore(zero, ty);
+        loop(zero64, T, [&](llvm::Value* t) { put(step(decay, t), t); });
+      } else {
+        loop(zero64, T, [&](llvm::Value* t) {
+          Pair decay = elemD(n.args[1], t);
+          B.CreateStore(zero, y);
+          B.CreateStore(zero, ty);
+          loop(zero64, B.CreateAdd(t, B.getInt64(1)), [&](llvm::Value* k) { step(decay, k); });
+          put(Pair{B.CreateLoad(dbl, y), B.CreateLoad(dbl, ty)}, t);
+        });
+      }
+      break;
+    }
+    case Op::Const: case Op::Param: case Op::Metric: case Op::Neg: case Op::Not: case Op::Add: case Op::Sub: case Op::Mul:
+    case Op::Div: case Op::Pow: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne:
+    case Op::And: case Op::Or: case Op::If: case Op::Min: case Op::Max: case Op::Abs: case Op::Log: case Op::Exp:
+    case Op::Sqrt: case Op::Clamp: case Op::SumOver: case Op::MeanOver: case Op::MinOver: case Op::MaxOver:
+    case Op::Share: case Op::Hill:
+    case Op::Saturate: case Op::Select:
+      throw std::logic_error("JIT: not a time operator");
+  }
+}
+
+void Codegen::dualKernel(const plan::Program& p, const std::string& name) {
+  prog = &p;
+  fDPow = hostFn("mtc_dpow", 4);
+  fDHill = hostFn("mtc_dhill", 6);
+  fDSat = hostFn("mtc_dsaturate", 6);
+  auto* u32p = llvm::PointerType::getUnqual(i32);
+  auto* i64p = llvm::PointerType::getUnqual(i64);
+  auto* ft = llvm::FunctionType::get(B.getVoidTy(), {ptr, ptr, i64, i64, pptr, pptr, u32p, pptr, pptr, u32p, ptr, i64p, i64p, ptr, ptr},
+                                     false);
+  fn = llvm::Function::Create(ft, llvm::Function::ExternalLinkage, name, M);
+  fn->setDoesNotThrow();
+  auto arg = [&](unsigned i) { return fn->getArg(i); };
+  llvm::Value *out = arg(0), *tout = arg(1), *S = arg(2), *bases = arg(4), *tbases = arg(5), *rowIndex = arg(6), *pbases = arg(7),
+              *tpbases = arg(8), *paramIndex = arg(9), *constArr = arg(10), *yearStart = arg(11), *lastYear = arg(12),
+              *scratch = arg(13), *tscratch = arg(14);
+  T = arg(3);
+  for (unsigned i : {0u, 1u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u, 14u}) fn->addParamAttr(i, llvm::Attribute::NoAlias);
+  B.SetInsertPoint(llvm::BasicBlock::Create(C, "entry", fn));
+
+  consts.clear();
+  for (uint32_t k = 0; k < p.consts; ++k) consts.push_back(at(constArr, B.getInt64(k)));
+
+  loop(B.getInt64(0), S, [&](llvm::Value* s) {
+    auto sliceOf = [&](plan::Map mp, llvm::Value* table, uint32_t ntab, uint32_t& j) -> llvm::Value* {
+      switch (mp) {
+        case plan::Map::Same: return s;
+        case plan::Map::Zero: return B.getInt64(0);
+        case plan::Map::Table: {
+          llvm::Value* k = B.CreateAdd(B.CreateMul(s, B.getInt64(ntab)), B.getInt64(j++));
+          return B.CreateZExt(B.CreateLoad(i32, B.CreateInBoundsGEP(i32, table, k)), i64);
+        }
+      }
+      return nullptr;
+    };
+    rows.clear();
+    trows.clear();
+    uint32_t j = 0;
+    for (size_t k = 0; k < p.rowMaps.size(); ++k) {
+      llvm::Value* off = B.CreateMul(sliceOf(p.rowMaps[k], rowIndex, p.rowTables, j), T);
+      llvm::Value* base = B.CreateLoad(ptr, B.CreateInBoundsGEP(ptr, bases, B.getInt64(k)));
+      llvm::Value* tbase = B.CreateLoad(ptr, B.CreateInBoundsGEP(ptr, tbases, B.getInt64(k)));
+      rows.push_back(B.CreateInBoundsGEP(dbl, base, off));
+      trows.push_back(B.CreateInBoundsGEP(dbl, tbase, off));
+    }
+    params.clear();
+    tparams.clear();
+    j = 0;
+    for (size_t k = 0; k < p.paramMaps.size(); ++k) {
+      llvm::Value* sl = sliceOf(p.paramMaps[k], paramIndex, p.paramTables, j);
+      params.push_back(at(B.CreateLoad(ptr, B.CreateInBoundsGEP(ptr, pbases, B.getInt64(k))), sl));
+      tparams.push_back(at(B.CreateLoad(ptr, B.CreateInBoundsGEP(ptr, tpbases, B.getInt64(k))), sl));
+    }
+    results.assign(p.nodes.size(), nullptr);
+    tresults.assign(p.nodes.size(), nullptr);
+    uint32_t nextTemp = 0;
+    for (uint32_t k = 0; k < p.nodes.size(); ++k)
+      if (plan::isTimeNode(p.nodes[k])) timeOpD(k, scratch, tscratch, nextTemp, yearStart, lastYear);
+    llvm::Value* outRow = B.CreateInBoundsGEP(dbl, out, B.CreateMul(s, T));
+    llvm::Value* toutRow = B.CreateInBoundsGEP(dbl, tout, B.CreateMul(s, T));
+    uint32_t root = static_cast<uint32_t>(p.nodes.size() - 1);
+    loop(B.getInt64(0), T, [&](llvm::Value* t) {
+      Pair v = elemD(root, t);
+      store(v.first, outRow, t);
+      store(v.second, toutRow, t);
+    });
+  });
+  B.CreateRetVoid();
+}
+
 void Codegen::reduce(Agg agg, const std::string& name) {
   auto* ft = llvm::FunctionType::get(B.getVoidTy(), {ptr, i64, i64, ptr, llvm::PointerType::getUnqual(i32), i64}, false);
   fn = llvm::Function::Create(ft, llvm::Function::ExternalLinkage, name, M);
@@ -461,7 +773,7 @@ std::filesystem::path cacheDir() {
 class JitEvaluator final : public Evaluator {
  public:
   JitEvaluator(const Model& m, const Data& d, const EvalOptions& o)
-      : Evaluator(m, o), d_(d), plan_(plan::lower(m, need_, periodParam_)) {
+      : Evaluator(m, o), d_(d), plan_(plan::lower(m, need_, periodParam_)), tangents_(o.tangents) {
     auto t0 = std::chrono::steady_clock::now();
     compile();
     stats_.compileSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -478,11 +790,26 @@ class JitEvaluator final : public Evaluator {
     call.run([&](Id id) { run(plan_.metrics[id].formula, call); }, [&](Id id) { run(plan_.metrics[id].total, call); });
   }
 
+  void tangentInto(const Scenario& sc, const Seed& seed, Values& out, Tangents& tan, const Subset* subset) const override {
+    if (!tangents_) throw std::logic_error("JIT: tangentInto needs EvalOptions::tangents");
+    EvalCall call(*this, d_, sc, out, subset);
+    call.startTangents(tan, seed);
+    Values::Storage& st = call.st;
+    const size_t T = static_cast<size_t>(call.T);
+    st.hidden.resize(plan_.hidden.size());
+    st.scratch.resize(size_t{plan_.maxTemps} * T + 1);
+    tan.hidden.resize(plan_.hidden.size());
+    tan.scratch.resize(size_t{plan_.maxTemps} * T + 1);
+    call.run([&](Id id) { runDual(plan_.metrics[id].formula, call); }, [&](Id id) { runDual(plan_.metrics[id].total, call); });
+  }
+
  private:
   const Data& d_;
   plan::Plan plan_;
   EvalStats stats_;
+  bool tangents_ = false;
   std::unique_ptr<llvm::orc::LLJIT> jit_;
+  std::vector<DualKernelFn> dualKernels_;  // by program, with EvalOptions::tangents
   std::vector<KernelFn> kernels_;       // by program
   ReduceFn reduces_[5] = {};             // by Agg
 
@@ -532,12 +859,83 @@ class JitEvaluator final : public Evaluator {
     }
   }
 
+  const Series& tinput(EvalCall& c, plan::SeriesRef r) const {
+    switch (r.kind) {
+      case plan::SeriesRef::Metric: return c.tan->metrics[r.id];
+      case plan::SeriesRef::Total: return c.tan->totals[r.id];
+      case plan::SeriesRef::Hidden: return c.tan->hidden[r.id];
+      case plan::SeriesRef::ParamRow: return c.paramRowTangent(r.id);
+    }
+    throw std::logic_error("JIT: no such series");
+  }
+
+  Series& toutput(EvalCall& c, plan::SeriesRef r, size_t slices) const {
+    switch (r.kind) {
+      case plan::SeriesRef::Metric: return c.tangentOutput(r.id);
+      case plan::SeriesRef::Total: return c.tangentTotal(r.id);
+      case plan::SeriesRef::Hidden: break;
+      case plan::SeriesRef::ParamRow: throw std::logic_error("JIT: a step writes a param");
+    }
+    Series& s = c.tan->hidden[r.id];
+    s.slices = slices;
+    s.periods = static_cast<size_t>(c.T);
+    s.v.resize(slices * s.periods);
+    return s;
+  }
+
+  // run() over pairs: dual kernels; a reduction's values by its compiled
+  // function, their tangents here (dual::aggStep: min and max follow the element they keep).
+  void runDual(const std::vector<plan::Step>& steps, EvalCall& c) const {
+    const int64_t T = c.T;
+    Values::Storage& st = c.st;
+    std::vector<const double*> tbases, tpbases;
+    for (const plan::Step& step : steps) {
+      if (step.kind == plan::Step::Reduce) {
+        const plan::ReduceStep& r = plan_.reduces[step.index];
+        const Series& srcS = input(c, r.src);
+        const Series& tsrc = tinput(c, r.src);
+        Series& o = output(c, r.out, r.slices);
+        reduces_[static_cast<int>(r.agg)](o.v.data(), r.slices, T, srcS.v.data(), r.index.data(), r.count);
+        Series& to = toutput(c, r.out, r.slices);
+        const size_t P = static_cast<size_t>(T);
+        for (size_t s = 0; s < r.slices; ++s)
+          for (size_t t = 0; t < P; ++t) {
+            Dual acc{ops::aggInit(r.agg), 0.0};
+            for (size_t k = 0; k < r.count; ++k) {
+              size_t row = r.index[s * r.count + k];
+              acc = dual::aggStep(r.agg, acc, Dual{srcS.v[row * P + t], tsrc.v[row * P + t]});
+            }
+            to.v[s * P + t] = dual::aggDone(r.agg, acc, r.count).d;
+          }
+        continue;
+      }
+      const plan::KernelStep& k = plan_.kernels[step.index];
+      st.bases.resize(k.rows.size());
+      st.pbases.resize(k.params.size());
+      tbases.resize(k.rows.size());
+      tpbases.resize(k.params.size());
+      for (size_t i = 0; i < k.rows.size(); ++i) {
+        st.bases[i] = input(c, k.rows[i].src).v.data();
+        tbases[i] = tinput(c, k.rows[i].src).v.data();
+      }
+      for (size_t i = 0; i < k.params.size(); ++i) {
+        st.pbases[i] = st.params[k.params[i].param]->data();
+        tpbases[i] = c.paramTangent(k.params[i].param).data();
+      }
+      Series& o = output(c, k.out, k.slices);
+      Series& to = toutput(c, k.out, k.slices);
+      dualKernels_[k.program](o.v.data(), to.v.data(), k.slices, T, st.bases.data(), tbases.data(), k.rowIndex.data(),
+                              st.pbases.data(), tpbases.data(), k.paramIndex.data(), k.consts.data(), st.yearStart.data(),
+                              st.lastYear.data(), st.scratch.data(), c.tan->scratch.data());
+    }
+  }
+
   void compile();
 };
 
 // Compiles programs [begin, end) (and, in the first chunk, the reductions in
 // use) into an object file, through the on-disk cache.
-std::string compileChunk(const plan::Plan& plan, size_t begin, size_t end, const bool* aggUsed,
+std::string compileChunk(const plan::Plan& plan, size_t begin, size_t end, const bool* aggUsed, bool dual,
                          llvm::orc::JITTargetMachineBuilder jtmb, bool& cached) {
   auto tm = jtmb.createTargetMachine();
   if (!tm) fail("target", tm.takeError());
@@ -547,6 +945,7 @@ std::string compileChunk(const plan::Plan& plan, size_t begin, size_t end, const
   mod->setTargetTriple((*tm)->getTargetTriple().str());
   Codegen cg(*ctx, *mod);
   for (size_t i = begin; i < end; ++i) cg.kernel(plan.programs[i], fmt::format("k{}", i));
+  for (size_t i = begin; dual && i < end; ++i) cg.dualKernel(plan.programs[i], fmt::format("d{}", i));
   for (int a = 0; aggUsed && a < 5; ++a)
     if (aggUsed[a]) cg.reduce(static_cast<Agg>(a), fmt::format("r{}", a));
   std::string verr;
@@ -617,7 +1016,7 @@ void JitEvaluator::compile() {
   auto work = [&](size_t c) {
     try {
       bool hit = false;
-      objects[c] = compileChunk(plan_, P * c / chunks, P * (c + 1) / chunks, c == 0 ? aggUsed : nullptr, *jtmb, hit);
+      objects[c] = compileChunk(plan_, P * c / chunks, P * (c + 1) / chunks, c == 0 ? aggUsed : nullptr, tangents_, *jtmb, hit);
       cached[c] = hit;
     } catch (...) {
       errors[c] = std::current_exception();
@@ -640,7 +1039,10 @@ void JitEvaluator::compile() {
                          {"mtc_log", reinterpret_cast<void*>(&mtc_log)},
                          {"mtc_exp", reinterpret_cast<void*>(&mtc_exp)},
                          {"mtc_hill", reinterpret_cast<void*>(&mtc_hill)},
-                         {"mtc_saturate", reinterpret_cast<void*>(&mtc_saturate)}})
+                         {"mtc_saturate", reinterpret_cast<void*>(&mtc_saturate)},
+                         {"mtc_dpow", reinterpret_cast<void*>(&mtc_dpow)},
+                         {"mtc_dhill", reinterpret_cast<void*>(&mtc_dhill)},
+                         {"mtc_dsaturate", reinterpret_cast<void*>(&mtc_dsaturate)}})
     host.insert(llvmc::hostSymbol(*jit_, name, f));
   if (auto e = jd.define(llvm::orc::absoluteSymbols(host))) fail("host symbols", std::move(e));
   // memset / memcpy the optimiser may introduce
@@ -656,6 +1058,14 @@ void JitEvaluator::compile() {
     auto a = llvmc::lookupAddress(*jit_, fmt::format("k{}", i));
     if (!a) fail("lookup", a.takeError());
     kernels_[i] = reinterpret_cast<KernelFn>(*a);
+  }
+  if (tangents_) {
+    dualKernels_.resize(plan_.programs.size());
+    for (size_t i = 0; i < plan_.programs.size(); ++i) {
+      auto a = llvmc::lookupAddress(*jit_, fmt::format("d{}", i));
+      if (!a) fail("lookup", a.takeError());
+      dualKernels_[i] = reinterpret_cast<DualKernelFn>(*a);
+    }
   }
   for (int a = 0; a < 5; ++a) {
     if (!aggUsed[a]) continue;

@@ -178,6 +178,7 @@ struct EvalOptions {
   int64_t periods = 0;               // the periods of the timeline it evaluates (0: the data's), for Auto
   std::vector<ir::Id> only;          // compile these metrics and what they read (empty: all)
   std::vector<ir::Id> periodParams;  // params a scenario may override by period
+  bool tangents = false;             // also compile the JIT's dual kernels, for Evaluator::tangentInto
 };
 
 // The interpreter's work for one evaluation of what `o` compiles on the
@@ -220,6 +221,35 @@ struct Cell {
   std::optional<size_t> slice;  // nullopt: the total over slices
 };
 
+// Forward-mode derivatives (mtc/dual.h): the seed direction d param[slice] = 1,
+// in every period (period -1), or in one period only (a param prepared by
+// EvalOptions::periodParams, as a scenario overrides it by period).
+struct Seed {
+  ir::Id param = ir::kNone;
+  size_t slice = 0;
+  int64_t period = -1;
+};
+
+// The tangents of one evaluation along a seed: per metric id, a series shaped
+// as its values (slices x periods) and one for its total; empty when the call
+// did not evaluate the metric. Also the workspace of tangentInto.
+struct Tangents {
+  std::vector<Series> metrics, totals;
+  // The tangent of one cell (0 outside what was evaluated); slice nullopt: the total.
+  double at(ir::Id metric, int64_t t, std::optional<size_t> slice = std::nullopt) const {
+    const std::vector<Series>& v = slice ? metrics : totals;
+    if (metric >= v.size()) return 0;
+    const Series& s = v[metric];
+    size_t sl = slice.value_or(0);
+    if (t < 0 || static_cast<size_t>(t) >= s.periods || sl >= s.slices || s.v.empty()) return 0;
+    return s.at(sl, static_cast<size_t>(t));
+  }
+  // workspace: hidden series and scratch rows (JIT), param rows and per-slice param tangents
+  std::vector<Series> hidden, paramRows;
+  std::vector<std::vector<double>> params;
+  std::vector<double> scratch;
+};
+
 class Evaluator {
  public:
   virtual ~Evaluator() = default;
@@ -236,6 +266,10 @@ class Evaluator {
   Subset subset(const std::vector<ir::Id>& targets) const;
   // One cell under a scenario: evaluates only what the cell's metric reads.
   double point(const Scenario& s, const Cell& c, Values& work) const;
+  // evaluateInto, and the tangent of every cell along `seed` into `tan`
+  // (forward-mode derivatives of the formulas; the values are evaluateInto's,
+  // bit for bit; the interpreter and the JIT agree on the tangents too).
+  virtual void tangentInto(const Scenario& s, const Seed& seed, Values& out, Tangents& tan, const Subset* subset = nullptr) const = 0;
   virtual const EvalStats& stats() const = 0;
   const ir::Model& model() const { return m_; }
 
