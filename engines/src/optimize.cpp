@@ -239,6 +239,7 @@ OptimizeResult optimize(const Context& ctx, const OptimizeStmt& s) {
       row.model = forms[i].model;
       row.op = opText(forms[i].op);
       row.limit = std::isfinite(p.rows[i].upper) ? p.rows[i].upper : p.rows[i].lower;
+      row.coefs = p.rows[i].coefs;
       if (x) {
         row.lhs = forms[i].lhs.at(*x);
         row.rhs = forms[i].rhs.at(*x);

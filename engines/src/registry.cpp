@@ -20,12 +20,6 @@ struct overloaded : F... {
 template <class... F>
 overloaded(F...) -> overloaded<F...>;
 
-Result notBuilt(StmtKind k) {
-  return Failure{k, DiagCode::NotBuilt,
-                 fmt::format("the {} engine is not built yet; run the other statements with --only, e.g. --only describe",
-                             stmtKindName(k))};
-}
-
 }  // namespace
 
 Result runStatement(const Context& ctx, const Statement& s) {
@@ -38,7 +32,7 @@ Result runStatement(const Context& ctx, const Statement& s) {
             [&](const SeekStmt& x) -> Result { return seek(ctx, x); },
             [&](const SimulateStmt& x) -> Result { return simulate(ctx, x); },
             [&](const OptimizeStmt& x) -> Result { return optimize(ctx, x); },
-            [&](const RecommendStmt&) -> Result { return notBuilt(StmtKind::Recommend); },
+            [&](const RecommendStmt& x) -> Result { return recommend(ctx, x); },
         },
         s.body);
   } catch (const StatementError& e) {
@@ -106,6 +100,13 @@ std::vector<Id> statementMetrics(const Model& m, const Statement& s) {
       constraints();
       for (auto& B : m.benchmarks)
         if (B.target.kind == Ref::Kind::Metric) out.push_back(B.target.id);
+      // the levers: the actionable inputs, and the metrics the goal's seeks vary
+      for (Id id = 0; id < m.metrics.size(); ++id)
+        if ((m.metrics[id].roles & RoleInput) && (m.metrics[id].classes & ClassActionable)) out.push_back(id);
+      for (auto& st : m.statements)
+        if (st.kind() == StmtKind::Seek && st.as<SeekStmt>().goal == s.as<RecommendStmt>().goal)
+          for (auto& r : st.as<SeekStmt>().varying)
+            if (r.kind == Ref::Kind::Metric) out.push_back(r.id);
       for (auto& st : m.statements)
         if (st.kind() == StmtKind::Optimize) {
           const auto& o = st.as<OptimizeStmt>();

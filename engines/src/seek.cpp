@@ -11,110 +11,13 @@
 #include <cmath>
 
 #include "evalexpr.h"
+#include "goalfn.h"
 #include "mtc/ir_print.h"
 #include "project.h"
 
 namespace mtc::eng {
 
 using namespace ir;
-
-namespace {
-
-using drift::holds;
-
-// The problem: the variables' values (a scale for the slices of one with
-// dimensions) -> the goal's sides at its date.
-class Problem {
- public:
-  Problem(const Context& ctx, const SeekStmt& s, const Goal& G, int64_t from, int64_t at, const Projection& pr,
-          const std::vector<Id>& targets)
-      : ctx_(ctx), m_(ctx.model), G_(G), from_(from), at_(at), pr_(pr) {
-    rt::EvalOptions o;
-    o.only = targets;
-    for (const Ref& r : s.varying)
-      if (r.kind == Ref::Kind::Param) o.periodParams.push_back(r.id);
-    o.evaluations = 200;  // the root search's evaluations, roughly
-    ev_ = ctx.evaluators.make(o);
-    sub_ = ev_->subset(targets);
-    vars_ = s.varying;
-    params_.assign(m_.params.size(), nullptr);
-    paramValues_.resize(vars_.size());
-    // the baseline: every variable as it is
-    ev_->evaluateInto(pr_.point, base_, &sub_);
-  }
-
-  const rt::Values& base() const { return base_; }
-  const rt::Values& last() const { return cur_; }
-  const std::vector<const std::vector<double>*>& params() const { return params_; }
-
-  // The current value of variable k (a param's mean over slices; a metric's total at the date).
-  double current(size_t k) const {
-    const Ref& r = vars_[k];
-    if (r.kind == Ref::Kind::Param) {
-      const auto& v = m_.params[r.id].values;
-      return v.empty() ? rt::kMissing : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
-    }
-    return base_.at(r.id, at_);
-  }
-
-  // lhs - rhs at the date with variable k at value x[k] in the periods from `from` to the date.
-  double gap(const std::vector<double>& x) {
-    rt::Scenario sc = pr_.point;
-    const int64_t n = at_ - from_ + 1;
-    for (size_t k = 0; k < vars_.size(); ++k) {
-      const Ref& r = vars_[k];
-      if (r.kind == Ref::Kind::Param) {
-        const Param& P = m_.params[r.id];
-        double cur = current(k);
-        std::vector<double>& vals = paramValues_[k];
-        vals = P.values;
-        for (double& v : vals) v = cur != 0 ? v * x[k] / cur : x[k];
-        rt::Override o{{Ref::Kind::Param, r.id}, from_, at_, std::nullopt, {}};
-        for (size_t sl = 0; sl < vals.size(); ++sl)
-          for (int64_t t = 0; t < n; ++t) o.values.push_back(vals[sl]);
-        if (vals.size() == 1) o.values.resize(static_cast<size_t>(n));
-        sc.overrides.push_back(std::move(o));
-        params_[r.id] = &paramValues_[k];
-      } else {
-        // a metric: its total at x in every period from `from`, the slices in their baseline proportions
-        const rt::Series& b = base_.metric(r.id);
-        const size_t S = b.slices;
-        rt::Override o{{Ref::Kind::Metric, r.id}, from_, at_, std::nullopt, {}};
-        o.values.resize(S * static_cast<size_t>(n));
-        for (int64_t t = 0; t < n; ++t) {
-          double tot = base_.at(r.id, from_ + t);
-          for (size_t sl = 0; sl < S; ++sl) {
-            double share = S == 1 ? 1.0 : (tot != 0 && std::isfinite(tot) ? b.at(sl, static_cast<size_t>(from_ + t)) / tot : 1.0 / static_cast<double>(S));
-            o.values[sl * static_cast<size_t>(n) + static_cast<size_t>(t)] = x[k] * share;
-          }
-        }
-        sc.overrides.push_back(std::move(o));
-      }
-    }
-    ev_->evaluateInto(sc, cur_, &sub_);
-    lhs_ = drift::exprTotal(m_, cur_, G_.cmp.lhs, at_, &params_);
-    rhs_ = drift::exprTotal(m_, cur_, G_.cmp.rhs, at_, &params_);
-    return lhs_ - rhs_;
-  }
-  double lhs() const { return lhs_; }
-  double rhs() const { return rhs_; }
-
- private:
-  const Context& ctx_;
-  const Model& m_;
-  const Goal& G_;
-  int64_t from_, at_;
-  const Projection& pr_;
-  std::unique_ptr<rt::Evaluator> ev_;
-  rt::Subset sub_;
-  std::vector<Ref> vars_;
-  rt::Values base_, cur_;
-  std::vector<const std::vector<double>*> params_;
-  std::vector<std::vector<double>> paramValues_;
-  double lhs_ = 0, rhs_ = 0;
-};
-
-}  // namespace
 
 SeekResult seek(const Context& ctx, const SeekStmt& s) {
   const Model& m = ctx.model;
@@ -150,7 +53,7 @@ SeekResult seek(const Context& ctx, const SeekStmt& s) {
     throw StatementError(DiagCode::NoData, fmt::format("goal '{}' reads no metric: nothing to solve", G.name));
   Projection pr = project(ctx, targets, horizon, ForecastMethod::Auto, 0.9);
   r.notes = pr.notes;
-  Problem pb(ctx, s, G, histEnd, idx, pr, targets);
+  GoalFunction pb(ctx, s.varying, G, histEnd, idx, pr, targets);
   const size_t K = s.varying.size();
   std::vector<double> cur(K), x(K);
   for (size_t k = 0; k < K; ++k) {
@@ -255,17 +158,10 @@ SeekResult seek(const Context& ctx, const SeekStmt& s) {
     }
     r.variables.push_back(std::move(v));
   }
-  if (r.solved)
-    for (Id c = 0; c < m.constraints.size(); ++c) {
-      const Constraint& C = m.constraints[c];
-      double lhs = drift::exprTotal(m, pb.last(), C.cmp.lhs, idx, &pb.params());
-      double rhs = drift::exprTotal(m, pb.last(), C.cmp.rhs, idx, &pb.params());
-      if (!std::isfinite(lhs) || !std::isfinite(rhs)) continue;
-      if (!holds(C.cmp.op, lhs, rhs)) {
-        r.violated.push_back({c, lhs, rhs, std::fabs(lhs - rhs)});
-        r.feasible = false;
-      }
-    }
+  if (r.solved) {
+    r.violated = pb.violations();
+    r.feasible = r.violated.empty();
+  }
   if (!r.solved) r.feasible = false;
   return r;
 }

@@ -99,6 +99,45 @@ std::vector<std::string> optimizeSentences(const ir::Model&, const eng::Optimize
   return out;
 }
 
+std::vector<std::string> recommendSentences(const ir::Model& m, const eng::RecommendResult& r) {
+  std::vector<std::string> out;
+  const ir::Goal& G = m.goals[r.goal];
+  std::string state = r.met ? fmt::format("met, {} to spare", formatNumber(-r.gap)) : fmt::format("short by {}", formatNumber(r.gap));
+  out.push_back(fmt::format("goal {} ({}) at {}: target {} {}, {} {} ({})", G.name, r.goalText, formatPeriod(r.at), formatNumber(r.target),
+                            r.unit, r.valueFrom == "model" ? "with the levers as they are" : r.valueFrom, formatNumber(r.value), state));
+  if (!r.met) {
+    if (!r.reachable)
+      out.push_back(r.reach ? fmt::format("out of reach within the model: the levers get it to {} at most", formatNumber(*r.reach))
+                            : std::string("out of reach within the model's levers and constraints"));
+    else
+      out.push_back("within reach of the model's levers");
+  }
+  if (r.bottleneck) {
+    const auto& b = *r.bottleneck;
+    if (!b.lever.empty())
+      out.push_back(fmt::format("bottleneck: {}{} ({} {})", b.lever, b.constraint.empty() ? "" : " under " + b.constraint,
+                                formatNumber(b.perUnit), b.basis));
+    if (!b.stage.empty() && b.stageRatio)
+      out.push_back(fmt::format("weakest benchmarked stage: {} at {:.0f}% of par", b.stage, *b.stageRatio * 100));
+  }
+  for (const auto& n : r.notes) out.push_back("note: " + n);
+  return out;
+}
+
+std::string recommendLabel(const eng::RecommendResult::Recommendation& x) {
+  std::string s = eng::recTypeName(x.type);
+  if (x.cls) s += std::string(", ") + (*x.cls == eng::DecisionClass::NonProgrammed ? "non-programmed" : "programmed");
+  if (x.move) s += std::string(": ") + eng::moveName(*x.move);
+  if (x.action) s += std::string(": ") + eng::actionKindName(*x.action);
+  if (x.level) s += fmt::format(" ({})", ir::levelName(*x.level));
+  return s;
+}
+
+std::string recommendEffect(const eng::RecommendResult& r, const eng::RecommendResult::Recommendation& x) {
+  if (!x.effect) return "effect not modelled";
+  return fmt::format("{}{} {}", *x.effect >= 0 ? "+" : "", formatNumber(*x.effect), r.unit);
+}
+
 std::string rangeText(const std::optional<eng::OptimizeResult::Range>& r) {
   if (!r) return "";
   auto end = [](double v) { return std::isinf(v) ? std::string(v < 0 ? "-inf" : "inf") : formatNumber(v); };

@@ -33,6 +33,12 @@ std::vector<std::string> seekSentences(const ir::Model& m, const eng::SeekResult
 // "goal profit_target at 2025-12: target 25,000 USD, forecast 21,400 (short by 3,600); probability of meeting it 18%"
 // The findings of an optimize, one sentence each; a sensitivity range as "0.01 .. inf".
 std::vector<std::string> optimizeSentences(const ir::Model& m, const eng::OptimizeResult& r);
+// The findings of a recommend before its list: the gap, whether the levers reach it, the bottleneck.
+std::vector<std::string> recommendSentences(const ir::Model& m, const eng::RecommendResult& r);
+// A recommendation's classification: "decision, programmed: focus", "action: quality (above_par)".
+std::string recommendLabel(const eng::RecommendResult::Recommendation& x);
+// Its expected effect on the goal: "+25 patient", or "effect not modelled".
+std::string recommendEffect(const eng::RecommendResult& r, const eng::RecommendResult::Recommendation& x);
 std::string rangeText(const std::optional<eng::OptimizeResult::Range>& r);
 std::string goalSentence(const ir::Model& m, const eng::GoalOutlook& g, const std::string& unit);
 std::string htmlEscape(const std::string& s);

@@ -304,6 +304,57 @@ std::string optimizeHtml(const Model& m, const eng::OptimizeResult& r) {
   return out + "</section>\n";
 }
 
+// The gap chart (the goal's left side: its history, its path to the date, the
+// target), then the recommendations as a ranked list, and the levers.
+std::string recommendHtml(const Model& m, const eng::RecommendResult& r) {
+  const ir::Goal& G = m.goals[r.goal];
+  std::string out = fmt::format("<section><h2>recommend for {} <small>at {}: {}</small></h2>\n<ul>\n", htmlEscape(G.name),
+                                htmlEscape(formatPeriod(r.at)), htmlEscape(r.goalText));
+  for (const auto& l : recommendSentences(m, r))
+    out += (l.rfind("out of reach", 0) == 0 ? "<li class=\"error\">" : l.rfind("note", 0) == 0 ? "<li class=\"note\">" : "<li>") +
+           htmlEscape(l) + "</li>\n";
+  out += "</ul>\n";
+  const size_t nh = r.history.size(), np = r.path.size();
+  if (nh + np > 1) {
+    std::vector<std::string> xs;
+    Period from = nh ? r.historyFrom : Period{r.at.grain, r.at.ord - static_cast<int64_t>(np) + 1};
+    for (size_t i = 0; i < nh + np; ++i) xs.push_back(formatPeriod(Period{from.grain, from.ord + static_cast<int64_t>(i)}));
+    svg::Line hist{"actual", std::vector<double>(nh + np, NAN)}, path{r.valueFrom, std::vector<double>(nh + np, NAN), "#4c78a8", true},
+        target{"target", std::vector<double>(nh + np, r.target), "#b42318", true};
+    for (size_t i = 0; i < nh; ++i) hist.values[i] = r.history[i];
+    for (size_t i = 0; i < np; ++i) path.values[nh + i] = r.path[i];
+    if (nh) path.values[nh - 1] = r.history.back();
+    std::vector<svg::Line> lines{hist, path, target};
+    if (r.reach) lines.push_back({"the levers' best", std::vector<double>(nh + np, NAN), "#17803d", true}), lines.back().values.back() = *r.reach;
+    svg::Frame f;
+    f.title = fmt::format("{}: the gap to goal {}", exprText(m, G.cmp.lhs), G.name);
+    out += svg::lineChart(xs, lines, {}, f);
+  } else {
+    std::vector<svg::Bar> bars{{"now", r.value, "#4c78a8"}, {"target", r.target, "#b42318"}};
+    if (r.reach) bars.push_back({"the levers' best", *r.reach, "#17803d"});
+    svg::Frame f;
+    f.title = fmt::format("{}: the gap to goal {}", exprText(m, G.cmp.lhs), G.name);
+    f.height = 40 + 24.0 * static_cast<double>(bars.size());
+    out += svg::barChart(bars, f);
+  }
+  out += "<ol>\n";
+  for (const auto& x : r.recommendations)
+    out += fmt::format("<li><strong>{}</strong> <small>{}</small><br>{}<br><small>evidence: {}</small></li>\n", htmlEscape(recommendLabel(x)),
+                       htmlEscape(recommendEffect(r, x)), htmlEscape(x.text), htmlEscape(x.analysis));
+  out += "</ol>\n";
+  if (!r.levers.empty()) {
+    out += "<h3>levers</h3>\n<table><tr><th>lever</th><th>from</th><th>now</th><th>effect of +1%</th><th>optimal</th><th>required alone</th>"
+           "<th>limit</th></tr>\n";
+    auto opt = [](const std::optional<double>& v) { return v ? formatNumber(*v) : std::string("-"); };
+    for (const auto& L : r.levers)
+      out += fmt::format("<tr><td>{}</td><td>{}</td><td>{} {}</td><td>{}{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>\n",
+                         htmlEscape(L.name), htmlEscape(L.source), formatNumber(L.current), htmlEscape(L.unit), formatNumber(L.perPercent),
+                         L.perUnit ? " (per unit)" : "", opt(L.optimal), L.feasible ? "" : "gap", opt(L.required), opt(L.limit));
+    out += "</table>\n";
+  }
+  return out + "</section>\n";
+}
+
 }  // namespace
 
 std::string renderHtml(const Model& m, const std::vector<eng::StatementResult>& results) {
@@ -334,6 +385,7 @@ std::string renderHtml(const Model& m, const std::vector<eng::StatementResult>& 
                    [&](const eng::SeekResult& d) { out += seekHtml(m, d); },
                    [&](const eng::SimulateResult& d) { out += simulateHtml(m, d); },
                    [&](const eng::OptimizeResult& d) { out += optimizeHtml(m, d); },
+                   [&](const eng::RecommendResult& d) { out += recommendHtml(m, d); },
                },
                r.result);
   return out + "</body></html>\n";

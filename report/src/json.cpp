@@ -423,6 +423,69 @@ void optimizeJson(const Model&, const eng::OptimizeResult& r, json& out) {
   if (!r.notes.empty()) out["notes"] = r.notes;
 }
 
+// recommend: the gap, the levers, the bottleneck and the ranked recommendations
+void recommendJson(const Model& m, const eng::RecommendResult& r, json& out) {
+  out["status"] = "ok";
+  out["goal"] = m.goals[r.goal].name;
+  out["at"] = formatPeriod(r.at);
+  out["expression"] = r.goalText;
+  out["metric"] = r.metric.empty() ? json(nullptr) : json(r.metric);
+  out["unit"] = r.unit;
+  out["value"] = num(r.value);
+  out["value_from"] = r.valueFrom;
+  out["target"] = num(r.target);
+  out["gap"] = num(r.gap);
+  out["met"] = r.met;
+  out["reachable"] = r.reachable;
+  out["reach"] = r.reach ? num(*r.reach) : json(nullptr);
+  out["history"] = {{"periods", periodsFrom(r.historyFrom, r.history.size())}, {"values", numbers(r.history)}};
+  Period pathFrom{r.at.grain, r.at.ord - static_cast<int64_t>(r.path.size()) + 1};
+  out["path"] = {{"periods", periodsFrom(pathFrom, r.path.size())}, {"values", numbers(r.path)}};
+  auto opt = [](const std::optional<double>& v) { return v ? num(*v) : json(nullptr); };
+  json levers = json::array();
+  for (const auto& L : r.levers)
+    levers.push_back({{"lever", L.name},
+                      {"unit", L.unit},
+                      {"source", L.source},
+                      {"current", num(L.current)},
+                      {L.perUnit ? "per_unit" : "per_percent", num(L.perPercent)},
+                      {"optimal", opt(L.optimal)},
+                      {"required", opt(L.required)},
+                      {"feasible", L.feasible},
+                      {"limit", opt(L.limit)}});
+  out["levers"] = levers;
+  if (r.bottleneck) {
+    const auto& b = *r.bottleneck;
+    auto str = [](const std::string& x) { return x.empty() ? json(nullptr) : json(x); };
+    out["bottleneck"] = {{"lever", str(b.lever)},   {"constraint", str(b.constraint)}, {"per_unit", num(b.perUnit)},
+                         {"basis", str(b.basis)},   {"stage", str(b.stage)},           {"stage_ratio", opt(b.stageRatio)}};
+  } else {
+    out["bottleneck"] = nullptr;
+  }
+  json recs = json::array();
+  for (const auto& x : r.recommendations) {
+    json figures = json::object();
+    for (const auto& [k, v] : x.figures) figures[k] = num(v);
+    recs.push_back({{"rank", x.rank},
+                    {"type", eng::recTypeName(x.type)},
+                    {"class", x.cls ? json(eng::decisionClassName(*x.cls)) : json(nullptr)},
+                    {"move", x.move ? json(eng::moveName(*x.move)) : json(nullptr)},
+                    {"action", x.action ? json(eng::actionKindName(*x.action)) : json(nullptr)},
+                    {"level", x.level ? json(levelName(*x.level)) : json(nullptr)},
+                    {"lever", x.lever.empty() ? json(nullptr) : json(x.lever)},
+                    {"from", opt(x.from)},
+                    {"to", opt(x.to)},
+                    {"unit", x.unit.empty() ? json(nullptr) : json(x.unit)},
+                    {"effect", opt(x.effect)},
+                    {"constraint", x.constraint.empty() ? json(nullptr) : json(x.constraint)},
+                    {"by", opt(x.by)},
+                    {"evidence", {{"analysis", x.analysis}, {"figures", figures}}},
+                    {"text", x.text}});
+  }
+  out["recommendations"] = recs;
+  if (!r.notes.empty()) out["notes"] = r.notes;
+}
+
 }  // namespace
 
 std::vector<json> toJsonObjects(const Model& m, const eng::StatementResult& r) {
@@ -461,6 +524,7 @@ json toJson(const Model& m, const eng::StatementResult& r) {
                    out = objs.empty() ? out : objs.front();
                  },
                  [&](const eng::OptimizeResult& o) { optimizeJson(m, o, out); },
+                 [&](const eng::RecommendResult& x) { recommendJson(m, x, out); },
              },
              r.result);
   return out;

@@ -155,6 +155,16 @@ std::string optimizeMd(const Model& m, const eng::OptimizeResult& r) {
   return out;
 }
 
+std::string recommendMd(const Model& m, const eng::RecommendResult& r) {
+  std::string out = fmt::format("## recommend for {} at {}\n\n", markdownEscape(m.goals[r.goal].name), formatPeriod(r.at));
+  for (const auto& l : recommendSentences(m, r)) out += "- " + markdownEscape(l) + "\n";
+  out += "\n| # | recommendation | lever | effect | what to do | evidence |\n|---:|---|---|---:|---|---|\n";
+  for (const auto& x : r.recommendations)
+    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", x.rank, markdownEscape(recommendLabel(x)), markdownEscape(x.lever),
+                       markdownEscape(recommendEffect(r, x)), markdownEscape(x.text), markdownEscape(x.analysis));
+  return out;
+}
+
 std::string renderMarkdown(const Model& m, const std::vector<eng::StatementResult>& results) {
   std::string out = fmt::format("# {}\n", markdownEscape(m.title.empty() ? m.name : m.title));
   for (const auto& r : results) {
@@ -170,6 +180,7 @@ std::string renderMarkdown(const Model& m, const std::vector<eng::StatementResul
                    [&](const eng::SeekResult& d) { out += seekMd(m, d); },
                    [&](const eng::SimulateResult& d) { out += simulateMd(m, d); },
                    [&](const eng::OptimizeResult& d) { out += optimizeMd(m, d); },
+                   [&](const eng::RecommendResult& d) { out += recommendMd(m, d); },
                },
                r.result);
   }

@@ -249,6 +249,20 @@ std::string optimizeText(const Model& m, const eng::OptimizeResult& r, const Sty
   return out;
 }
 
+std::string recommendText(const Model& m, const eng::RecommendResult& r, const Style& st) {
+  std::string out = st.bold(fmt::format("recommend for {}  at {}", m.goals[r.goal].name, formatPeriod(r.at))) + "\n";
+  for (const auto& l : recommendSentences(m, r))
+    out += "  " + (l.rfind("out of reach", 0) == 0 ? st.red(l) : l.rfind("note", 0) == 0 ? st.dim(l) : l) + "\n";
+  out += "\n";
+  for (const auto& x : r.recommendations) {
+    out += fmt::format("  {}. {}  [{}]\n", x.rank, st.bold(recommendLabel(x)), recommendEffect(r, x));
+    out += "     " + x.text + "\n";
+    out += st.dim("     evidence: " + x.analysis) + "\n";
+  }
+  if (r.recommendations.empty()) out += "  nothing to recommend: no lever and no benchmark bears on the goal\n";
+  return out;
+}
+
 }  // namespace
 
 std::string renderText(const Model& m, const std::vector<eng::StatementResult>& results, const Options& o) {
@@ -267,6 +281,7 @@ std::string renderText(const Model& m, const std::vector<eng::StatementResult>& 
                    [&](const eng::SeekResult& d) { out += seekText(m, d, st); },
                    [&](const eng::SimulateResult& d) { out += simulateText(m, d, st); },
                    [&](const eng::OptimizeResult& d) { out += optimizeText(m, d, st); },
+                   [&](const eng::RecommendResult& d) { out += recommendText(m, d, st); },
                },
                r.result);
   }

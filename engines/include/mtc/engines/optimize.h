@@ -52,6 +52,7 @@ struct OptimizeResult {
     bool binding = false;
     double shadowPrice = rt::kMissing;  // objective per unit increase of the limit (null for a MIP)
     std::optional<Range> limitRange;  // LP, a binding row: the limits over which the shadow price holds
+    std::vector<std::pair<size_t, double>> coefs;  // the variables' coefficients (indices into variables), variables left
   };
   std::vector<Row> rows;
   // Top-level constraints no variable reaches: checked at the solution.

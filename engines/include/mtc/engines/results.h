@@ -9,6 +9,7 @@
 #include "mtc/engines/diagnose.h"
 #include "mtc/engines/forecast.h"
 #include "mtc/engines/optimize.h"
+#include "mtc/engines/recommend.h"
 #include "mtc/engines/seek.h"
 #include "mtc/engines/simulate.h"
 
@@ -23,7 +24,7 @@ struct Failure {
 };
 
 // One alternative per engine built, plus Failure. A new engine adds its result here.
-using Result = std::variant<Failure, DescribeResult, DiagnoseResult, ForecastResult, SeekResult, SimulateResult, OptimizeResult>;
+using Result = std::variant<Failure, DescribeResult, DiagnoseResult, ForecastResult, SeekResult, SimulateResult, OptimizeResult, RecommendResult>;
 
 struct StatementResult {
   size_t statement = 0;  // 1-based position among the file's statements
