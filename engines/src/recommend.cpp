@@ -342,7 +342,8 @@ RecommendResult recommend(const Context& ctx, const RecommendStmt& s) {
           b.constraint = bind->name;
           for (auto& [j, a] : bind->coefs)
             if (j == *focus) b.perUnit = v.cost / a;
-          b.basis = fmt::format("{} per unit of {}", sol.unit, bind->name);
+          std::string bu = constraintUnit(bind->name, O);
+          b.basis = fmt::format("{} per {} of {}", sol.unit, bu.empty() ? "unit" : bu, bind->name);
         } else {
           b.perUnit = v.cost;
           b.basis = fmt::format("{} per unit of {}", sol.unit, v.name);
@@ -363,8 +364,10 @@ RecommendResult recommend(const Context& ctx, const RecommendStmt& s) {
         std::sort(returns.begin(), returns.end(), [](auto& a, auto& b2) { return a.second > b2.second; });
         for (auto& [name, ret] : returns)
           if (name != v.name) others += fmt::format("{}{} {}", others.empty() ? "" : ", ", name, num(ret));
-        rec.text = bind ? fmt::format("Focus on {}: each unit of {} put there returns {} {}, the most of any lever{}.", v.name, bind->name,
-                                      num(b.perUnit), sol.unit, others.empty() ? "" : fmt::format(" ({})", others))
+        std::string bu = bind ? constraintUnit(bind->name, O) : "";
+        rec.text = bind ? fmt::format("Focus on {}: each {} of {} put there returns {} {}, the most of any lever{}.", v.name,
+                                      bu.empty() ? "unit" : bu, bind->name, num(b.perUnit), sol.unit,
+                                      others.empty() ? "" : fmt::format(" ({})", others))
                         : fmt::format("Focus on {}: it moves {} the most at the optimum ({} {}).", v.name, sol.objectiveText,
                                       signedNum(*rec.effect), sol.unit);
         add(rec);
@@ -595,9 +598,9 @@ RecommendResult recommend(const Context& ctx, const RecommendStmt& s) {
   if (!r.met && !anyAlone && r.reachable) {
     bool anyLever = std::any_of(gain.begin(), gain.end(), [](double g) { return g != 0; });
     double reachGap = gapAt(limitX);
+    if (anyLever) r.reach = gf.lhs();  // every lever at its limit together
     if (!anyLever || reachGap > 1e-9 * scale) {
       r.reachable = false;
-      if (anyLever) r.reach = gf.lhs();
       Rec rec;
       rec.type = RecType::Decision;
       rec.cls = DecisionClass::NonProgrammed;

@@ -110,7 +110,8 @@ std::vector<std::string> recommendSentences(const ir::Model& m, const eng::Recom
       out.push_back(r.reach ? fmt::format("out of reach within the model: the levers get it to {} at most", formatNumber(*r.reach))
                             : std::string("out of reach within the model's levers and constraints"));
     else
-      out.push_back("within reach of the model's levers");
+      out.push_back(r.reach ? fmt::format("within reach of the model's levers (all of them at their limits: {})", formatNumber(*r.reach))
+                            : std::string("within reach of the model's levers"));
   }
   if (r.bottleneck) {
     const auto& b = *r.bottleneck;
