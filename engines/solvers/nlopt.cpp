@@ -21,6 +21,14 @@ const char* nlpStatusName(NlpStatus s) {
   return "error";
 }
 
+const char* nlpAlgorithmName(NlpAlgorithm a) {
+  switch (a) {
+    case NlpAlgorithm::Slsqp: return "SLSQP";
+    case NlpAlgorithm::Auglag: return "AUGLAG";
+  }
+  return "SLSQP";
+}
+
 namespace {
 
 struct Call {
@@ -37,13 +45,22 @@ double trampoline(unsigned n, const double* x, double* grad, void* data) {
 
 class Nlopt final : public NlpSolver {
  public:
-  const char* name() const override { return "NLopt SLSQP"; }
+  const char* name() const override { return "NLopt"; }
 
   NlpSolution solve(const NlpProblem& p) override {
     NlpSolution s;
     int evaluations = 0;
+    std::vector<double> x;  // the solver's point, updated in place (also when it throws)
     try {
-      nlopt::opt opt(nlopt::LD_SLSQP, static_cast<unsigned>(p.n));
+      const bool auglag = p.algorithm == NlpAlgorithm::Auglag;
+      nlopt::opt opt(auglag ? nlopt::LD_AUGLAG : nlopt::LD_SLSQP, static_cast<unsigned>(p.n));
+      if (auglag) {
+        nlopt::opt local(nlopt::LD_LBFGS, static_cast<unsigned>(p.n));
+        local.set_xtol_rel(p.relativeTolerance);
+        local.set_ftol_rel(p.relativeTolerance);
+        local.set_maxeval(p.maxEvaluations);
+        opt.set_local_optimizer(local);
+      }
       std::vector<double> lo = p.lower, hi = p.upper;
       opt.set_lower_bounds(lo);
       opt.set_upper_bounds(hi);
@@ -61,17 +78,20 @@ class Nlopt final : public NlpSolver {
       opt.set_ftol_rel(p.relativeTolerance);
       opt.set_maxeval(p.maxEvaluations);
       if (p.timeLimit > 0) opt.set_maxtime(p.timeLimit);
-      std::vector<double> x = p.start;
+      x = p.start;
       for (size_t i = 0; i < p.n; ++i) x[i] = std::clamp(x[i], lo[i], hi[i]);
       double f = 0;
       nlopt::result r = opt.optimize(x, f);
       s.x = x;
       s.objective = f;
       s.status = r == nlopt::MAXEVAL_REACHED || r == nlopt::MAXTIME_REACHED ? NlpStatus::Stopped : NlpStatus::Optimal;
+      s.timeLimit = r == nlopt::MAXTIME_REACHED;
       if (s.status == NlpStatus::Stopped) s.message = r == nlopt::MAXTIME_REACHED ? "the time limit was reached" : "the evaluation limit was reached";
     } catch (const nlopt::roundoff_limited&) {
       s.status = NlpStatus::Stopped;
       s.message = "stopped by round-off";
+      s.x = x;
+      if (!x.empty()) s.objective = p.objective(x.data(), nullptr);
     } catch (const std::exception& e) {
       s.status = NlpStatus::Error;
       s.message = e.what();
@@ -80,6 +100,7 @@ class Nlopt final : public NlpSolver {
     if (!s.x.empty()) {
       for (auto& c : p.constraints) {
         double v = c.f(s.x.data(), nullptr);
+        if (std::isnan(v)) v = kInf;  // undefined there: broken
         s.maxViolation = std::max(s.maxViolation, c.equality ? std::fabs(v) : std::max(0.0, v));
       }
       if (s.status == NlpStatus::Optimal && s.maxViolation > 1e-6) {

@@ -15,7 +15,13 @@ namespace mtc::eng::solvers {
 // f(x), and its gradient into grad when grad is not null.
 using NlpFunction = std::function<double(const double* x, double* grad)>;
 
+// SLSQP (sequential quadratic programming), or AUGLAG (an augmented
+// Lagrangian) around L-BFGS: the fallback when SLSQP fails from a start.
+enum class NlpAlgorithm { Slsqp, Auglag };
+const char* nlpAlgorithmName(NlpAlgorithm a);
+
 struct NlpProblem {
+  NlpAlgorithm algorithm = NlpAlgorithm::Slsqp;
   size_t n = 0;
   bool maximize = true;
   NlpFunction objective;
@@ -42,6 +48,7 @@ struct NlpSolution {
   std::vector<double> x;
   double maxViolation = 0;  // of the constraints, at x
   int evaluations = 0;
+  bool timeLimit = false;   // stopped by p.timeLimit
   std::string message;
 };
 
@@ -49,7 +56,7 @@ class NlpSolver {
  public:
   virtual ~NlpSolver() = default;
   virtual const char* name() const = 0;
-  // A local solve from p.start (SLSQP).
+  // A local solve from p.start (p.algorithm); multi-start is the caller's.
   virtual NlpSolution solve(const NlpProblem& p) = 0;
 };
 

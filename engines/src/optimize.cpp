@@ -12,6 +12,7 @@
 #include "evalexpr.h"
 #include "mtc/ir_print.h"
 #include "optimize/linear.h"
+#include "optimize/nonlinear.h"
 #include "project.h"
 #include "solvers/lp.h"
 
@@ -52,8 +53,7 @@ struct RowForm {
 std::string notLinearMessage(const Model& m, const std::string& where, const opt::NotLinear& e) {
   std::string what = e.expr != kNone ? fmt::format("'{}'", exprText(m, e.expr)) : std::string("it");
   std::string in = e.metric != kNone ? fmt::format(" (in the formula of '{}')", m.metrics[e.metric].name) : "";
-  return fmt::format("{} is not linear in the decision variables: {}{}: {}; non-linear optimisation (NLopt) is not built yet", where, what, in,
-                     e.what());
+  return fmt::format("{} is not linear in the decision variables: {}{}: {}", where, what, in, e.what());
 }
 
 }  // namespace
@@ -65,9 +65,6 @@ OptimizeResult optimize(const Context& ctx, const OptimizeStmt& s) {
   r.name = s.name;
   r.maximize = s.maximize;
   if (!s.objective) throw StatementError(DiagCode::InvalidExpr, "optimize has no objective");
-  if (s.method == OptimizeMethod::Nlp)
-    throw StatementError(DiagCode::NotBuilt, "method: nlp asks for non-linear optimisation (NLopt), which is not built yet; "
-                                             "a linear model is solved with method: auto, simplex or mip");
   r.objectiveText = exprText(m, *s.objective);
   r.unit = m.units.format(m.exprs[*s.objective].type.unit);
 
@@ -135,6 +132,22 @@ OptimizeResult optimize(const Context& ctx, const OptimizeStmt& s) {
   if (idx < histEnd)
     for (Id id = 0; id < m.metrics.size(); ++id) fixed[id] = id < ctx.data.hasData.size() && ctx.data.hasData[id];
   opt::Linearizer lin(m, *base, idx, vars, fixed);
+  // not affine (or method: nlp): the non-linear path; method: simplex or mip asks for a linear model
+  std::optional<std::string> nonAffine;
+  auto notAffine = [&](const std::string& why) {
+    if (s.method == OptimizeMethod::Auto) {
+      if (!nonAffine) nonAffine = why;
+      return;
+    }
+    throw StatementError(DiagCode::InvalidExpr, why + "; method: simplex and mip need a linear model (method: auto or nlp solves it "
+                                                      "as a non-linear program)");
+  };
+  auto nonlinear = [&](std::optional<std::string> why) {
+    opt::NlpInput in{ctx, s, lin, idx, pr ? &pr->point : nullptr, targets, vars, std::move(why)};
+    opt::solveNonlinear(in, r);
+    return r;
+  };
+  if (s.method == OptimizeMethod::Nlp) return nonlinear(std::nullopt);
 
   // the objective and the rows, as affine forms
   // a side without dimensions is read as a metric's formula would read it (a sum over a
@@ -145,7 +158,7 @@ OptimizeResult optimize(const Context& ctx, const OptimizeStmt& s) {
   try {
     obj = whole(*s.objective);
   } catch (const opt::NotLinear& e) {
-    throw StatementError(DiagCode::NotBuilt, notLinearMessage(m, "the objective", e));
+    notAffine(notLinearMessage(m, "the objective", e));
   }
   if (!std::isfinite(obj.c))
     throw StatementError(DiagCode::MissingValue, fmt::format("the objective has no value at {}: a value it reads is missing", formatPeriod(D)));
@@ -164,7 +177,8 @@ OptimizeResult optimize(const Context& ctx, const OptimizeStmt& s) {
         f.lhs = lin.at(c.lhs, dims, sl);
         f.rhs = lin.at(c.rhs, dims, sl);
       } catch (const opt::NotLinear& e) {
-        throw StatementError(DiagCode::NotBuilt, notLinearMessage(m, fmt::format("constraint '{}'", f.name), e));
+        notAffine(notLinearMessage(m, fmt::format("constraint '{}'", f.name), e));
+        return;
       }
       bool finite = std::isfinite(f.lhs.c) && std::isfinite(f.rhs.c);
       for (auto* side : {&f.lhs, &f.rhs})
@@ -193,6 +207,7 @@ OptimizeResult optimize(const Context& ctx, const OptimizeStmt& s) {
       }
     }
   }
+  if (nonAffine) return nonlinear(nonAffine);
   if (strictRow) r.notes.push_back("a strict comparison (< or >) is solved as <= or >= (a linear program's optimum lies on its boundary)");
 
   // the LP/MIP

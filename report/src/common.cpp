@@ -76,6 +76,12 @@ std::vector<std::string> optimizeSentences(const ir::Model&, const eng::Optimize
     for (const auto& row : r.rows)
       if (row.binding) binding += (binding.empty() ? "" : ", ") + row.name;
     out.push_back(binding.empty() ? "no constraint binds" : "binding: " + binding);
+  } else if (r.status == "infeasible" && !r.starts.empty()) {  // the non-linear path: no start found a feasible point
+    out.push_back(fmt::format("infeasible: none of {} starts found values of the levers that meet every constraint", r.starts.size()));
+    for (const auto& c : r.conflict)
+      out.push_back(c.move ? fmt::format("the most violated: {}, broken by {} (its limit would have to be {})", c.row, formatNumber(*c.move),
+                                         formatNumber(*c.to))
+                           : fmt::format("the most violated: {}", c.row));
   } else if (r.status == "infeasible") {
     std::string names;
     for (const auto& c : r.conflict) names += (names.empty() ? "" : ", ") + c.row;
@@ -90,6 +96,13 @@ std::vector<std::string> optimizeSentences(const ir::Model&, const eng::Optimize
     out.push_back(fmt::format("unbounded: {} {} without limit{}", r.objectiveText, r.maximize ? "grows" : "falls",
                               names.empty() ? "" : " as these levers run: " + names));
     if (!r.unbounded.empty()) out.push_back("give them a bound in `vary` (vary x >= 0 <= limit) or a constraint that holds them");
+  }
+  if (!r.starts.empty()) {  // the non-linear path's multi-start: where each start ended
+    std::string ends;
+    for (const auto& st : r.starts)
+      ends += fmt::format("{}{}: {}{}", ends.empty() ? "" : "; ", st.from, st.feasible ? formatNumber(st.objective) : st.status,
+                          st.best ? " (best)" : "");
+    out.push_back(fmt::format("{} starts: {}", r.starts.size(), ends));
   }
   for (const auto& c : r.checks)
     out.push_back(c.holds ? fmt::format("constraint {} holds ({} against {}); no lever reaches it", c.name, formatNumber(c.lhs), formatNumber(c.rhs))

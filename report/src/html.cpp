@@ -268,7 +268,7 @@ std::string forecastHtml(const Model& m, const eng::ForecastResult& r) {
 // The levers, current -> optimal, and the constraints with their shadow prices.
 std::string optimizeHtml(const Model& m, const eng::OptimizeResult& r) {
   std::string out = fmt::format("<section><h2>optimize {} <small>at {}: {} {}, {}</small></h2>\n<ul>\n", htmlEscape(r.name),
-                                htmlEscape(formatPeriod(r.at)), r.maximize ? "maximize" : "minimize", htmlEscape(r.objectiveText), r.method);
+                                htmlEscape(formatPeriod(r.at)), r.maximize ? "maximize" : "minimize", htmlEscape(r.objectiveText), htmlEscape(r.method));
   for (const auto& l : optimizeSentences(m, r)) {
     bool bad = l.rfind("infeasible", 0) == 0 || l.rfind("unbounded", 0) == 0 || l.rfind("broken", 0) == 0;
     out += (bad ? "<li class=\"error\">" : l.rfind("note", 0) == 0 ? "<li class=\"note\">" : "<li>") + htmlEscape(l) + "</li>\n";

@@ -415,6 +415,13 @@ void optimizeJson(const Model&, const eng::OptimizeResult& r, json& out) {
     out["conflict"] = names;
     out["conflict_moves"] = moves;
   }
+  if (!r.starts.empty()) {  // the non-linear path
+    json st = json::array();
+    for (const auto& x : r.starts)
+      st.push_back({{"from", x.from}, {"status", x.status}, {"objective", num(x.objective)}, {"feasible", x.feasible}, {"best", x.best}});
+    out["starts"] = st;
+    out["kkt_residual"] = num(r.kktResidual);
+  }
   if (r.status == "unbounded") {
     json u = json::array();
     for (const auto& [name, dir] : r.unbounded) u.push_back({{"variable", name}, {"direction", dir > 0 ? "up" : "down"}});

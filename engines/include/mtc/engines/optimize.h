@@ -4,7 +4,8 @@
 // constraints are affine in the params (through any chain of formulas) is an LP
 // (a MIP with `vary integer`), solved exactly by GLPK with its duals and
 // sensitivity ranges; an infeasible one names an irreducible conflicting set, an
-// unbounded one the variables that run away. Non-linear models are not built yet.
+// unbounded one the variables that run away. A non-linear model is solved by
+// NLopt's SLSQP with exact gradients from several starts (optimize/nonlinear.h).
 #pragma once
 
 #include <cmath>
@@ -20,7 +21,7 @@ struct OptimizeResult {
   std::string name;
   Period at;
   bool maximize = true;
-  std::string method;                 // "simplex", or "branch-and-cut" for a MIP
+  std::string method;                 // "simplex", "branch-and-cut" for a MIP, "SLSQP (NLopt), 8 starts" for a non-linear model
   std::string status;                 // optimal, infeasible, unbounded
   bool timeLimit = false;             // stopped by time_limit: the best solution found, not proven optimal
   std::string objectiveText;          // the objective as written
@@ -72,6 +73,17 @@ struct OptimizeResult {
     std::optional<double> to;          // the limit it would need
   };
   std::vector<Conflict> conflict;
+  // the non-linear path: each start of the multi-start, where it ended, and the
+  // KKT stationarity residual at the solution (relative to the objective's gradient)
+  struct Start {
+    std::string from;                  // "the current values", "Halton point 3", ...
+    std::string status;                // optimal (a local optimum), infeasible, stopped, error
+    double objective = rt::kMissing;
+    bool feasible = false;
+    bool best = false;
+  };
+  std::vector<Start> starts;
+  double kktResidual = rt::kMissing;
   // unbounded: the variables that run away, +1 up / -1 down
   std::vector<std::pair<std::string, int>> unbounded;
   std::vector<std::string> notes;
