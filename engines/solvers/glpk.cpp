@@ -4,8 +4,12 @@
 // <glpk.h>.
 #include <glpk.h>
 
+#include <algorithm>
 #include <cmath>
+#include <future>
 #include <memory>
+#include <thread>
+#include <vector>
 
 #include "lp.h"
 
@@ -37,6 +41,81 @@ int boundType(double lo, double hi) {
 
 // GLPK writes to stdout unless told not to.
 int silent(void*, const char*) { return 1; }
+
+// Rows of the simplex table, as glp_eval_tab_row computes them (the same
+// numbers, summed in the same order, in the same order of variables) but
+// without its pass over every column of A for each row: the row of the basis
+// inverse (glp_btran) is sparse, and only the non-basic columns that meet its
+// non-zeros can have a non-zero in the table's row. glp_eval_tab_row took
+// three quarters of the ranges of a 10,000-variable LP.
+class TableRows {
+ public:
+  TableRows(glp_prob* P, int m, int n) : P_(P), m_(m), n_(n), rho_(static_cast<size_t>(m) + 1), mark_(static_cast<size_t>(n) + 1, 0) {
+    basicRow_.assign(static_cast<size_t>(m) + 1, 0);
+    basicCol_.assign(static_cast<size_t>(n) + 1, 0);
+    for (int i = 1; i <= m; ++i) basicRow_[static_cast<size_t>(i)] = glp_get_row_stat(P, i) == GLP_BS;
+    for (int j = 1; j <= n; ++j) basicCol_[static_cast<size_t>(j)] = glp_get_col_stat(P, j) == GLP_BS;
+    // the columns as glp_get_mat_col gives them, and per row the columns meeting it
+    std::vector<int> iii(static_cast<size_t>(m) + 1);
+    std::vector<double> vvv(static_cast<size_t>(m) + 1);
+    colStart_.assign(static_cast<size_t>(n) + 2, 0);
+    std::vector<int> rowCount(static_cast<size_t>(m) + 2, 0);
+    for (int j = 1; j <= n; ++j) {
+      int len = glp_get_mat_col(P, j, iii.data(), vvv.data());
+      colStart_[static_cast<size_t>(j)] = static_cast<int>(colRow_.size());
+      for (int t = 1; t <= len; ++t) {
+        colRow_.push_back(iii[static_cast<size_t>(t)]);
+        colVal_.push_back(vvv[static_cast<size_t>(t)]);
+        ++rowCount[static_cast<size_t>(iii[static_cast<size_t>(t)])];
+      }
+    }
+    colStart_[static_cast<size_t>(n) + 1] = static_cast<int>(colRow_.size());
+    rowStart_.assign(static_cast<size_t>(m) + 2, 0);
+    for (int i = 1; i <= m; ++i) rowStart_[static_cast<size_t>(i) + 1] = rowStart_[static_cast<size_t>(i)] + rowCount[static_cast<size_t>(i)];
+    rowCol_.resize(colRow_.size());
+    std::vector<int> fill(rowStart_.begin(), rowStart_.end());
+    for (int j = 1; j <= n; ++j)
+      for (int e = colStart_[static_cast<size_t>(j)]; e < colStart_[static_cast<size_t>(j) + 1]; ++e)
+        rowCol_[static_cast<size_t>(fill[static_cast<size_t>(colRow_[static_cast<size_t>(e)])]++)] = j;
+  }
+
+  // The row of the table for basis position i into ind[1..len], val[1..len]
+  // (1-based, as GLPK's routines take them); returns len.
+  int row(int i, int* ind, double* val) {
+    std::fill(rho_.begin(), rho_.end(), 0.0);
+    rho_[static_cast<size_t>(i)] = 1.0;
+    glp_btran(P_, rho_.data());
+    int len = 0;
+    touched_.clear();
+    for (int t = 1; t <= m_; ++t) {
+      double r = rho_[static_cast<size_t>(t)];
+      if (r == 0.0) continue;
+      if (!basicRow_[static_cast<size_t>(t)]) ++len, ind[len] = t, val[len] = -r;
+      for (int e = rowStart_[static_cast<size_t>(t)]; e < rowStart_[static_cast<size_t>(t) + 1]; ++e) {
+        int j = rowCol_[static_cast<size_t>(e)];
+        if (!basicCol_[static_cast<size_t>(j)] && !mark_[static_cast<size_t>(j)]) mark_[static_cast<size_t>(j)] = 1, touched_.push_back(j);
+      }
+    }
+    std::sort(touched_.begin(), touched_.end());
+    for (int j : touched_) {
+      mark_[static_cast<size_t>(j)] = 0;
+      double alfa = 0.0;
+      for (int e = colStart_[static_cast<size_t>(j)]; e < colStart_[static_cast<size_t>(j) + 1]; ++e)
+        alfa += rho_[static_cast<size_t>(colRow_[static_cast<size_t>(e)])] * colVal_[static_cast<size_t>(e)];
+      if (alfa != 0.0) ++len, ind[len] = m_ + j, val[len] = alfa;
+    }
+    (void)n_;
+    return len;
+  }
+
+ private:
+  glp_prob* P_;
+  int m_, n_;
+  std::vector<double> rho_;
+  std::vector<char> mark_, basicRow_, basicCol_;
+  std::vector<int> colStart_, colRow_, rowStart_, rowCol_, touched_;
+  std::vector<double> colVal_;
+};
 
 class Glpk final : public LpSolver {
  public:
@@ -157,21 +236,63 @@ class Glpk final : public LpSolver {
   }
 
  private:
-  // The ranges of glpsol --ranges. A basic variable's cost: glp_analyze_coef. A
-  // non-basic one stays out of the basis while its reduced cost keeps its sign.
-  // A non-basic (binding) row's bound: glp_analyze_bound; a basic row can move
+  // The ranges of glpsol --ranges. A basic variable's cost: as glp_analyze_coef
+  // computes coef1 and coef2 (its row of the simplex table, then the dual ratio
+  // test each way), with the table's row computed sparsely (below). A non-basic
+  // one stays out of the basis while its reduced cost keeps its sign. A
+  // non-basic (binding) row's bound: glp_analyze_bound; a basic row can move
   // its bound to its activity, and without limit the other way.
   static void sensitivity(glp_prob* P, const LpProblem& p, LpSolution& s) {
     if (glp_bf_exists(P) == 0 && glp_factorize(P) != 0) return;
     const int n = static_cast<int>(p.cost.size()), m = static_cast<int>(p.rows.size());
+    // A large LP's rows are analysed on a second thread, on a copy of the
+    // problem with its own factorization of the same basis (GLPK keeps its
+    // environment per thread; the copy is made, used and freed there), while
+    // this thread analyses the costs.
+    std::thread worker;
+    bool rowsDone = false;
+    if (m >= 500) {
+      // this thread's factorization afresh too, as the copy's: the same numbers either way
+      if (glp_factorize(P) != 0) return;
+      std::promise<void> copied;
+      std::future<void> ready = copied.get_future();
+      worker = std::thread([&] {
+        glp_term_hook(silent, nullptr);
+        glp_prob* Q = glp_create_prob();
+        glp_copy_prob(Q, P, GLP_OFF);
+        copied.set_value();
+        if (glp_factorize(Q) == 0) {
+          rowRanges(Q, p, s);
+          rowsDone = true;
+        }
+        glp_delete_prob(Q);
+        glp_free_env();
+      });
+      ready.wait();
+    }
+    TableRows tab(P, m, n);
+    std::vector<int> ind(static_cast<size_t>(n + m) + 1);
+    std::vector<double> val(static_cast<size_t>(n + m) + 1);
     for (int j = 1; j <= n; ++j) {
       size_t k = static_cast<size_t>(j - 1);
       Interval r;
       if (glp_get_col_stat(P, j) == GLP_BS) {
-        double c1, v1, c2, v2;
-        int var1, var2;
-        glp_analyze_coef(P, m + j, &c1, &var1, &v1, &c2, &var2, &v2);
-        r = {limit(c1), limit(c2)};
+        int len = tab.row(glp_get_col_bind(P, j), ind.data(), val.data());
+        double lim[2];
+        for (int kase = -1; kase <= 1; kase += 2) {
+          // decreasing the cost is increasing the basic variable's dual (glp_analyze_coef)
+          int dir = p.maximize ? kase : -kase;
+          int piv = glp_dual_rtest(P, len, ind.data(), val.data(), dir, 1e-9);
+          double& l = lim[kase < 0 ? 0 : 1];
+          if (piv == 0) {
+            l = kase < 0 ? -kInf : kInf;
+            continue;
+          }
+          int q = ind[static_cast<size_t>(piv)];
+          double d = q <= m ? glp_get_row_dual(P, q) : glp_get_col_dual(P, q - m);
+          l = limit(glp_get_obj_coef(P, j) + -d / val[static_cast<size_t>(piv)]);
+        }
+        r = {lim[0], lim[1]};
       } else {
         double c = p.cost[k], d = s.reducedCost[k];
         bool atUpper = glp_get_col_stat(P, j) == GLP_NU;
@@ -181,6 +302,15 @@ class Glpk final : public LpSolver {
       }
       s.costRange.push_back(r);
     }
+    if (worker.joinable()) worker.join();
+    if (!rowsDone) rowRanges(P, p, s);
+  }
+
+  // The rows' bound ranges (glp_analyze_bound: a column of the simplex table,
+  // a forward transformation, per binding row).
+  static void rowRanges(glp_prob* P, const LpProblem& p, LpSolution& s) {
+    const int m = static_cast<int>(p.rows.size());
+    s.boundRange.clear();
     for (int i = 1; i <= m; ++i) {
       Interval r;
       if (glp_get_row_stat(P, i) != GLP_BS) {
