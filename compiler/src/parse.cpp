@@ -149,11 +149,173 @@ class Utf8InputStream : public antlr4::ANTLRInputStream {
     for (size_t i = 0; i < text.size();) _data.push_back(decodeUtf8(text, i));
     p = 0;
   }
+  const std::u32string& data() const { return _data; }
+};
+
+// The lexer of grammar/MTreeLexer.g4, written out by hand: the same tokens
+// (type, channel, start and stop indices, line and column) as the generated
+// lexer, whose ATN simulation was a fifth of the time of checking a large
+// model. The rules, longest match first and the earlier rule on a tie, as
+// ANTLR resolves them: keywords over ID; `///` not followed by '/' is a
+// DOC_COMMENT, `//` any other LINE_COMMENT; PERCENT over FLOAT over INT. Lines
+// count '\n' only, and columns code points, as ANTLR's do. The tokens name
+// the generated lexer as their source (for the parser's error recovery).
+class HandLexer {
+ public:
+  HandLexer(Utf8InputStream* in, MTreeLexer* lexer) : in_(in), lexer_(lexer), d_(in->data()) {}
+
+  std::unique_ptr<antlr4::Token> next() {
+    const size_t n = d_.size();
+    size_t start = i_, line = line_, col = col_;
+    if (i_ >= n) return make(antlr4::Token::EOF, n, line, col);
+    char32_t c = d_[i_];
+    size_t type = 0;
+    auto at = [&](size_t k) -> char32_t { return k < n ? d_[k] : 0; };
+    auto digit = [](char32_t x) { return x >= '0' && x <= '9'; };
+    auto idStart = [](char32_t x) { return (x >= 'a' && x <= 'z') || (x >= 'A' && x <= 'Z') || x == '_'; };
+    auto idPart = [&](char32_t x) { return idStart(x) || digit(x); };
+    auto toEol = [&](size_t k) { while (k < n && d_[k] != '\n' && d_[k] != '\r') ++k; return k; };
+    size_t end = i_ + 1;  // one past the token's last code point
+    if (c == ' ' || c == '\t' || c == '\f' || c == 0xA0 || c == 0xFEFF) {
+      while (end < n && (d_[end] == ' ' || d_[end] == '\t' || d_[end] == '\f' || d_[end] == 0xA0 || d_[end] == 0xFEFF)) ++end;
+      type = L::WS;
+    } else if (c == '\n') {
+      type = L::NEWLINE;
+    } else if (c == '\r') {
+      if (at(end) == '\n') ++end;
+      type = L::NEWLINE;
+    } else if (c == '/' && at(i_ + 1) == '/') {
+      type = at(i_ + 2) == '/' && at(i_ + 3) != '/' ? L::DOC_COMMENT : L::LINE_COMMENT;
+      end = toEol(i_ + 2);
+    } else if (c == '/' && at(i_ + 1) == '*') {
+      size_t k = i_ + 2;
+      while (k + 1 < n && !(d_[k] == '*' && d_[k + 1] == '/')) ++k;
+      if (k + 1 < n) end = k + 2, type = L::BLOCK_COMMENT;
+      else end = n, type = L::UNTERMINATED_COMMENT;
+    } else if (c == '"') {
+      size_t k = i_ + 1;
+      while (k < n && d_[k] != '"' && d_[k] != '\r' && d_[k] != '\n') {
+        if (d_[k] == '\\') {
+          if (k + 1 >= n) break;
+          k += 2;
+        } else {
+          ++k;
+        }
+      }
+      if (k < n && d_[k] == '"') end = k + 1, type = L::STRING;
+      else end = k, type = L::UNTERMINATED_STRING;
+    } else if (digit(c)) {
+      auto digits = [&](size_t k) {  // [0-9]+ ('_' [0-9]+)*, from a digit at k
+        while (k < n && digit(d_[k])) ++k;
+        while (k + 1 < n && d_[k] == '_' && digit(d_[k + 1])) {
+          k += 2;
+          while (k < n && digit(d_[k])) ++k;
+        }
+        return k;
+      };
+      auto exponent = [&](size_t k) -> size_t {  // [eE] [+-]? [0-9]+, or 0
+        if (at(k) != 'e' && at(k) != 'E') return 0;
+        ++k;
+        if (at(k) == '+' || at(k) == '-') ++k;
+        if (!digit(at(k))) return 0;
+        while (k < n && digit(d_[k])) ++k;
+        return k;
+      };
+      size_t d = digits(i_);
+      size_t frac = at(d) == '.' && digit(at(d + 1)) ? digits(d + 1) : 0;
+      size_t mant = frac ? frac : d;
+      size_t e = exponent(mant);
+      size_t num = e ? e : mant;
+      if (at(num) == '%') end = num + 1, type = L::PERCENT;
+      else if (frac || e) end = num, type = L::FLOAT;
+      else end = d, type = L::INT;
+    } else if (idStart(c)) {
+      while (end < n && idPart(d_[end])) ++end;
+      type = keyword(start, end);
+    } else {
+      char32_t c1 = at(i_ + 1);
+      switch (c) {
+        case '<':
+          if (c1 == '-' && at(i_ + 2) == '>') end = i_ + 3, type = L::BIARROW;
+          else if (c1 == '=') end = i_ + 2, type = L::LE;
+          else type = L::LT;
+          break;
+        case '-': if (c1 == '>') end = i_ + 2, type = L::ARROW; else type = L::MINUS; break;
+        case '.': if (c1 == '.') end = i_ + 2, type = L::DOTDOT; else type = L::DOT; break;
+        case '>': if (c1 == '=') end = i_ + 2, type = L::GE; else type = L::GT; break;
+        case '=': if (c1 == '=') end = i_ + 2, type = L::EQEQ; else type = L::ASSIGN; break;
+        case '!': type = c1 == '=' ? (end = i_ + 2, L::NEQ) : L::ERROR_CHAR; break;
+        case '+': type = L::PLUS; break;
+        case '*': type = L::STAR; break;
+        case '/': type = L::SLASH; break;
+        case '^': type = L::CARET; break;
+        case '~': type = L::TILDE; break;
+        case '(': type = L::LPAREN; break;
+        case ')': type = L::RPAREN; break;
+        case '{': type = L::LBRACE; break;
+        case '}': type = L::RBRACE; break;
+        case '[': type = L::LBRACK; break;
+        case ']': type = L::RBRACK; break;
+        case ',': type = L::COMMA; break;
+        case ':': type = L::COLON; break;
+        default: type = L::ERROR_CHAR; break;
+      }
+    }
+    for (size_t k = start; k < end; ++k) {
+      if (d_[k] == '\n') ++line_, col_ = 0;
+      else ++col_;
+    }
+    i_ = end;
+    return make(type, start, line, col, end - 1);
+  }
+
+ private:
+  Utf8InputStream* in_;
+  MTreeLexer* lexer_;
+  const std::u32string& d_;
+  size_t i_ = 0, line_ = 1, col_ = 0;
+
+  std::unique_ptr<antlr4::Token> make(size_t type, size_t start, size_t line, size_t col, size_t stop = SIZE_MAX) {
+    if (type == antlr4::Token::EOF) stop = start - 1;
+    size_t channel = type == L::DOC_COMMENT || type == L::LINE_COMMENT || type == L::BLOCK_COMMENT || type == L::NEWLINE || type == L::WS
+                         ? antlr4::Token::HIDDEN_CHANNEL
+                         : antlr4::Token::DEFAULT_CHANNEL;
+    auto t = std::make_unique<antlr4::CommonToken>(std::make_pair<antlr4::TokenSource*, antlr4::CharStream*>(lexer_, in_), type, channel,
+                                                   start, stop);
+    t->setLine(line);
+    t->setCharPositionInLine(col);
+    return t;
+  }
+
+  // The keyword spelled by d_[b, e), or ID.
+  size_t keyword(size_t b, size_t e) const {
+    static const std::vector<std::pair<std::string, size_t>> words = [] {
+      std::vector<std::pair<std::string, size_t>> v;
+      antlr4::ANTLRInputStream none("");
+      MTreeLexer lexer(&none);
+      const antlr4::dfa::Vocabulary& voc = lexer.getVocabulary();
+      for (size_t t = L::MODEL; t <= L::NOT; ++t) {
+        std::string lit = voc.getLiteralName(t);
+        v.emplace_back(lit.substr(1, lit.size() - 2), t);
+      }
+      return v;
+    }();
+    size_t len = e - b;
+    if (len < 2 || len > 10) return L::ID;
+    for (auto& [w, t] : words) {
+      if (w.size() != len) continue;
+      size_t k = 0;
+      while (k < len && static_cast<char32_t>(static_cast<unsigned char>(w[k])) == d_[b + k]) ++k;
+      if (k == len) return t;
+    }
+    return L::ID;
+  }
 };
 
 struct Lexed {
-  std::unique_ptr<antlr4::ANTLRInputStream> input;
-  std::unique_ptr<MTreeLexer> lexer;
+  std::unique_ptr<Utf8InputStream> input;
+  std::unique_ptr<MTreeLexer> lexer;  // the tokens' source; HandLexer makes them
+  std::unique_ptr<HandLexer> hand;
   std::vector<std::unique_ptr<antlr4::Token>> tokens;  // all channels, EOF last
   bool ok = true;
 };
@@ -222,6 +384,7 @@ Lexed openLexer(const SourceFile& file, Diagnostics* diags) {
   }
   lx.lexer = std::make_unique<MTreeLexer>(lx.input.get());
   lx.lexer->removeErrorListeners();
+  lx.hand = std::make_unique<HandLexer>(lx.input.get(), lx.lexer.get());
   return lx;
 }
 
@@ -229,7 +392,7 @@ Lexed lexAll(const SourceFile& file, Diagnostics* diags, const ParseLimits& limi
   Lexed lx = openLexer(file, diags);
   if (!lx.ok) return lx;
   while (true) {
-    std::unique_ptr<antlr4::Token> t = lx.lexer->nextToken();
+    std::unique_ptr<antlr4::Token> t = lx.hand->next();
     bool eof = t->getType() == antlr4::Token::EOF;
     lx.tokens.push_back(std::move(t));
     if (eof) break;
@@ -438,6 +601,13 @@ class Builder {
   Builder(const SourceFile& f, antlr4::CommonTokenStream& ts, Diagnostics& d, const ParseLimits& lim, bool clean)
       : file_(f), tokens_(ts), diags_(d), limits_(lim), clean_(clean) {}
 
+  // A slice map read without the parser (literalParamMap): sliceMap() takes it
+  // for the map whose '{' starts at character index `at`.
+  void prebuilt(size_t at, std::unique_ptr<SliceMap> m) {
+    preAt_ = at;
+    pre_ = std::move(m);
+  }
+
   // Appends the declarations of one parse tree to `out`.
   void buildInto(File& out, P::FileContext* ctx, bool recoveredInside) {
     if (!ctx) return;
@@ -463,6 +633,8 @@ class Builder {
   const ParseLimits& limits_;
   bool clean_;
   bool depthReported_ = false;
+  size_t preAt_ = SIZE_MAX;
+  std::unique_ptr<SliceMap> pre_;
 
   // The only child of c, as T, in a clean tree; nullptr otherwise.
   template <typename T>
@@ -650,6 +822,7 @@ class Builder {
 
   // ---- slice maps and distributions
   std::unique_ptr<SliceMap> sliceMap(P::SliceMapContext* c) {
+    if (pre_ && c && c->getStart() && c->getStart()->getStartIndex() == preAt_) return std::move(pre_);
     auto m = std::make_unique<SliceMap>();
     if (!c) return m;
     m->range = range(c);
@@ -1291,7 +1464,7 @@ class DeclReader {
   }
 
   std::unique_ptr<antlr4::Token> pull() {
-    std::unique_ptr<antlr4::Token> t = lx_.lexer->nextToken();
+    std::unique_ptr<antlr4::Token> t = lx_.hand->next();
     if (++count_ > limits_.maxTokens && t->getType() != antlr4::Token::EOF) {
       diags_.report(DiagCode::TooDeep, tokenRange(file_.id(), t.get()),
                     fmt::format("the file has more than {} tokens; mtc stops reading here", limits_.maxTokens));
@@ -1363,10 +1536,106 @@ void brokenNames(const SourceFile& file, antlr4::CommonTokenStream& tokens, std:
   }
 }
 
+// A param's value written as a map of plain numbers (`{ g1: { a: 3, b: 4 }, ...}`,
+// the bulk of a large LP's data), read without the parser: through ANTLR every
+// number is a dozen rule levels (expr, orExpr, ... primary, number), which took
+// most of the time of parsing such a model. When the declaration is `param ...
+// = {` and the map holds only keys, ':', numbers, ',' and nested maps, returns
+// the map (the AST the builder would make of it: the same ranges, texts and
+// values) and sets `reduced` to copies of the declaration's tokens with the
+// map's inside left out (its '{' and '}' kept: the parser sees an empty map,
+// which the builder replaces by this one, found by its '{' at `at`). Returns
+// nullptr otherwise; then the declaration is parsed as usual.
+class LiteralMapReader {
+ public:
+  LiteralMapReader(const SourceFile& f, const std::vector<antlr4::Token*>& sig) : file_(f), sig_(sig) {}
+  std::unique_ptr<ast::SliceMap> map(size_t& i) {
+    auto m = std::make_unique<ast::SliceMap>();
+    const antlr4::Token* open = sig_[i++];
+    while (sig_[i]->getType() != L::RBRACE) {
+      const antlr4::Token* k = sig_[i];
+      size_t kt = k->getType();
+      if (!(kt == L::ID || (kt >= L::MODEL && kt <= L::NOT)) || sig_[i + 1]->getType() != L::COLON) return nullptr;
+      i += 2;
+      ast::SliceEntry se;
+      Range kr = tokenRange(file_.id(), k);
+      se.key = ast::Ident{k->getText(), kr};
+      size_t vt = sig_[i]->getType();
+      if (vt == L::LBRACE) {
+        se.nested = map(i);
+        if (!se.nested) return nullptr;
+        se.range = Range{kr.begin, se.nested->range.end};
+      } else if (vt == L::INT || vt == L::FLOAT || vt == L::PERCENT) {
+        const antlr4::Token* n = sig_[i++];
+        Range r = tokenRange(file_.id(), n);
+        auto e = std::make_unique<ast::Expr>(ast::ExprKind::Number, r);
+        e->text = n->getText();
+        e->number = parseNumberLiteral(e->text, &e->percent);
+        se.value = std::move(e);
+        se.range = Range{kr.begin, r.end};
+      } else {
+        return nullptr;
+      }
+      m->entries.push_back(std::move(se));
+      if (sig_[i]->getType() == L::COMMA) ++i;
+      else if (sig_[i]->getType() != L::RBRACE) return nullptr;
+    }
+    m->range = Range{tokenRange(file_.id(), open).begin, tokenRange(file_.id(), sig_[i]).end};
+    ++i;
+    return m;
+  }
+
+ private:
+  const SourceFile& file_;
+  const std::vector<antlr4::Token*>& sig_;
+};
+
+std::unique_ptr<ast::SliceMap> literalParamMap(const SourceFile& file, const std::vector<std::unique_ptr<antlr4::Token>>& toks,
+                                               const std::vector<antlr4::Token*>& sig,
+                                               std::vector<std::unique_ptr<antlr4::Token>>& reduced, size_t& at) {
+  if (sig.size() < 4 || sig[0]->getType() != L::PARAM) return nullptr;
+  size_t i = 1, depth = 0;
+  for (; i + 1 < sig.size(); ++i) {
+    size_t t = sig[i]->getType();
+    if (t == L::LPAREN || t == L::LBRACK || t == L::LBRACE) ++depth;
+    else if ((t == L::RPAREN || t == L::RBRACK || t == L::RBRACE) && depth) --depth;
+    else if (t == L::ASSIGN && depth == 0) break;
+  }
+  if (i + 1 >= sig.size() || sig[i + 1]->getType() != L::LBRACE) return nullptr;
+  size_t open = i + 1, pos = open;
+  auto m = LiteralMapReader(file, sig).map(pos);
+  if (!m || m->entries.empty()) return nullptr;
+  const antlr4::Token* first = sig[open];
+  const antlr4::Token* last = sig[pos - 1];
+  reduced.clear();
+  bool inside = false;
+  for (auto& t : toks) {
+    if (t.get() == last) inside = false;
+    if (!inside) reduced.push_back(std::make_unique<antlr4::CommonToken>(t.get()));
+    if (t.get() == first) inside = true;
+  }
+  at = first->getStartIndex();
+  return m;
+}
+
 // SLL with bail-out first (fast, no error reports); on failure, full LL with
 // error recovery and reports. When the declaration holds a lexical error (an
 // unterminated string, a stray character), that error was reported and the
 // parse errors it causes are not.
+// The SLL parse alone: the tree, or nullptr when it fails.
+MTreeParser::FileContext* parseSll(MTreeParser& parser, antlr4::CommonTokenStream& tokens) {
+  parser.setTokenStream(&tokens);
+  parser.removeErrorListeners();
+  try {
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+    parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+    return parser.file();
+  } catch (const antlr4::ParseCancellationException&) {
+  } catch (const antlr4::RecognitionException&) {
+  }
+  return nullptr;
+}
+
 MTreeParser::FileContext* parseChunk(MTreeParser& parser, antlr4::CommonTokenStream& tokens,
                                      SyntaxErrorListener& listener, bool lexErrors, const SourceFile& file,
                                      Diagnostics& diags, bool& clean) {
@@ -1440,26 +1709,49 @@ std::unique_ptr<ast::File> parseFile(const SourceFile& file, Diagnostics& diags,
       if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL) significant.push_back(t.get());
     bool nested = checkNesting(file, significant, diags, limits);
 
+    size_t first = out->decls.size();
+    // A param whose value is a map of plain numbers: its map read directly, the
+    // rest parsed as usual (SLL); anything unexpected, and it is parsed whole.
+    auto finish = [&](antlr4::CommonTokenStream& tokens) {
+      // A declaration with a syntax error is kept (tools use what was recovered),
+      // marked so that the checker does not pile follow-on errors on it.
+      if (lexErrors || !nested)
+        for (size_t i = first; i < out->decls.size(); ++i) out->decls[i]->broken = true;
+      bool anyBroken = false;
+      for (size_t i = first; i < out->decls.size(); ++i) anyBroken |= out->decls[i]->broken;
+      bool errors = lexErrors || !nested || syntaxErrorSince(diags, diagsBefore);
+      if (anyBroken || (errors && first == out->decls.size())) brokenNames(file, tokens, out->brokenNames);
+      parser.setTokenStream(nullptr);  // frees this declaration's parse tree
+      toks.clear();
+    };
+    if (nested && !lexErrors) {
+      std::vector<std::unique_ptr<antlr4::Token>> reduced;
+      size_t at = 0;
+      if (auto map = literalParamMap(file, toks, significant, reduced, at)) {
+        antlr4::ListTokenSource source(std::move(reduced));
+        antlr4::CommonTokenStream tokens(&source);
+        tokens.fill();
+        if (MTreeParser::FileContext* tree = parseSll(parser, tokens)) {
+          Builder b(file, tokens, diags, limits, true);
+          b.prebuilt(at, std::move(map));
+          b.buildInto(*out, tree, false);
+          finish(tokens);
+          continue;
+        }
+        parser.setTokenStream(nullptr);
+      }
+    }
+
     antlr4::ListTokenSource source(std::move(toks));
     antlr4::CommonTokenStream tokens(&source);
     tokens.fill();
-    size_t first = out->decls.size();
     if (nested) {
       bool clean = false;
       MTreeParser::FileContext* tree = parseChunk(parser, tokens, listener, lexErrors, file, diags, clean);
       Builder b(file, tokens, diags, limits, clean);
       b.buildInto(*out, tree, listener.recoveredInsideDeclaration());
     }
-    // A declaration with a syntax error is kept (tools use what was recovered),
-    // marked so that the checker does not pile follow-on errors on it.
-    if (lexErrors || !nested)
-      for (size_t i = first; i < out->decls.size(); ++i) out->decls[i]->broken = true;
-    bool anyBroken = false;
-    for (size_t i = first; i < out->decls.size(); ++i) anyBroken |= out->decls[i]->broken;
-    bool errors = lexErrors || !nested || syntaxErrorSince(diags, diagsBefore);
-    if (anyBroken || (errors && first == out->decls.size())) brokenNames(file, tokens, out->brokenNames);
-    parser.setTokenStream(nullptr);  // frees this declaration's parse tree
-    toks.clear();
+    finish(tokens);
   }
   return out;
 }
