@@ -265,6 +265,47 @@ std::string forecastHtml(const Model& m, const eng::ForecastResult& r) {
   return out;
 }
 
+// The feasible region of an LP in one or two variables: a box around the bounds,
+// the optimum and where the constraints cross the axes, clipped by every row.
+std::string regionChart(const eng::OptimizeResult& r) {
+  const size_t n = r.variables.size();
+  svg::Region g;
+  g.xName = r.variables[0].name;
+  if (n == 2) g.yName = r.variables[1].name;
+  double lo[2] = {0, 0}, hi[2] = {1, 1};
+  for (size_t j = 0; j < n; ++j) {
+    const auto& v = r.variables[j];
+    double l = std::isfinite(v.lower) ? v.lower : std::min(0.0, v.value), h = std::isfinite(v.upper) ? v.upper : std::max(0.0, v.value);
+    for (const auto& row : r.rows)
+      for (const auto& [k, a] : row.coefs)
+        if (k == j && a != 0 && row.coefs.size() <= 2) {
+          double cut = row.limit / a;  // where the row crosses this axis
+          if (std::isfinite(cut)) l = std::min(l, cut), h = std::max(h, cut);
+        }
+    if (!std::isfinite(v.upper)) h = std::max(h, v.value * 1.25);
+    if (!(h > l)) h = l + 1;
+    lo[j] = l, hi[j] = h + (std::isfinite(v.upper) ? 0 : 0.05 * (h - l));
+    if (!std::isfinite(v.lower)) lo[j] = l - 0.05 * (h - l);
+  }
+  g.xlo = lo[0], g.xhi = hi[0];
+  if (n == 2) g.ylo = lo[1], g.yhi = hi[1];
+  for (const auto& row : r.rows) {
+    svg::HalfPlane h;
+    h.label = row.name;
+    h.sense = row.op == "<=" ? -1 : row.op == ">=" ? 1 : 0;
+    h.limit = row.limit;
+    for (const auto& [k, a] : row.coefs) (k == 0 ? h.a : h.b) = a;
+    g.rows.push_back(h);
+  }
+  g.optX = r.variables[0].value;
+  g.costX = r.variables[0].cost;
+  if (n == 2) g.optY = r.variables[1].value, g.costY = r.variables[1].cost;
+  svg::Frame f;
+  f.title = fmt::format("{}: the feasible region and the optimum", r.name);
+  f.height = n == 2 ? 320 : 90;
+  return svg::feasibleRegion(g, f);
+}
+
 // The levers, current -> optimal, and the constraints with their shadow prices.
 std::string optimizeHtml(const Model& m, const eng::OptimizeResult& r) {
   std::string out = fmt::format("<section><h2>optimize {} <small>at {}: {} {}, {}</small></h2>\n<ul>\n", htmlEscape(r.name),
@@ -282,6 +323,8 @@ std::string optimizeHtml(const Model& m, const eng::OptimizeResult& r) {
     f.title = fmt::format("{}: change of each lever", r.name);
     f.height = 40 + 24.0 * static_cast<double>(bars.size());
     if (bars.size() > 1 || (bars.size() == 1 && bars[0].value != 0)) out += svg::barChart(bars, f);
+    if ((r.method == "simplex" || r.method == "branch-and-cut") && (r.variables.size() == 1 || r.variables.size() == 2))
+      out += regionChart(r);
   }
   out += "<h3>levers</h3>\n<table><tr><th>lever</th><th>current</th><th></th><th>optimal</th><th>change</th><th>cost range</th></tr>\n";
   for (const auto& v : r.variables) {

@@ -211,4 +211,89 @@ std::string waterfall(const std::string& startLabel, double start, const std::ve
   return s + "</svg>\n";
 }
 
+std::string feasibleRegion(const Region& r, const Frame& f) {
+  const bool one = r.yName.empty();
+  double x0 = kLeft, x1 = f.width - kRight, y0 = f.height - kBottom, y1 = kTop;
+  auto xt = niceTicks(r.xlo, r.xhi), yt = one ? std::vector<double>{} : niceTicks(r.ylo, r.yhi);
+  Scale X{r.xlo, r.xhi, x0, x1}, Y{r.ylo, r.yhi, y0, y1};
+  std::string s = header(f, "chart region-chart");
+  if (!one) s += yAxis(Y, yt, x0, x1);
+  for (double t : xt)
+    s += fmt::format("<text class=\"tick\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>", X(t), y0 + 14, htmlEscape(tickLabel(t)));
+  s += fmt::format("<line class=\"axis\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\"/>\n", x0, x1, y0, y0);
+  s += fmt::format("<text class=\"label\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", x1, y0 + 26, htmlEscape(r.xName));
+  if (!one) s += fmt::format("<text class=\"label\" x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n", x0 + 4, y1 + 10, htmlEscape(r.yName));
+  // the region: the box clipped by every half-plane (Sutherland-Hodgman; an equality clips both ways)
+  std::vector<std::pair<double, double>> poly{{r.xlo, r.ylo}, {r.xhi, r.ylo}, {r.xhi, r.yhi}, {r.xlo, r.yhi}};
+  auto clip = [&](double a, double b, double c) {  // keep a*x + b*y <= c
+    std::vector<std::pair<double, double>> out;
+    const double tol = 1e-12 * (std::fabs(c) + 1);
+    for (size_t i = 0; i < poly.size(); ++i) {
+      auto p = poly[i], q = poly[(i + 1) % poly.size()];
+      double fp = a * p.first + b * p.second - c, fq = a * q.first + b * q.second - c;
+      if (fp <= tol) out.push_back(p);
+      if ((fp <= tol) != (fq <= tol)) {
+        double t = fp / (fp - fq);
+        out.push_back({p.first + t * (q.first - p.first), p.second + t * (q.second - p.second)});
+      }
+    }
+    poly = std::move(out);
+  };
+  for (const auto& h : r.rows) {
+    if (h.sense <= 0) clip(h.a, h.b, h.limit);
+    if (h.sense >= 0) clip(-h.a, -h.b, -h.limit);
+  }
+  if (one) {
+    double lo = INFINITY, hi = -INFINITY;
+    for (auto& p : poly) lo = std::min(lo, p.first), hi = std::max(hi, p.first);
+    double py = (y0 + y1) / 2;
+    if (lo <= hi)
+      s += fmt::format("<line stroke=\"#4c78a8\" stroke-width=\"10\" stroke-opacity=\"0.35\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" "
+                       "y2=\"{:.1f}\"><title>feasible: {} .. {}</title></line>\n",
+                       X(lo), X(hi), py, py, htmlEscape(tickLabel(lo)), htmlEscape(tickLabel(hi)));
+    for (const auto& h : r.rows)
+      if (h.a != 0) {
+        double v = h.limit / h.a;
+        if (v < r.xlo || v > r.xhi) continue;
+        s += fmt::format("<line stroke=\"#666\" x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1:.1f}\" y2=\"{2:.1f}\"><title>{3}</title></line>"
+                         "<text class=\"tick\" x=\"{0:.1f}\" y=\"{4:.1f}\" text-anchor=\"middle\">{3}</text>\n",
+                         X(v), py - 14, py + 14, htmlEscape(h.label), py - 18);
+      }
+    s += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\" fill=\"{}\"><title>optimum: {} = {}</title></circle>\n", X(r.optX), py, kUp,
+                     htmlEscape(r.xName), htmlEscape(tickLabel(r.optX)));
+    return s + "</svg>\n";
+  }
+  if (poly.size() >= 3) {
+    std::string d;
+    for (auto& p : poly) d += fmt::format("{}{:.1f},{:.1f}", d.empty() ? "M" : " L", X(p.first), Y(p.second));
+    s += fmt::format("<path fill=\"#4c78a8\" fill-opacity=\"0.2\" stroke=\"none\" d=\"{}Z\"><title>the feasible region</title></path>\n", d);
+  }
+  // a line a*x + b*y = c across the box, labelled at its end
+  auto line = [&](double a, double b, double c, const std::string& label, const char* color, bool dashed) {
+    std::vector<std::pair<double, double>> pts;
+    if (b != 0)
+      for (double x : {r.xlo, r.xhi}) pts.push_back({x, (c - a * x) / b});
+    if (a != 0)
+      for (double y : {r.ylo, r.yhi}) pts.push_back({(c - b * y) / a, y});
+    std::vector<std::pair<double, double>> in;
+    for (auto& p : pts)
+      if (p.first >= r.xlo - 1e-9 * (std::fabs(r.xhi) + 1) && p.first <= r.xhi + 1e-9 * (std::fabs(r.xhi) + 1) &&
+          p.second >= r.ylo - 1e-9 * (std::fabs(r.yhi) + 1) && p.second <= r.yhi + 1e-9 * (std::fabs(r.yhi) + 1))
+        in.push_back(p);
+    if (in.size() < 2) return;
+    std::sort(in.begin(), in.end());
+    auto p = in.front(), q = in.back();
+    s += fmt::format("<line stroke=\"{}\" stroke-width=\"1.5\"{} x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\"><title>{}</title></line>", color,
+                     dashed ? " stroke-dasharray=\"4 3\"" : "", X(p.first), Y(p.second), X(q.first), Y(q.second), htmlEscape(label));
+    s += fmt::format("<text class=\"tick\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", X(q.first) - 2, std::max(Y(q.second) - 4, kTop + 10),
+                     htmlEscape(label));
+  };
+  for (const auto& h : r.rows)
+    if (h.a != 0 || h.b != 0) line(h.a, h.b, h.limit, h.label, "#555", false);
+  if (r.costX != 0 || r.costY != 0) line(r.costX, r.costY, r.costX * r.optX + r.costY * r.optY, "objective", kUp, true);
+  s += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\" fill=\"{}\"><title>optimum: {} = {}, {} = {}</title></circle>\n", X(r.optX),
+                   Y(r.optY), kUp, htmlEscape(r.xName), htmlEscape(tickLabel(r.optX)), htmlEscape(r.yName), htmlEscape(tickLabel(r.optY)));
+  return s + "</svg>\n";
+}
+
 }  // namespace mtc::report::svg

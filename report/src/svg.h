@@ -46,4 +46,22 @@ std::string barChart(const std::vector<Bar>& bars, const Frame& f = {});
 std::string waterfall(const std::string& startLabel, double start, const std::vector<Bar>& steps, const std::string& endLabel,
                       const Frame& f = {});
 
+// The feasible region of a problem in one or two variables (an optimize's levers):
+// each constraint a*x (+ b*y) op limit clipped against the box, the region shaded,
+// each constraint's line labelled, the objective's line through the optimum dashed.
+struct HalfPlane {
+  std::string label;
+  double a = 0, b = 0;  // the coefficients of x and y (b = 0 with one variable)
+  int sense = -1;       // -1: <=, +1: >=, 0: ==
+  double limit = 0;
+};
+struct Region {
+  std::string xName, yName;  // yName empty: one variable, drawn on a line
+  double xlo = 0, xhi = 1, ylo = 0, yhi = 1;  // the box drawn
+  std::vector<HalfPlane> rows;                 // bounds included
+  double optX = 0, optY = 0;
+  double costX = 0, costY = 0;                 // the objective's coefficients
+};
+std::string feasibleRegion(const Region& r, const Frame& f = {});
+
 }  // namespace mtc::report::svg

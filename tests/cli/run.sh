@@ -70,6 +70,21 @@ if head -1 "$TMP/r.html" | grep -q '<!DOCTYPE html>' && grep -q '<h3>revenue' "$
 else
   bad "html report content"
 fi
+# its recommend: the gap chart, then the ranked list
+if grep -q '<h2>recommend for profit_target' "$TMP/r.html" && grep -q 'the gap to goal profit_target' "$TMP/r.html" &&
+   grep -q '<li><strong>decision, programmed: focus</strong>' "$TMP/r.html"; then
+  ok "html recommend"
+else
+  bad "html recommend"
+fi
+# an LP in two variables: the HTML report draws its feasible region and the optimum
+expect_rc "run --format html (two variables)" 0 "$MTC" run --format html -o "$TMP/region.html" "$SRC/tests/engines/optimize/two_products/model.mtree"
+if grep -q 'class="chart region-chart"' "$TMP/region.html" && grep -q '<title>the feasible region</title>' "$TMP/region.html" &&
+   grep -q 'optimum: x_trains = 40, x_soldiers = 30' "$TMP/region.html"; then
+  ok "html feasible region"
+else
+  bad "html feasible region"
+fi
 
 # --only takes a list: the describes and the diagnose of profit (3 + 1 of chiro's 5 statements)
 n=$("$MTC" run --format json --only describe,diagnose:profit "$SRC/examples/chiro/chiro.mtree" 2>/dev/null | grep -o '"kind": *"d[a-z]*"' | wc -l)
