@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "evalexpr.h"
 #include "goalfn.h"
@@ -634,27 +635,48 @@ RecommendResult recommend(const Context& ctx, const RecommendStmt& s) {
     }
   }
 
-  // ---- quality: every benchmarked metric pushed to the next level up
+  // ---- quality: every benchmarked metric (or param) pushed to the next level up
   std::vector<bool> onTree = rt::needed(m, G.metrics);
   const int64_t judged = histEnd > 0 ? histEnd - 1 : idx;  // the last period with data, else the date
   const rt::Values& judgedValues = histEnd > 0 ? ctx.values : gf.base();
   std::optional<double> worst;
+  // params the goal reads: on its sides, or in the formulas of the metrics it reads
+  std::vector<bool> paramOnTree(m.params.size(), false);
+  {
+    std::vector<Id> ms, ps;
+    collectRefs(m, G.cmp.lhs, &ms, &ps);
+    collectRefs(m, G.cmp.rhs, &ms, &ps);
+    for (Id p : ps) paramOnTree[p] = true;
+    for (Id id = 0; id < m.metrics.size() && id < onTree.size(); ++id)
+      if (onTree[id])
+        for (Id p : m.metrics[id].paramDeps) paramOnTree[p] = true;
+  }
   for (const Benchmark& B : m.benchmarks) {
-    if (B.target.kind != Ref::Kind::Metric || B.levels.empty()) continue;
-    const Metric& M = m.metrics[B.target.id];
-    const bool lower = M.direction == Direction::LowerIsBetter;
-    double v = judgedValues.at(B.target.id, judged);
+    if (B.levels.empty()) continue;
+    const bool isMetric = B.target.kind == Ref::Kind::Metric;
+    const std::string name = refName(m, B.target);
+    const std::string unit = m.units.format(isMetric ? m.metrics[B.target.id].unit : m.params[B.target.id].unit);
+    const bool lower = isMetric && m.metrics[B.target.id].direction == Direction::LowerIsBetter;
+    double v = rt::kMissing;
+    if (isMetric) {
+      v = judgedValues.at(B.target.id, judged);
+    } else if (!m.params[B.target.id].values.empty()) {
+      const auto& pv = m.params[B.target.id].values;
+      v = std::accumulate(pv.begin(), pv.end(), 0.0) / static_cast<double>(pv.size());
+    }
     if (!std::isfinite(v)) {
-      r.notes.push_back(fmt::format("benchmark on '{}': no value at {}", M.name, formatPeriod(data.at(judged))));
+      r.notes.push_back(fmt::format("benchmark on '{}': no value at {}", name, formatPeriod(data.at(judged))));
       continue;
     }
+    const bool feeds = isMetric ? B.target.id < onTree.size() && onTree[B.target.id] : paramOnTree[B.target.id];
     Standing st = standing(B, v, lower);
     if (st.par && *st.par != 0) {
       double ratio = lower ? *st.par / v : v / *st.par;
       if (!worst || ratio < *worst) {
         worst = ratio;
         if (!r.bottleneck) r.bottleneck = RecommendResult::Bottleneck{};
-        r.bottleneck->stage = M.stage != kNone ? fmt::format("{} ({})", M.name, m.stages[M.stage].name) : M.name;
+        Id stage = isMetric ? m.metrics[B.target.id].stage : kNone;
+        r.bottleneck->stage = stage != kNone ? fmt::format("{} ({})", name, m.stages[stage].name) : name;
         r.bottleneck->stageRatio = ratio;
       }
     }
@@ -662,28 +684,28 @@ RecommendResult recommend(const Context& ctx, const RecommendStmt& s) {
     rec.type = RecType::Action;
     rec.action = ActionKind::Quality;
     rec.level = st.next;
-    rec.lever = M.name;
+    rec.lever = name;
     rec.from = v;
     rec.to = st.nextValue;
-    rec.unit = m.units.format(M.unit);
+    rec.unit = unit;
     rec.analysis = "benchmark";
     rec.figures["value"] = v;
     for (auto& [lvl, x] : B.levels) rec.figures[levelName(lvl)] = x;
     std::string effectText;
-    if (st.nextValue && B.target.id < onTree.size() && onTree[B.target.id]) {
+    if (st.nextValue && feeds) {
       GoalFunction q(ctx, {B.target}, G, histEnd, idx, pr, targets, 2);
       q.gap({*st.nextValue});
       rec.effect = q.lhs() - lhs0;
       effectText = fmt::format(": {} {} of {}", signedNum(*rec.effect), r.unit, exprText(m, G.cmp.lhs));
     } else if (st.nextValue) {
-      effectText = fmt::format(" ({} does not feed {} through the model's formulas: the effect is not modelled)", M.name, exprText(m, G.cmp.lhs));
+      effectText = fmt::format(" ({} does not feed {} through the model's formulas: the effect is not modelled)", name, exprText(m, G.cmp.lhs));
     }
     std::string now = st.reached ? fmt::format("{} ({} at {})", levelName(*st.reached), num(v), formatPeriod(data.at(judged)))
                                  : fmt::format("below every level ({} at {})", num(v), formatPeriod(data.at(judged)));
-    rec.text = st.nextValue ? fmt::format("Take {} from {} to {}: {} {}{}.", M.name, now, levelWords(st.next), num(*st.nextValue), rec.unit,
+    rec.text = st.nextValue ? fmt::format("Take {} from {} to {}: {} {}{}.", name, now, levelWords(st.next), num(*st.nextValue), rec.unit,
                                           effectText)
                             : fmt::format("{} is at the best level or beyond ({} at {}): run an experiment (an A/B test) to find what beats it.",
-                                          M.name, num(v), formatPeriod(data.at(judged)));
+                                          name, num(v), formatPeriod(data.at(judged)));
     add(rec);
   }
 
