@@ -455,8 +455,11 @@ void solveNonlinear(const NlpInput& in, OptimizeResult& r) {
                                          : std::string("method: nlp: solved as a non-linear program"));
   if (stopped) {
     r.timeLimit = true;
-    r.notes.push_back(fmt::format("the time limit ({} s) was reached after {} start{}: the best solution found, not proven optimal",
-                                  fmtNum(limit), r.starts.size(), r.starts.size() == 1 ? "" : "s"));
+    r.notes.push_back(best ? fmt::format("the time limit ({} s) was reached after {} start{}: the best solution found, not proven optimal",
+                                         fmtNum(limit), r.starts.size(), r.starts.size() == 1 ? "" : "s")
+                           : fmt::format("the time limit ({} s) was reached after {} start{}, before any found a feasible point: "
+                                         "infeasibility is not established; give it more time",
+                                         fmtNum(limit), r.starts.size(), r.starts.size() == 1 ? "" : "s"));
   }
 
   auto fillRows = [&](const Point& q) {
@@ -518,7 +521,11 @@ void solveNonlinear(const NlpInput& in, OptimizeResult& r) {
     return;
   }
 
-  const std::vector<double> x = runs[*best].sol.x;
+  std::vector<double> x = runs[*best].sol.x;
+  for (size_t j = 0; j < n; ++j) {  // within round-off of a bound: on it
+    if (std::isfinite(lo[j]) && std::fabs(x[j] - lo[j]) <= 1e-12 * std::max(1.0, std::fabs(lo[j]))) x[j] = lo[j];
+    if (std::isfinite(hi[j]) && std::fabs(x[j] - hi[j]) <= 1e-12 * std::max(1.0, std::fabs(hi[j]))) x[j] = hi[j];
+  }
   // unbounded: a variable without a bound on that side ran away
   for (size_t j = 0; j < n; ++j) {
     if (std::fabs(x[j]) < 1e12) continue;
