@@ -1,7 +1,9 @@
 // Shared pieces of the mtc subcommands.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,9 @@ struct CommonOptions {
   std::string argv0;
   bool denyWarnings = false;
   std::vector<std::string> allow;
+  std::vector<std::string> allowPaths;  // --allow-path: folders the model may read besides its project root
+  double timeout = 0;                    // --timeout SECONDS (0: none)
+  std::string maxMemory;                 // --max-memory SIZE ("": none)
 };
 
 bool colorFor(FILE* f);
@@ -23,6 +28,8 @@ bool colorFor(FILE* f);
 // with a message when the file cannot be written.
 int writeOutput(const std::string& path, const std::string& text);
 CompileOptions compileOptions(const CommonOptions& c);
+// "512M", "2G", "1.5GiB", "1000000" (bytes; K, M, G, T are powers of 1024).
+std::optional<uint64_t> parseSize(const std::string& text);
 void printDiagnostics(const Compilation& c);
 
 // What main shares with the command files: the options every command has, and

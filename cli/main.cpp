@@ -9,8 +9,11 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
 #include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -31,6 +34,7 @@ CompileOptions compileOptions(const CommonOptions& c) {
   o.stdlibDirs = defaultStdlibDirs(c.argv0);
   o.denyWarnings = c.denyWarnings;
   o.allow = c.allow;
+  o.allowPaths = c.allowPaths;
   return o;
 }
 
@@ -75,7 +79,72 @@ void addCommonFlags(CLI::App* sub, CommonOptions& common) {
   sub->add_flag("--deny-warnings", common.denyWarnings, "treat warnings (model lints) as errors");
   sub->add_option("--allow", common.allow, "silence a warning code (repeatable), e.g. --allow no-stage")
       ->check(CLI::Validator(checkAllowCode, "CODE", "warning code"));
+  sub->add_option("--allow-path", common.allowPaths,
+                  "let the model read files under DIR too (repeatable); by default it reads only under its project root "
+                  "(the nearest folder upwards with .git, else the model's folder) and the stdlib")
+      ->check(CLI::ExistingDirectory);
+  sub->add_option("--timeout", common.timeout, "stop after SECONDS (exit 3, no output file); default: no limit")
+      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--max-memory", common.maxMemory,
+                  "stop when the resident memory passes SIZE (e.g. 512M, 2G; exit 3, no output file); default: no limit")
+      ->check(CLI::Validator([](std::string& v) { return parseSize(v) ? std::string() : "a size like 512M or 2G"; }, "SIZE", "size"));
 }
+
+std::optional<uint64_t> parseSize(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+  if (i == 0) return std::nullopt;
+  double v = 0;
+  try {
+    v = std::stod(text.substr(0, i));
+  } catch (...) {
+    return std::nullopt;
+  }
+  std::string unit = text.substr(i);
+  for (auto& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (!unit.empty() && unit.back() == 'B') unit.pop_back();
+  if (unit.size() == 2 && unit[1] == 'I') unit.pop_back();  // KiB, MiB, GiB
+  double mult = unit.empty() ? 1 : unit == "K" ? 1024.0 : unit == "M" ? 1048576.0 : unit == "G" ? 1073741824.0 : unit == "T" ? 1099511627776.0 : 0;
+  if (mult == 0 || !(v > 0) || v * mult > 1.8e19) return std::nullopt;
+  return static_cast<uint64_t>(v * mult);
+}
+
+namespace {
+
+// --timeout and --max-memory: a watchdog thread looks every 20 ms at the time
+// spent and the resident set size (/proc/self/statm); past either limit it
+// removes an output file being written, says why and ends the process (exit 3).
+void startWatchdog(double timeout, uint64_t maxResident) {
+  if (timeout <= 0 && maxResident == 0) return;
+  std::thread([timeout, maxResident] {
+    const auto start = std::chrono::steady_clock::now();
+    const long page = ::sysconf(_SC_PAGESIZE);
+    for (;;) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      std::string why;
+      double spent = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (timeout > 0 && spent > timeout) why = fmt::format("the run took longer than --timeout {} s", timeout);
+      if (maxResident && why.empty()) {
+        unsigned long long size = 0, resident = 0;
+        if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+          if (std::fscanf(f, "%llu %llu", &size, &resident) != 2) resident = 0;
+          std::fclose(f);
+        }
+        uint64_t bytes = resident * static_cast<uint64_t>(page);
+        if (bytes > maxResident)
+          why = fmt::format("the run used more memory than --max-memory allows ({} MiB resident, the limit {} MiB)", bytes >> 20,
+                            maxResident >> 20);
+      }
+      if (why.empty()) continue;
+      mtc::removeUnfinishedWrite();
+      std::fprintf(stderr, "mtc: error: %s: stopped\n", why.c_str());
+      std::fflush(stderr);
+      std::_Exit(3);
+    }
+  }).detach();
+}
+
+}  // namespace
 
 namespace {
 
@@ -136,6 +205,7 @@ int main(int argc, char** argv) {
     app.exit(e);
     return 2;
   }
+  startWatchdog(reg.common.timeout, reg.common.maxMemory.empty() ? 0 : parseSize(reg.common.maxMemory).value_or(0));
   rc = withBigStack([&]() -> int {
     try {
       if (reg.action) return reg.action();

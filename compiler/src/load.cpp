@@ -1,5 +1,6 @@
 // Loading a model: its file (or unsaved text), its imports (relative to the
 // importing file, then the stdlib folders), once each, parsed; then the checker.
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -69,8 +70,11 @@ class Loader {
     std::vector<fs::path> candidates;
     fs::path p(im.path);
     if (p.is_absolute()) {
-      candidates.push_back(p);
-    } else {
+      c_.diags.report(DiagCode::OutsideRoot, im.pathRange, fmt::format("an import path is relative to the importing file: '{}' is absolute", im.path))
+          .note(fmt::format("a model reads files only under {}; --allow-path DIR widens that for a run", c_.roots.describe()));
+      return;
+    }
+    {
       candidates.push_back(fs::path(from).parent_path() / p);
       for (auto& dir : o_.stdlibDirs) {
         candidates.push_back(fs::path(dir) / p);
@@ -87,10 +91,17 @@ class Loader {
       std::string text;
       bool ov = overlay(cand.string(), text);
       if (!ov && !fs::is_regular_file(cand, ec)) continue;
-      std::string canon = fs::weakly_canonical(cand, ec).string();
+      std::string canon = fs::weakly_canonical(fs::absolute(cand, ec), ec).string();
+      if (!ov && !c_.roots.contains(canon)) {
+        // refused before it is read: nothing of the file reaches a message
+        c_.diags.report(DiagCode::OutsideRoot, im.pathRange, fmt::format("'{}' lies outside {}: refused", im.path, c_.roots.describe()))
+            .note("a model reads files only under its project root (the nearest folder upwards with .git, else the model's folder) "
+                  "and the stdlib; --allow-path DIR widens that for a run");
+        return;
+      }
       if (seen_.count(canon)) return;  // already loaded (or an import cycle): once is enough
       std::string err;
-      if (!ov && !readFile(cand.string(), text, &err)) {
+      if (!ov && !readFileUnder(cand.string(), c_.roots, text, &err)) {
         c_.diags.report(DiagCode::Io, im.pathRange, fmt::format("cannot read '{}': {}", cand.string(), err));
         return;
       }
@@ -108,6 +119,19 @@ std::unique_ptr<Compilation> run(const std::string& path, std::optional<std::str
   c->diags.setDenyWarnings(opts.denyWarnings);
   for (auto& a : opts.allow) c->diags.allow(a);
   c->parsed = true;
+  // where the model may read: its project root, the stdlib, --allow-path
+  auto addRoot = [&](const std::string& d) {
+    std::string canon = canonicalPath(d);
+    if (canon.empty()) {  // a folder not on disk (an unsaved document's): as written, made absolute
+      std::error_code ec;
+      canon = fs::weakly_canonical(fs::absolute(d, ec), ec).string();
+    }
+    if (!canon.empty() && std::find(c->roots.dirs.begin(), c->roots.dirs.end(), canon) == c->roots.dirs.end()) c->roots.dirs.push_back(canon);
+  };
+  addRoot(projectRoot(path));
+  if (!c->roots.dirs.empty()) c->roots.root = c->roots.dirs.front();
+  for (auto& d : opts.stdlibDirs) addRoot(d);
+  for (auto& d : opts.allowPaths) addRoot(d);
   Loader(*c, opts).loadMain(path, std::move(text));
   if (c->files.empty()) {
     c->parsed = false;
@@ -115,6 +139,7 @@ std::unique_ptr<Compilation> run(const std::string& path, std::optional<std::str
   }
   c->model = std::make_unique<ir::Model>();
   c->model->path = path;
+  c->model->readRoots = c->roots;
   check::runPasses(*c, opts);
   return c;
 }

@@ -992,7 +992,15 @@ class Builder {
     if (!n) return e;
     e->text = n->getText();
     e->number = parseNumberLiteral(e->text, &e->percent);
+    checkFinite(*e);
     return e;
+  }
+
+  // A literal too large for a double (1e999) is an error, never infinity.
+  void checkFinite(const ast::Expr& e) {
+    if (std::isfinite(e.number)) return;
+    diags_.report(DiagCode::InvalidExpr, e.range, fmt::format("the number {} is out of range", e.text))
+        .note("numbers are double precision: at most about 1.8e308 in size");
   }
 
   ExprPtr primary(P::PrimaryContext* c) {
@@ -1076,6 +1084,8 @@ class Builder {
       setTitle(*m, c->STRING());
       if (c->number()) {
         m->factor = parseNumberLiteral(c->number()->getText());
+        if (!std::isfinite(*m->factor))
+          diags_.report(DiagCode::InvalidExpr, range(c->number()), fmt::format("the number {} is out of range", c->number()->getText()));
         m->base = unitExpr(c->unitExpr());
       }
       return m;
@@ -1571,6 +1581,7 @@ class LiteralMapReader {
         auto e = std::make_unique<ast::Expr>(ast::ExprKind::Number, r);
         e->text = n->getText();
         e->number = parseNumberLiteral(e->text, &e->percent);
+        if (!std::isfinite(e->number)) return nullptr;  // out of range: the parser's path reports it
         se.value = std::move(e);
         se.range = Range{kr.begin, r.end};
       } else {

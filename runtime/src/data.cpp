@@ -50,13 +50,18 @@ void report(std::vector<Issue>& issues, Diagnostics& diags, SourceManager& sm) {
 
 bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues);
 
+// Warnings (NaN or infinity read as missing) do not stop a run.
+bool anyError(const std::vector<Issue>& issues) {
+  return std::any_of(issues.begin(), issues.end(), [](const Issue& i) { return diagInfo(i.code).severity == Severity::Error; });
+}
+
 }  // namespace
 
 bool load(const Model& checked, Data& out, Diagnostics& diags, SourceManager& sources) {
   std::vector<Issue> issues;
   bool ok = loadInto(checked, out, issues);
   report(issues, diags, sources);
-  return ok && issues.empty();
+  return ok && !anyError(issues);
 }
 
 namespace {
@@ -146,8 +151,8 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
     const Source& S = m.sources[s];
     Table& t = tables[s];
     t.file = S.resolvedPath;
-    t.ok = S.kind == SourceKind::Csv ? table::readCsv(S.resolvedPath, S.delimiter, wanted[s], t, issues)
-                                     : table::readSqlite(S.resolvedPath, S.query, wanted[s], t, issues);
+    t.ok = S.kind == SourceKind::Csv ? table::readCsv(S.resolvedPath, S.delimiter, wanted[s], t, issues, m.readRoots)
+                                     : table::readSqlite(S.resolvedPath, S.query, wanted[s], t, issues, m.readRoots);
   }
 
   // dimensions from data: named values keep their indices, data values follow
@@ -394,9 +399,11 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
     };
     std::vector<Cell> cells;
     if (!direct) cells.reserve(t.rows());
+    size_t nonFinite = 0, firstNonFinite = 0;  // NaN or infinite cells: missing, one warning
     for (size_t r = 0; r < t.rows(); ++r) {
       if (ps.skip[r]) continue;
-      if (col.bad[r]) {
+      if (col.bad[r] == 2 && nonFinite++ == 0) firstNonFinite = t.rowNumbers[r];
+      if (col.bad[r] == 1) {
         found.emplace_back(Issue{DiagCode::DataValue, t.file, t.rowNumbers[r], M.data->column,
                                   fmt::format("'{}' is not a number", col.badText.at(static_cast<uint32_t>(r)))});
         continue;
@@ -417,6 +424,10 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
         cells.push_back({cell, toGrain(*ps.fine[tid], Grain::Day).ord, v});
       }
     }
+    if (nonFinite)
+      found.emplace_back(Issue{DiagCode::DataNonFinite, t.file, firstNonFinite, M.data->column,
+                                fmt::format("{} cell{} of '{}' hold NaN or infinity: treated as missing (the first at row {})", nonFinite,
+                                            nonFinite == 1 ? "" : "s", M.name, firstNonFinite)});
     if (direct) return;
     // combine across the extra dimensions (in row order), then the finer periods of each cell in time order
     std::stable_sort(cells.begin(), cells.end(), [](const Cell& a, const Cell& b) { return std::tie(a.cell, a.day) < std::tie(b.cell, b.day); });
@@ -445,7 +456,7 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
     worker();
   }
   for (auto& mi : metricIssues) issues.insert(issues.end(), std::make_move_iterator(mi.begin()), std::make_move_iterator(mi.end()));
-  return issues.empty();
+  return !anyError(issues);
 }
 
 }  // namespace

@@ -12,7 +12,9 @@
 //
 // Compiled objects are cached on disk (MTC_CACHE_DIR, else $XDG_CACHE_HOME/mtc,
 // else ~/.cache/mtc; MTC_JIT_CACHE=off disables), keyed by a SHA-1 of the
-// module's IR, the target CPU and its features, and the LLVM version.
+// module's IR, the target CPU and its features, and the LLVM version. The folder
+// must be this user's, mode 0700, not a link; each object carries a digest of its
+// key and bytes and is loaded only when it matches (docs/reliability.md).
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/IR/IRBuilder.h>
@@ -27,13 +29,18 @@
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -754,13 +761,60 @@ void Codegen::reduce(Agg agg, const std::string& name) {
 
 std::once_flag llvmInit;
 
+// The cache holds code that mtc loads and runs: it is used only when it is a
+// real folder (not a link) owned by this user with mode 0700 (one of ours that is
+// more open is closed to 0700; anyone else's, or a link, is refused with one
+// warning, and the run compiles without it).
+bool privateFolder(const std::filesystem::path& d) {
+  std::error_code ec;
+  std::filesystem::create_directories(d.parent_path(), ec);
+  if (::mkdir(d.c_str(), 0700) != 0 && errno != EEXIST) return false;
+  struct stat st {};
+  if (::lstat(d.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid()) return false;
+  if ((st.st_mode & 077) != 0 && ::chmod(d.c_str(), 0700) != 0) return false;
+  return true;
+}
+
 std::filesystem::path cacheDir() {
   const char* off = std::getenv("MTC_JIT_CACHE");
   if (off && std::string(off) == "off") return {};
-  if (const char* d = std::getenv("MTC_CACHE_DIR"); d && *d) return d;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::filesystem::path(x) / "mtc";
-  if (const char* h = std::getenv("HOME"); h && *h) return std::filesystem::path(h) / ".cache" / "mtc";
-  return {};
+  std::filesystem::path d;
+  if (const char* e = std::getenv("MTC_CACHE_DIR"); e && *e) d = e;
+  else if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) d = std::filesystem::path(x) / "mtc";
+  else if (const char* h = std::getenv("HOME"); h && *h) d = std::filesystem::path(h) / ".cache" / "mtc";
+  if (d.empty()) return {};
+  static std::mutex mu;
+  static std::map<std::string, bool> checked;  // per folder, once per process
+  std::lock_guard<std::mutex> lock(mu);
+  auto [it, fresh] = checked.try_emplace(d.string(), false);
+  if (fresh) {
+    it->second = privateFolder(d);
+    if (!it->second)
+      std::fprintf(stderr, "mtc: warning: the JIT cache folder %s is not a private folder of this user (mode 0700, not a link): "
+                           "not used\n", d.c_str());
+  }
+  return it->second ? d : std::filesystem::path{};
+}
+
+// A cached object is stored with a SHA-1 of its key and its bytes after it, and
+// loaded only when that digest matches (a truncated or altered file is compiled again).
+constexpr size_t kDigest = 20;
+std::string sealObject(const std::string& key, const std::string& object) {
+  llvm::SHA1 sha;
+  sha.update(key);
+  sha.update(object);
+  auto d = sha.final();
+  return object + std::string(reinterpret_cast<const char*>(d.data()), d.size());
+}
+bool openSealed(const std::string& key, std::string& stored) {
+  if (stored.size() <= kDigest) return false;
+  llvm::SHA1 sha;
+  sha.update(key);
+  sha.update(llvm::StringRef(stored.data(), stored.size() - kDigest));
+  auto d = sha.final();
+  if (std::memcmp(d.data(), stored.data() + stored.size() - kDigest, kDigest) != 0) return false;
+  stored.resize(stored.size() - kDigest);
+  return true;
 }
 
 [[noreturn]] void fail(const std::string& what, llvm::Error e) {
@@ -960,11 +1014,15 @@ std::string compileChunk(const plan::Plan& plan, size_t begin, size_t end, const
   llvm::SHA1 sha;
   sha.update(irs.str());
   std::filesystem::path dir = cacheDir();
-  std::filesystem::path file = dir.empty() ? dir : dir / (llvm::toHex(sha.final(), true) + ".o");
+  const std::string key = llvm::toHex(sha.final(), true);
+  std::filesystem::path file = dir.empty() ? dir : dir / (key + ".o");
   std::string object;
-  if (!file.empty()) readFile(file.string(), object);
-  cached = !object.empty();
-  if (cached) return object;
+  if (!file.empty() && readFile(file.string(), object) && openSealed(key, object)) {
+    cached = true;
+    return object;
+  }
+  cached = false;
+  object.clear();
 
   // optimise (O2, with the target's cost model so loops vectorise), then emit
   llvm::LoopAnalysisManager lam;
@@ -986,10 +1044,8 @@ std::string compileChunk(const plan::Plan& plan, size_t begin, size_t end, const
   pm.run(*mod);
   object.assign(buf.begin(), buf.end());
   if (!file.empty()) {  // a cache that cannot be written is simply not used
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
     std::string err;
-    if (!ec) writeFileAtomically(file.string(), object, err);
+    writeFileAtomically(file.string(), sealObject(key, object), err);
   }
   return object;
 }

@@ -1,6 +1,8 @@
 // Reading sources into converted columns (table.h).
 #include "table.h"
 
+#include "mtc/fileio.h"
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -119,9 +121,13 @@ class Builder {
       double v = kNaN;
       uint8_t bad = 0;
       if (!missing(text) && !parseNumber(text, v)) {
-        bad = 1;
         v = kNaN;
-        num->badText.emplace(r, std::string(text));
+        if (nonFinite(text)) {
+          bad = 2;  // NaN or infinity: missing, with one warning per metric (data.cpp)
+        } else {
+          bad = 1;
+          num->badText.emplace(r, excerpt(text));
+        }
       }
       num->v.push_back(v);
       num->bad.push_back(bad);
@@ -149,12 +155,9 @@ class Builder {
 // A file mapped into memory (read-only), or its error.
 class Mapped {
  public:
-  explicit Mapped(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      error_ = std::strerror(errno);
-      return;
-    }
+  Mapped(const std::string& path, const ReadRoots& roots) {
+    int fd = openUnder(path, roots, &error_);  // confined, regular files only (mtc/fileio.h)
+    if (fd < 0) return;
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
       error_ = std::strerror(errno);
@@ -206,6 +209,29 @@ bool parseNumber(std::string_view text, double& out) {
   if (ec != std::errc() || p != s.data() + s.size() || !std::isfinite(v)) return false;
   out = pct ? v / 100 : v;
   return true;
+}
+
+bool nonFinite(std::string_view text) {
+  std::string_view s = trim(text);
+  if (!s.empty() && (s.front() == '+' || s.front() == '-')) s.remove_prefix(1);
+  double v = 0;
+  auto [p, ec] = fast_float::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() && p == s.data() + s.size() && !std::isfinite(v);
+}
+
+std::string excerpt(std::string_view text, size_t max) {
+  std::string out;
+  size_t shown = 0;
+  for (unsigned char c : text) {
+    if (shown == max) {
+      out += "...";
+      break;
+    }
+    if (c >= 0x20 && c < 0x7f && c != '\\') out += static_cast<char>(c);
+    else out += fmt::format("\\x{:02x}", c);
+    ++shown;
+  }
+  return out;
 }
 
 namespace {
@@ -326,8 +352,8 @@ void appendTable(Table& t, Table& u) {
 
 }  // namespace
 
-bool readCsv(const std::string& path, char delim, const Wanted& w, Table& t, std::vector<Issue>& issues) {
-  Mapped file(path);
+bool readCsv(const std::string& path, char delim, const Wanted& w, Table& t, std::vector<Issue>& issues, const ReadRoots& roots) {
+  Mapped file(path, roots);
   if (!file.error().empty()) {
     issues.emplace_back(DiagCode::DataFile, path, 0, "", fmt::format("cannot read the file: {}", file.error()));
     return false;
@@ -379,9 +405,19 @@ bool readCsv(const std::string& path, char delim, const Wanted& w, Table& t, std
   return parseRows(p, end, line, delim, path, issues, rows(b));
 }
 
-bool readSqlite(const std::string& path, const std::string& query, const Wanted& w, Table& t, std::vector<Issue>& issues) {
+bool readSqlite(const std::string& path, const std::string& query, const Wanted& w, Table& t, std::vector<Issue>& issues,
+                const ReadRoots& roots) {
+  // confined as a CSV is (mtc/fileio.h), then opened by its resolved path without following a link
+  std::string why;
+  int fd = openUnder(path, roots, &why);
+  if (fd < 0) {
+    issues.emplace_back(DiagCode::DataFile, path, 0, "", fmt::format("cannot open the database: {}", why));
+    return false;
+  }
+  ::close(fd);
+  std::string real = canonicalPath(path);
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+  if (real.empty() || sqlite3_open_v2(real.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, nullptr) != SQLITE_OK) {
     issues.emplace_back(DiagCode::DataFile, path, 0, "", fmt::format("cannot open the database: {}", db ? sqlite3_errmsg(db) : "out of memory"));
     sqlite3_close(db);
     return false;

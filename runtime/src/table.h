@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "mtc/diagnostics.h"
+#include "mtc/fileio.h"
 
 namespace mtc::rt::table {
 
@@ -50,8 +51,8 @@ struct Dict {
 // a number are listed (with their text) and hold NaN too.
 struct Numbers {
   std::vector<double> v;
-  std::vector<uint8_t> bad;             // per row: 1 when the cell is not a number
-  std::map<uint32_t, std::string> badText;
+  std::vector<uint8_t> bad;             // per row: 1 when the cell is not a number, 2 when it is NaN or infinite (missing)
+  std::map<uint32_t, std::string> badText;  // a short escaped excerpt of a cell that is not a number
 };
 
 struct Table {
@@ -69,13 +70,20 @@ struct Table {
 // RFC 4180 CSV (quoted fields with "" escapes, embedded newlines, CRLF), read
 // from the mapped file. A row with the wrong number of fields is reported and
 // left out; so is a file that is not text, or whose header lacks a wanted column.
-bool readCsv(const std::string& path, char delimiter, const Wanted& w, Table& t, std::vector<Issue>& issues);
+// Both read only under `roots` (confinement: a path that resolves elsewhere is a data-file issue).
+bool readCsv(const std::string& path, char delimiter, const Wanted& w, Table& t, std::vector<Issue>& issues, const ReadRoots& roots);
 
 // The rows of a query on an SQLite database, the same way.
-bool readSqlite(const std::string& path, const std::string& query, const Wanted& w, Table& t, std::vector<Issue>& issues);
+bool readSqlite(const std::string& path, const std::string& query, const Wanted& w, Table& t, std::vector<Issue>& issues,
+                const ReadRoots& roots);
 
 // A number as data writes it: 1234.5, -3, +3, 1e6, 12% (0.12), spaces around;
 // 1,234.5 is not accepted (ambiguous). False when the text is not a number.
+// A cell that reads as NaN or infinity ("nan", "inf", "-Infinity"): missing, not an error.
+bool nonFinite(std::string_view text);
+// A cell's text for a message: at most `max` characters, anything not printable ASCII escaped
+// (\xNN), "..." when cut. Messages never carry more of a data file.
+std::string excerpt(std::string_view text, size_t max = 40);
 bool parseNumber(std::string_view text, double& out);
 
 }  // namespace mtc::rt::table

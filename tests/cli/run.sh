@@ -61,6 +61,36 @@ head -c 3000 "$SRC/examples/chiro/chiro.mtree" >"$TMP/trunc.mtree"; check_surviv
 check_survives "a directory" "$TMP"
 expect_rc "missing file" 1 "$MTC" check "$TMP/nope.mtree"
 
+# confinement (docs/reliability.md): a model reads only under its project root; what is refused
+# is never printed. A secret outside the project, reached by an absolute path, by .. and by a link.
+mkdir -p "$TMP/outside" "$TMP/proj/.git" "$TMP/proj/sub"
+printf 'month,orders\nTOPSECRET-1,1\n' >"$TMP/outside/secret.csv"
+printf 'TOPSECRET-2 not a model\n' >"$TMP/outside/secret.mtree"
+ln -s "$TMP/outside/secret.csv" "$TMP/proj/link.csv"
+printf 'model m { grain: month }\nimport "../../outside/secret.mtree"\nmetric x: count = 1 { role: north_star }\n' >"$TMP/proj/sub/imp.mtree"
+expect_rc "import .. outside the root" 1 "$MTC" check "$TMP/proj/sub/imp.mtree"
+grep -q "lies outside the project root $TMP/proj: refused \[outside-root\]" "$TMP/err" && ok "import refused, located" || bad "import refused, located"
+printf 'model m { grain: month }\nimport "%s"\nmetric x: count = 1 { role: north_star }\n' "$TMP/outside/secret.mtree" >"$TMP/proj/abs.mtree"
+expect_rc "import of an absolute path" 1 "$MTC" check "$TMP/proj/abs.mtree"
+grep -q "is absolute \[outside-root\]" "$TMP/err" && ok "absolute import refused" || bad "absolute import refused"
+for src in '../outside/secret.csv' 'link.csv'; do
+  printf 'model m { grain: month }\nsource s = csv("%s") { time: month }\nmetric orders: count { data: s.orders  role: north_star }\ndescribe orders\n' "$src" >"$TMP/proj/src.mtree"
+  expect_rc "source $src" 1 "$MTC" run "$TMP/proj/src.mtree"
+  grep -q "outside-root" "$TMP/err" && ok "source $src refused" || bad "source $src refused"
+done
+printf 'model m { grain: month }\nsource s = sqlite("../outside/secret.csv", "select 1") { time: month }\nmetric orders: count { data: s.orders  role: north_star }\n' >"$TMP/proj/db.mtree"
+expect_rc "sqlite source outside the root" 1 "$MTC" check "$TMP/proj/db.mtree"
+if cat "$TMP"/out "$TMP"/err | grep -q TOPSECRET; then bad "a refused file's content was printed"; else ok "nothing of a refused file is printed"; fi
+# --allow-path widens the root for a run
+printf 'model m { grain: month }\nsource s = csv("../outside/secret.csv") { time: month }\nmetric orders: count { data: s.orders  role: north_star }\n' >"$TMP/proj/ok.mtree"
+expect_rc "--allow-path" 0 "$MTC" check --allow-path "$TMP/outside" "$TMP/proj/ok.mtree"
+# a FIFO is refused, never waited on
+mkfifo "$TMP/proj/fifo.csv" 2>/dev/null && {
+  printf 'model m { grain: month }\nsource s = csv("fifo.csv") { time: month }\nmetric orders: count { data: s.orders  role: north_star }\ndescribe orders\n' >"$TMP/proj/fifo.mtree"
+  timeout 20 "$MTC" run "$TMP/proj/fifo.mtree" >/dev/null 2>"$TMP/err"; rc=$?
+  [ $rc = 3 ] && grep -q "not a regular file" "$TMP/err" && ok "a FIFO source is refused (exit 3)" || bad "a FIFO source: exit $rc"
+}
+
 # the HTML report: a whole page, with revenue 2025-06 = 143,130 (tests/reference's
 # independent Python computation of the chiro example)
 expect_rc "run --format html" 0 "$MTC" run --format html -o "$TMP/r.html" "$SRC/examples/chiro/chiro.mtree"
@@ -106,5 +136,66 @@ if grep -q '2025-02 .* n/m' "$TMP/pct/out" && grep -q '2025-03 .*+100.0%' "$TMP/
 else bad "percent changes"; cat "$TMP/pct/out"; fi
 
 echo
+# limits (docs/reliability.md): --timeout and --max-memory stop a run cleanly, exit 3, no output file
+printf 'model m { grain: month  start: 2025-01 }\nparam p: count = 100 ~ normal(100, 10)\nmetric x: count = p * 2 { role: north_star }\nsimulate x for 120 months { runs: 1000000 }\n' >"$TMP/slow.mtree"
+expect_rc "--timeout" 3 "$MTC" run --timeout 0.3 -o "$TMP/slow.out" "$TMP/slow.mtree"
+grep -q "took longer than --timeout 0.3 s: stopped" "$TMP/err" && [ ! -e "$TMP/slow.out" ] && ! ls "$TMP"/.slow.out.tmp* >/dev/null 2>&1 &&
+  ok "--timeout: message, no output file" || bad "--timeout: message, no output file"
+expect_rc "--max-memory" 3 "$MTC" run --max-memory 1M -o "$TMP/mem.out" "$SRC/examples/chiro/chiro.mtree"
+grep -q "more memory than --max-memory allows" "$TMP/err" && [ ! -e "$TMP/mem.out" ] && ok "--max-memory: message, no output file" || bad "--max-memory: message, no output file"
+expect_rc "--max-memory with a bad size" 2 "$MTC" run --max-memory lots "$SRC/examples/chiro/chiro.mtree"
+expect_rc "generous limits change nothing" 0 "$MTC" run --timeout 600 --max-memory 8G --format json -o "$TMP/lim.json" "$SRC/examples/chiro/chiro.mtree"
+# a literal too large for a double is a located error, not infinity
+printf 'model m { grain: month }\nparam p: ratio = 1e999\nmetric x: ratio = p { role: north_star }\n' >"$TMP/big.mtree"
+expect_rc "1e999" 1 "$MTC" check "$TMP/big.mtree"
+grep -q "big.mtree:2:18: error: the number 1e999 is out of range \[invalid-expression\]" "$TMP/err" && ok "1e999 located" || bad "1e999 located"
+# NaN and infinity in data: missing, one warning per metric with the count and the first row
+mkdir -p "$TMP/nan"
+printf 'month,orders\n2025-01,10\n2025-02,NaN\n2025-03,inf\n2025-04,-Infinity\n2025-05,14\n' >"$TMP/nan/d.csv"
+printf 'model m { grain: month }\nsource s = csv("d.csv") { time: month }\nmetric orders: count { data: s.orders  role: north_star }\ndescribe orders\n' >"$TMP/nan/m.mtree"
+expect_rc "NaN and infinity in data" 0 "$MTC" run --format json "$TMP/nan/m.mtree"
+if [ "$(grep -c 'data-non-finite' "$TMP/err")" = 1 ] && grep -q "d.csv:3: warning: 3 cells of 'orders' hold NaN or infinity: treated as missing (the first at row 3) (column 'orders') \[data-non-finite\]" "$TMP/err" &&
+   tr -d ' \n' <"$TMP/out" | grep -q '"values":\[10.0,null,null,null,14.0\]'; then
+  ok "NaN and infinity: one warning, missing values"
+else
+  bad "NaN and infinity: one warning, missing values"; cat "$TMP/err"
+fi
+# a cell that is not a number is quoted short and escaped, never a whole line
+printf 'month,orders\n2025-01,%s\n' "$(head -c 300 /dev/zero | tr '\0' 'A')" >"$TMP/nan/long.csv"
+printf 'model m { grain: month }\nsource s = csv("long.csv") { time: month }\nmetric orders: count { data: s.orders  role: north_star }\ndescribe orders\n' >"$TMP/nan/long.mtree"
+expect_rc "a long bad cell" 3 "$MTC" run "$TMP/nan/long.mtree"
+grep -q "'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA...' is not a number" "$TMP/err" && ! grep -q "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" "$TMP/err" &&
+  ok "a bad cell is cut to 40 characters" || bad "a bad cell is cut to 40 characters"
+
+# output escaping: a model whose titles, docs and owners carry <script>, quotes, backticks, |,
+# brackets and comment ends reaches every format escaped (docs/reliability.md)
+H="$SRC/tests/cli/hostile.mtree"
+for f in html md json text; do "$MTC" run --format $f -o "$TMP/h.$f" "$H" 2>/dev/null || bad "hostile run --format $f"; done
+for g in dot mermaid svg; do "$MTC" graph --format $g -o "$TMP/h.$g" "$H" 2>/dev/null || bad "hostile graph --format $g"; done
+if grep -qiE '(^|[^\\])<(script|img)' "$TMP/h.html" "$TMP/h.svg" "$TMP/h.md" "$TMP/h.mermaid"; then bad "a hostile string reached HTML, SVG, Markdown or Mermaid unescaped"
+else ok "hostile strings escaped in HTML, SVG, Markdown and Mermaid"; fi
+grep -q '^# Evil \\<script\\>' "$TMP/h.md" && ok "Markdown escapes a title" || bad "Markdown escapes a title"
+if command -v dot >/dev/null 2>&1; then
+  dot -Tsvg "$TMP/h.dot" -o "$TMP/h.dot.svg" 2>/dev/null && ! grep -qi '<script\|<img' "$TMP/h.dot.svg" && ok "DOT with hostile strings renders, escaped" || bad "DOT with hostile strings"
+fi
+python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$TMP/h.json" && ok "JSON with hostile strings parses" || bad "JSON with hostile strings"
+
+# the JIT's object cache is code mtc loads: a private folder (0700, ours), objects sealed by a digest
+CACHE="$TMP/jitcache"; mkdir -p "$CACHE"; chmod 0777 "$CACHE"
+MTC_JIT_CACHE= MTC_CACHE_DIR="$CACHE" "$MTC" run --jit=always --format json "$SRC/examples/chiro/chiro.mtree" >"$TMP/c1.json" 2>/dev/null
+[ "$(stat -c %a "$CACHE")" = 700 ] && ok "the cache folder is closed to 0700" || bad "cache folder mode $(stat -c %a "$CACHE")"
+ls "$CACHE"/*.o >/dev/null 2>&1 && ok "objects cached" || bad "no object cached"
+for o in "$CACHE"/*.o; do printf 'garbage' | dd of="$o" bs=1 seek=100 conv=notrunc 2>/dev/null; done  # every object altered
+MTC_JIT_CACHE= MTC_CACHE_DIR="$CACHE" "$MTC" run --jit=always --format json "$SRC/examples/chiro/chiro.mtree" >"$TMP/c2.json" 2>/dev/null
+cmp -s "$TMP/c1.json" "$TMP/c2.json" && ok "altered objects are compiled again (same report)" || bad "altered cache objects changed the report"
+mkdir -p "$TMP/elsewhere"; ln -s "$TMP/elsewhere" "$TMP/linkcache"
+MTC_JIT_CACHE= MTC_CACHE_DIR="$TMP/linkcache" "$MTC" run --jit=always --format json "$SRC/examples/chiro/chiro.mtree" >"$TMP/c3.json" 2>"$TMP/err"
+if grep -q "not a private folder" "$TMP/err" && ! ls "$TMP/elsewhere"/*.o >/dev/null 2>&1 && cmp -s "$TMP/c1.json" "$TMP/c3.json"; then
+  ok "a linked cache folder is refused (warning, no objects, same report)"
+else
+  bad "a linked cache folder"
+fi
+
 if [ $fails -gt 0 ]; then echo "$fails CLI test(s) failed"; exit 1; fi
 echo "all CLI tests passed"
+

@@ -67,6 +67,9 @@ def run_case(mtc, root, path):
         env = dict(os.environ, NO_COLOR="1", MTC_JIT_CACHE="off")
         p = subprocess.run([mtc] + args + ["model.mtree"], cwd=tmp, capture_output=True, text=True, env=env, timeout=120)
     out = (p.stderr + p.stdout).replace(os.path.join(root, "stdlib"), "/usr/local/share/mtc/stdlib")
+    # the temporary folder is the case's project root: shown as /work/shop
+    for t in sorted({os.path.realpath(tmp), tmp}, key=len, reverse=True):
+        out = out.replace(t, "/work/shop")
     lines = out.split("\n")
     if lines and lines[-1] == "":
         lines.pop()

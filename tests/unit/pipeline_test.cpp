@@ -16,19 +16,19 @@ namespace {
 std::string model(const std::string& statements) {
   return fmt::format(
       "model w {{ grain: month }}\n"
-      "source s = csv(\"{}/tests/fixtures/r/series/AirPassengers.csv\") {{ time: period }}\n"
+      "source s = csv(\"../fixtures/r/series/AirPassengers.csv\") {{ time: period }}\n"
       "metric x: count {{ data: s.value }}\n"
       "metric a: count = lag(x, 2) + rolling_mean(x, 3)\n"  // looks back 2
       "metric b: ratio = yoy(a)\n"                           // 12 + 2
       "metric c: count = ytd(x) + delta(a)\n"                // max(11, 1 + 2)
       "metric e: count = cumsum(x) {{ role: north_star }}\n" // its whole past
       "{}",
-      MTC_SOURCE_DIR, statements);
+      statements);
 }
 
 eng::RunOutcome run(const std::string& statements, bool demand, rt::JitMode jit) {
   eng::RunRequest req;
-  req.path = "w.mtree";
+  req.path = std::string(MTC_SOURCE_DIR) + "/tests/unit/w.mtree";  // unsaved text; its source is read relative to it
   req.text = model(statements);
   req.demandPeriods = demand;
   req.jit = jit;
@@ -75,7 +75,7 @@ TEST_CASE("one thread or several give the same numbers, bit for bit") {
   std::string last;
   for (unsigned threads : {1u, 2u, 4u}) {
     eng::RunRequest req;
-    req.path = "w.mtree";
+    req.path = std::string(MTC_SOURCE_DIR) + "/tests/unit/w.mtree";  // unsaved text; its source is read relative to it
     req.text = model(statements);
     req.engine.threads = threads;
     eng::RunOutcome out = eng::runModel(req);

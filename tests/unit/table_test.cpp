@@ -28,7 +28,7 @@ Read read(const std::string& path) {
   w.missing = {"NA"};
   Read r;
   r.t.file = path;
-  r.ok = readCsv(path, ',', w, r.t, r.issues);
+  r.ok = readCsv(path, ',', w, r.t, r.issues, mtc::ReadRoots{"/", {"/"}});
   return r;
 }
 

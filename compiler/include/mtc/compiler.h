@@ -11,6 +11,7 @@
 
 #include "mtc/ast.h"
 #include "mtc/diagnostics.h"
+#include "mtc/fileio.h"
 #include "mtc/ir.h"
 #include "mtc/parse.h"
 
@@ -24,6 +25,10 @@ struct CompileOptions {
   ParseLimits limits;
   // Text of files not yet saved (LSP): path -> text, used instead of the disk.
   std::vector<std::pair<std::string, std::string>> overlays;
+  // Confinement (docs/reliability.md): imports and sources are read only under the
+  // model's project root (the nearest folder upwards with .git, else the model's
+  // folder), the stdlib folders and these folders (--allow-path).
+  std::vector<std::string> allowPaths;
 };
 
 // Every place a name is declared or used, for the language server and tools.
@@ -39,6 +44,7 @@ struct Occurrence {
 };
 
 struct Compilation {
+  ReadRoots roots;  // where the model may read (CompileOptions, confinement)
   SourceManager sources;
   Diagnostics diags;
   std::vector<std::unique_ptr<ast::File>> files;  // files[0] is the main file

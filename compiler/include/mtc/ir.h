@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "mtc/calendar.h"
+#include "mtc/fileio.h"
 #include "mtc/source.h"
 #include "mtc/units.h"
 
@@ -416,6 +417,7 @@ struct Model {
   std::optional<std::string> currency;
   std::optional<Period> start;
   std::string path;  // the main file
+  ReadRoots readRoots;  // where its sources may be read (confinement: docs/reliability.md)
 
   UnitTable units;
   std::vector<Dimension> dims;

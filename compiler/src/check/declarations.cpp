@@ -38,7 +38,24 @@ void checkSources(Ctx& x) {
     }
     S.path = sd->args[0].value;
     fs::path base = fs::path(x.c.sources.file(sd->file).path()).parent_path();
-    S.resolvedPath = fs::path(S.path).is_absolute() ? S.path : (base / S.path).lexically_normal().string();
+    if (fs::path(S.path).is_absolute()) {
+      x.d.report(DiagCode::OutsideRoot, sd->args[0].range, fmt::format("a source's path is relative to the model file: '{}' is absolute", S.path))
+          .note(fmt::format("a model reads files only under {}; --allow-path DIR widens that for a run", x.c.roots.describe()));
+      continue;
+    }
+    S.resolvedPath = (base / S.path).lexically_normal().string();
+    {
+      // refused here when it resolves outside the roots (a link out included); read
+      // through the same check at run time (mtc::openUnder), on what is opened
+      std::error_code ec;
+      std::string canon = fs::weakly_canonical(fs::absolute(S.resolvedPath, ec), ec).string();
+      if (!ec && !x.c.roots.contains(canon)) {
+        x.d.report(DiagCode::OutsideRoot, sd->args[0].range, fmt::format("'{}' lies outside {}: refused", S.path, x.c.roots.describe()))
+            .note("a model reads files only under its project root (the nearest folder upwards with .git, else the model's folder); "
+                  "--allow-path DIR widens that for a run");
+        continue;
+      }
+    }
     Props ps = readProps(x, sd->props, PropOwner::Source);
     if (auto* v = ps.get(PropId::Source_time)) S.timeColumn = v->text;
     if (auto* v = ps.get(PropId::Source_dimensions))
