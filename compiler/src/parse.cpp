@@ -730,8 +730,11 @@ class Builder {
       auto* f = dynamic_cast<P::UnitFactorContext*>(child);
       if (!f) continue;
       int power = 1;
-      if (f->CARET()) {
-        long p = std::strtol(f->INT().back()->getText().c_str(), nullptr, 10);
+      // After error recovery `^` may lack its exponent (`m^` then `)`): the last
+      // INT is then the base, or there is none.
+      auto ints = f->INT();
+      if (f->CARET() && !ints.empty() && ints.back()->getSymbol()->getTokenIndex() > f->CARET()->getSymbol()->getTokenIndex()) {
+        long p = std::strtol(ints.back()->getText().c_str(), nullptr, 10);
         if (f->MINUS()) p = -p;
         power = static_cast<int>(std::clamp<long>(p, -64, 64));
       }
