@@ -61,6 +61,32 @@ std::optional<rt::Timeline> demandWindow(const Model& m, const rt::Timeline& dat
   return rt::Timeline{data.grain, data.at(lo), hi - lo + 1};
 }
 
+// One warning per metric whose formula made missing cells from inputs that are
+// not missing (a division by zero, a log or sqrt out of its domain), located at
+// the operation, naming the first period and slice (docs/runtime.md).
+void reportDomainGaps(const Model& m, const rt::Data& d, rt::Values& values, Diagnostics& diags) {
+  for (const rt::DomainGap& g : rt::domainGaps(m, d, values)) {
+    const Metric& M = m.metrics[g.metric];
+    const Expr& e = m.exprs[g.expr];
+    const char* what = e.op == Op::Log    ? "the log of a number that is not positive"
+                       : e.op == Op::Sqrt ? "the square root of a negative number"
+                       : e.op == Op::Pow  ? "a power that is not a real number"
+                                          : "a division by zero";
+    std::string where = formatPeriod(values.timeline().at(g.period));
+    size_t slice = g.slice;
+    std::string keys;
+    for (size_t k = M.dims.size(); k-- > 0;) {
+      const Dimension& D = m.dims[M.dims[k]];
+      keys = fmt::format("{}={}", D.name, D.values[slice % D.values.size()]) + (keys.empty() ? "" : ", ") + keys;
+      slice /= D.values.size();
+    }
+    if (!keys.empty()) where += ", " + keys;
+    diags.report(DiagCode::UndefinedResult, e.range,
+                 fmt::format("{} cell{} of '{}' {} missing: {} (the first at {})", g.count, g.count == 1 ? "" : "s", M.name,
+                             g.count == 1 ? "is" : "are", what, where));
+  }
+}
+
 }  // namespace
 
 const ir::Model* RunOutcome::model() const {
@@ -150,6 +176,11 @@ RunOutcome runModel(const RunRequest& r) {
     rt::Subset nothing;
     ev->evaluateInto(first, values, wanted.empty() ? &nothing : nullptr);
     out.stats.evaluate = since(t3);
+    reportDomainGaps(m, out.data, values, c.diags);
+    if (c.diags.hasErrors()) {  // --deny-warnings made a warning of the data or the evaluation an error
+      out.exitCode = 1;
+      return out;
+    }
   } catch (const rt::RunError& e) {
     c.diags.report(DiagCode::Runtime, m.range, e.what());
     out.exitCode = 3;

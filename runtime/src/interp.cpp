@@ -19,6 +19,22 @@ namespace {
 // Dimensions a reduction or selection sets at once; more than this are saved
 // on the heap (models have a handful).
 constexpr size_t kInlineDims = 16;
+constexpr ExprId kNoExpr = ~ExprId{0};
+
+// Whether an expression divides, or takes a log, a sqrt or a power (what can
+// turn present inputs into a missing value).
+bool hasDomainOp(const Model& m, ExprId id) {
+  const Expr& e = m.exprs[id];
+  switch (e.op) {
+    case Op::Div: case Op::Pow: case Op::Log: case Op::Sqrt: case Op::PctChange: case Op::Yoy: case Op::Share: case Op::Hill:
+      return true;
+    default:
+      break;
+  }
+  for (ExprId a : e.args)
+    if (hasDomainOp(m, a)) return true;
+  return false;
+}
 
 // Reads a call's values and tangents for DualExpr.
 struct DualReader {
@@ -40,6 +56,7 @@ struct DualReader {
 class Interpreter final : public Evaluator {
  public:
   Interpreter(const Model& m, const Data& d, const EvalOptions& o) : Evaluator(m, o), d_(d) {}
+  friend std::vector<DomainGap> mtc::rt::domainGaps(const Model&, const Data&, Values&);
 
   const EvalStats& stats() const override { return stats_; }
 
@@ -104,7 +121,7 @@ class Interpreter final : public Evaluator {
     EvalCall call(*this, d_, sc, out, subset);
     Values::Storage& st = call.st;
     st.coord.assign(m_.dims.size(), 0);
-    Run r{*this, call, st};
+    Run r{*this, call.T, st};
     const size_t T = static_cast<size_t>(call.T);
     call.run(
         [&](Id id) {
@@ -140,8 +157,18 @@ class Interpreter final : public Evaluator {
 
   struct Run {
     const Interpreter& I;
-    EvalCall& call;
+    int64_t T;  // the call's periods
     Values::Storage& st;
+    // domainGaps(): set to the first division by zero (or log, sqrt, pow out of
+    // their domain) met with its operands present; null when evaluating
+    ExprId* blame = nullptr;
+
+    // The result of a division, log, sqrt or pow: missing from operands that are not is blamed.
+    template <typename... A>
+    double domain(ExprId id, double r, A... operands) const {
+      if (blame && *blame == kNoExpr && std::isnan(r) && !(std::isnan(operands) || ...)) *blame = id;
+      return r;
+    }
 
     size_t flat(const std::vector<Id>& dims) const {
       return I.m_.sliceIndex(dims, [&](Id d) { return st.coord[d]; });
@@ -185,7 +212,7 @@ class Interpreter final : public Evaluator {
     double eval(ExprId id, int64_t t, bool total) const {
       const Expr& e = I.m_.exprs[id];
       auto a = [&](size_t i) { return eval(e.args[i], t, total); };
-      auto at = [&](size_t i, int64_t tt) { return tt < 0 || tt >= call.T ? kMissing : eval(e.args[i], tt, total); };
+      auto at = [&](size_t i, int64_t tt) { return tt < 0 || tt >= T ? kMissing : eval(e.args[i], tt, total); };
       switch (e.op) {
         case Op::Const: return e.value;
         case Op::Param: {
@@ -204,8 +231,14 @@ class Interpreter final : public Evaluator {
         case Op::Add: return a(0) + a(1);
         case Op::Sub: return a(0) - a(1);
         case Op::Mul: return a(0) * a(1);
-        case Op::Div: return ops::div(a(0), a(1));
-        case Op::Pow: return ops::pow(a(0), a(1));
+        case Op::Div: {
+          double x = a(0), y = a(1);
+          return domain(id, ops::div(x, y), x, y);
+        }
+        case Op::Pow: {
+          double x = a(0), y = a(1);
+          return domain(id, ops::pow(x, y), x, y);
+        }
         case Op::Lt: return ops::lt(a(0), a(1));
         case Op::Le: return ops::le(a(0), a(1));
         case Op::Gt: return ops::lt(a(1), a(0));
@@ -225,15 +258,24 @@ class Interpreter final : public Evaluator {
           return v;
         }
         case Op::Abs: return std::fabs(a(0));
-        case Op::Log: return ops::log(a(0));
+        case Op::Log: {
+          double x = a(0);
+          return domain(id, ops::log(x), x);
+        }
         case Op::Exp: return std::exp(a(0));
-        case Op::Sqrt: return ops::sqrt(a(0));
+        case Op::Sqrt: {
+          double x = a(0);
+          return domain(id, ops::sqrt(x), x);
+        }
         case Op::Clamp: return ops::clamp(a(0), a(1), a(2));
         case Op::Lag:  // with an opening value (args[1]) before the first period
           if (e.args.size() > 1 && t - e.n < 0) return a(1);
           return at(0, t - e.n);
         case Op::Delta: return a(0) - at(0, t - 1);
-        case Op::PctChange: return ops::div(a(0), at(0, t - 1)) - 1.0;
+        case Op::PctChange: {
+          double x = a(0), y = at(0, t - 1);
+          return domain(id, ops::div(x, y), x, y) - 1.0;
+        }
         case Op::Cumsum: {
           double s = 0;
           for (int64_t k = 0; k <= t; ++k) s += at(0, k);
@@ -252,7 +294,10 @@ class Interpreter final : public Evaluator {
           for (int64_t k = start; k <= t; ++k) s += at(0, k);
           return s;
         }
-        case Op::Yoy: return ops::div(a(0), at(0, st.lastYear[static_cast<size_t>(t)])) - 1.0;
+        case Op::Yoy: {
+          double x = a(0), y = at(0, st.lastYear[static_cast<size_t>(t)]);
+          return domain(id, ops::div(x, y), x, y) - 1.0;
+        }
         case Op::SumOver: case Op::MeanOver: case Op::MinOver: case Op::MaxOver: {
           Agg ag = e.op == Op::SumOver ? Agg::Sum : e.op == Op::MeanOver ? Agg::Mean : e.op == Op::MinOver ? Agg::Min : Agg::Max;
           size_t n = I.m_.sliceCount(e.over);
@@ -273,9 +318,12 @@ class Interpreter final : public Evaluator {
             each(e.over, [&] { sum += a(0); });
             return sum;
           });
-          return ops::div(x, s);
+          return domain(id, ops::div(x, s), x, s);
         }
-        case Op::Hill: return ops::hill(a(0), a(1), a(2));
+        case Op::Hill: {
+          double x = a(0), h = a(1), sh = a(2);
+          return domain(id, ops::hill(x, h, sh), x, h, sh);
+        }
         case Op::Saturate: return ops::saturate(a(0), a(1), a(2));
         case Op::Adstock: {
           double decay = a(1), y = 0;
@@ -299,6 +347,43 @@ class Interpreter final : public Evaluator {
 
 std::unique_ptr<Evaluator> makeInterpreter(const Model& m, const Data& d, const EvalOptions& o) {
   return std::make_unique<Interpreter>(m, d, o);
+}
+
+// Only the missing cells of metrics whose formula divides (or takes a log, a
+// sqrt, a power) are looked at again: each is evaluated once more by the
+// reference walk, which notes the first such operation that gave a missing
+// value from operands that are not missing. The numbers are not touched.
+std::vector<DomainGap> domainGaps(const Model& m, const Data& d, Values& v) {
+  std::vector<DomainGap> gaps;
+  Values::Storage& st = v.storage();
+  const int64_t T = st.time.count;
+  EvalOptions o;
+  o.jit = JitMode::Never;
+  Interpreter I(m, d, o);
+  st.coord.assign(m.dims.size(), 0);
+  Interpreter::Run r{I, T, st};
+  for (Id id = 0; id < m.metrics.size(); ++id) {
+    const Metric& M = m.metrics[id];
+    if (!M.formula || id >= st.metrics.size() || !st.metrics[id] || !hasDomainOp(m, *M.formula)) continue;
+    const Series& s = *st.metrics[id];
+    if (s.periods != static_cast<size_t>(T)) continue;
+    DomainGap g{id};
+    for (size_t sl = 0; sl < s.slices; ++sl) {
+      bool coords = false;
+      for (size_t t = 0; t < s.periods; ++t) {
+        if (!std::isnan(s.v[sl * s.periods + t])) continue;
+        if (!coords) r.setCoords(M.dims, sl), coords = true;
+        ExprId at = kNoExpr;
+        r.blame = &at;
+        double x = r.eval(*M.formula, static_cast<int64_t>(t), false);
+        if (at == kNoExpr || !std::isnan(x)) continue;
+        // the first: the earliest period, then the first slice
+        if (g.count++ == 0 || static_cast<int64_t>(t) < g.period) g.slice = sl, g.period = static_cast<int64_t>(t), g.expr = at;
+      }
+    }
+    if (g.count) gaps.push_back(g);
+  }
+  return gaps;
 }
 
 }  // namespace mtc::rt

@@ -294,6 +294,22 @@ std::unique_ptr<Evaluator> makeInterpreter(const ir::Model& m, const Data& d, co
 std::unique_ptr<Evaluator> makeJit(const ir::Model& m, const Data& d, const EvalOptions& o);
 std::unique_ptr<Evaluator> makeEvaluator(const ir::Model& m, const Data& d, const EvalOptions& o);
 
+// Missing cells that a formula made from inputs that are not missing: a division
+// by zero, or a log, sqrt or power outside its domain (docs/runtime.md). One per
+// metric: how many cells of its slices, the first (slice, period index on v's
+// timeline) and the operation that gave missing there. Read from the values of
+// the last evaluation into `v` (its slices, not its totals), after the fact:
+// only the missing cells of metrics whose formula has such an operation are
+// evaluated again (by the reference interpreter); no number changes.
+struct DomainGap {
+  ir::Id metric = ir::kNone;
+  size_t count = 0;
+  size_t slice = 0;
+  int64_t period = 0;
+  ir::ExprId expr = 0;
+};
+std::vector<DomainGap> domainGaps(const ir::Model& m, const Data& d, Values& v);
+
 // The evaluation plan the JIT compiles for these options, as text (for golden
 // tests and `mtc run --dump-plan`): kernel programs, then each metric's steps.
 std::string dumpPlan(const ir::Model& m, const EvalOptions& o);
