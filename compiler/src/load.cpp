@@ -86,11 +86,15 @@ class Loader {
         }
       }
     }
+    std::string folder;  // a candidate that is a folder, not a file
     for (auto& cand : candidates) {
       std::error_code ec;
       std::string text;
       bool ov = overlay(cand.string(), text);
-      if (!ov && !fs::is_regular_file(cand, ec)) continue;
+      if (!ov && !fs::is_regular_file(cand, ec)) {
+        if (folder.empty() && fs::is_directory(cand, ec)) folder = cand.lexically_normal().string();
+        continue;
+      }
       std::string canon = fs::weakly_canonical(fs::absolute(cand, ec), ec).string();
       if (!ov && !c_.roots.contains(canon)) {
         // refused before it is read: nothing of the file reaches a message
@@ -106,6 +110,10 @@ class Loader {
         return;
       }
       parse(cand.lexically_normal().string(), std::move(text));
+      return;
+    }
+    if (!folder.empty()) {
+      c_.diags.report(DiagCode::Io, im.pathRange, fmt::format("cannot import '{}': {} is a folder, not a file", im.path, folder));
       return;
     }
     auto& rep = c_.diags.report(DiagCode::Io, im.pathRange, fmt::format("cannot find '{}' to import", im.path));

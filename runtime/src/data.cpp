@@ -275,8 +275,8 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
       issues.emplace_back(Issue{DiagCode::DataRow, t.file, t.rowNumbers[r], S.timeColumn,
                                 text.empty()          ? "the period is missing"
                                 : why[id] == "coarser" ? fmt::format("the period '{}' is coarser than the model's grain ({}); data cannot be split",
-                                                                     text, grainName(m.grain))
-                                                       : fmt::format("invalid period '{}': {}", text, why[id])});
+                                                                     table::excerpt(text), grainName(m.grain))
+                                                       : fmt::format("invalid period '{}': {}", table::excerpt(text), why[id])});
     }
   }
   out.time.grain = m.grain;
@@ -335,7 +335,7 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
           for (auto& x : m.dims[d].values) vals += (vals.empty() ? "" : ", ") + x;
           issues.emplace_back(Issue{DiagCode::DataDimension, t.file, t.rowNumbers[r], S.dimColumns[k].second,
                                     v.empty() ? fmt::format("the value of dimension '{}' is missing", m.dims[d].name)
-                                              : fmt::format("'{}' is not a value of dimension '{}' ({})", v, m.dims[d].name, vals)});
+                                              : fmt::format("'{}' is not a value of dimension '{}' ({})", table::excerpt(v), m.dims[d].name, vals)});
           bad = true;
           continue;
         }
@@ -348,7 +348,7 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
       if (uint32_t first = keys.insert(ps.canon[t.time.ids[r]], values, t.rowNumbers[r])) {
         std::string desc = formatPeriod(*ps.fine[t.time.ids[r]]);
         for (size_t k = 0; k < dicts.size(); ++k)
-          desc += fmt::format(", {}={}", m.dims[S.dimColumns[k].first].name, dicts[k]->values[dicts[k]->ids[r]]);
+          desc += fmt::format(", {}={}", m.dims[S.dimColumns[k].first].name, table::excerpt(dicts[k]->values[dicts[k]->ids[r]]));
         issues.emplace_back(Issue{DiagCode::DataRow, t.file, t.rowNumbers[r], "", fmt::format("duplicate row for {} (first at row {})", desc, first)});
         ps.skip[r] = 1;
       }

@@ -422,7 +422,9 @@ SeriesForecast single(ForecastMethod method, const std::vector<double>& y, int m
 
 SeriesForecast forecastSeries(ForecastMethod method, const std::vector<double>& y, int m, int h, double level) {
   if (y.empty()) throw TooShort("no history to forecast from", 1);
-  if (constant(y)) {  // all zeros, or any constant: a flat forecast
+  // all zeros, or any constant: a flat forecast; one period is not a constant history (every
+  // method needs two or more: the method's own too-short says so)
+  if (y.size() >= 2 && constant(y)) {
     SeriesForecast f;
     f.method = "constant";
     f.mean.assign(static_cast<size_t>(h), y.front());
