@@ -25,15 +25,6 @@ using solvers::LpStatus;
 
 namespace {
 
-const char* opText(CmpOp op) {
-  switch (op) {
-    case CmpOp::Lt: case CmpOp::Le: return "<=";
-    case CmpOp::Gt: case CmpOp::Ge: return ">=";
-    case CmpOp::Eq: return "==";
-  }
-  return "<=";
-}
-
 // The sorted union of both sides' dimensions.
 std::vector<Id> dimsOf(const Model& m, const Comparison& c) {
   std::vector<Id> d = m.exprs[c.lhs].type.dims;
@@ -252,7 +243,7 @@ OptimizeResult optimize(const Context& ctx, const OptimizeStmt& s) {
       OptimizeResult::Row row;
       row.name = forms[i].name;
       row.model = forms[i].model;
-      row.op = opText(forms[i].op);
+      row.op = opt::rowOpText(forms[i].op);
       row.limit = std::isfinite(p.rows[i].upper) ? p.rows[i].upper : p.rows[i].lower;
       row.coefs = p.rows[i].coefs;
       if (x) {

@@ -157,6 +157,19 @@ class Codegen {
 
   llvm::Value* at(llvm::Value* row, llvm::Value* i) { return B.CreateLoad(dbl, B.CreateInBoundsGEP(dbl, row, i)); }
   void store(llvm::Value* v, llvm::Value* row, llvm::Value* i) { B.CreateStore(v, B.CreateInBoundsGEP(dbl, row, i)); }
+  // The slice a kernel's slot reads at slice s: the same, the first, or from its table.
+  llvm::Value* slotSlice(llvm::Value* s, plan::Map mp, llvm::Value* table, uint32_t ntab, uint32_t& j) {
+    switch (mp) {
+      case plan::Map::Same: return s;
+      case plan::Map::Zero: return B.getInt64(0);
+      case plan::Map::Table: {
+        llvm::Value* k = B.CreateAdd(B.CreateMul(s, B.getInt64(ntab)), B.getInt64(j++));
+        return B.CreateZExt(B.CreateLoad(i32, B.CreateInBoundsGEP(i32, table, k)), i64);
+      }
+    }
+    return nullptr;
+  }
+
   llvm::Value* isnan(llvm::Value* a) { return B.CreateFCmpUNO(a, a); }
   llvm::Value* eitherNan(llvm::Value* a, llvm::Value* b) { return B.CreateOr(isnan(a), isnan(b)); }
   llvm::Value* boolean(llvm::Value* c) { return B.CreateSelect(c, one, zero); }
@@ -422,17 +435,7 @@ void Codegen::kernel(const plan::Program& p, const std::string& name) {
 
   loop(B.getInt64(0), S, [&](llvm::Value* s) {
     // which slice each slot reads
-    auto sliceOf = [&](plan::Map mp, llvm::Value* table, uint32_t ntab, uint32_t& j) -> llvm::Value* {
-      switch (mp) {
-        case plan::Map::Same: return s;
-        case plan::Map::Zero: return B.getInt64(0);
-        case plan::Map::Table: {
-          llvm::Value* k = B.CreateAdd(B.CreateMul(s, B.getInt64(ntab)), B.getInt64(j++));
-          return B.CreateZExt(B.CreateLoad(i32, B.CreateInBoundsGEP(i32, table, k)), i64);
-        }
-      }
-      return nullptr;
-    };
+    auto sliceOf = [&](plan::Map mp, llvm::Value* table, uint32_t ntab, uint32_t& j) { return slotSlice(s, mp, table, ntab, j); };
     rows.clear();
     uint32_t j = 0;
     for (size_t k = 0; k < p.rowMaps.size(); ++k) {
@@ -677,17 +680,7 @@ void Codegen::dualKernel(const plan::Program& p, const std::string& name) {
   for (uint32_t k = 0; k < p.consts; ++k) consts.push_back(at(constArr, B.getInt64(k)));
 
   loop(B.getInt64(0), S, [&](llvm::Value* s) {
-    auto sliceOf = [&](plan::Map mp, llvm::Value* table, uint32_t ntab, uint32_t& j) -> llvm::Value* {
-      switch (mp) {
-        case plan::Map::Same: return s;
-        case plan::Map::Zero: return B.getInt64(0);
-        case plan::Map::Table: {
-          llvm::Value* k = B.CreateAdd(B.CreateMul(s, B.getInt64(ntab)), B.getInt64(j++));
-          return B.CreateZExt(B.CreateLoad(i32, B.CreateInBoundsGEP(i32, table, k)), i64);
-        }
-      }
-      return nullptr;
-    };
+    auto sliceOf = [&](plan::Map mp, llvm::Value* table, uint32_t ntab, uint32_t& j) { return slotSlice(s, mp, table, ntab, j); };
     rows.clear();
     trows.clear();
     uint32_t j = 0;

@@ -98,4 +98,15 @@ std::optional<double> requiredMove(const solvers::LpProblem& p, size_t i, solver
 // (+1 up, -1 down).
 std::vector<std::pair<size_t, int>> unboundedVariables(const solvers::LpProblem& p, solvers::LpSolver& solver, double big = 1e9);
 
+// A row's comparison as reported: "<=", ">=" or "==" (a strict comparison is solved as
+// the non-strict one).
+inline const char* rowOpText(ir::CmpOp op) {
+  switch (op) {
+    case ir::CmpOp::Lt: case ir::CmpOp::Le: return "<=";
+    case ir::CmpOp::Gt: case ir::CmpOp::Ge: return ">=";
+    case ir::CmpOp::Eq: return "==";
+  }
+  return "<=";
+}
+
 }  // namespace mtc::eng::opt

@@ -11,6 +11,7 @@
 #include "evalexpr.h"
 #include "mtc/dual_expr.h"
 #include "mtc/ir_print.h"
+#include "optimize/linear.h"
 #include "solvers/nlp.h"
 
 namespace mtc::eng::opt {
@@ -20,15 +21,6 @@ using rt::Dual;
 using solvers::kInf;
 
 namespace {
-
-const char* opText(CmpOp op) {
-  switch (op) {
-    case CmpOp::Lt: case CmpOp::Le: return "<=";
-    case CmpOp::Gt: case CmpOp::Ge: return ">=";
-    case CmpOp::Eq: return "==";
-  }
-  return "<=";
-}
 
 CmpOp flipped(CmpOp op) {
   switch (op) {
@@ -467,7 +459,7 @@ void solveNonlinear(const NlpInput& in, OptimizeResult& r) {
       OptimizeResult::Row row;
       row.name = rows[i].name;
       row.model = rows[i].model;
-      row.op = opText(rows[i].op);
+      row.op = rowOpText(rows[i].op);
       row.activity = q.act[i];
       row.limit = q.lim[i];
       row.lhs = q.lhs[i];
