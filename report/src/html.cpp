@@ -5,6 +5,7 @@
 
 #include "common.h"
 #include "svg.h"
+#include "tree.h"
 
 namespace mtc::report {
 
@@ -414,8 +415,15 @@ std::string renderHtml(const Model& m, const std::vector<eng::StatementResult>& 
       ".chart .line{{fill:none;stroke-width:2}} .chart .grid{{stroke:#e4e4e4}} .chart .axis{{stroke:#999}}\n"
       ".chart text{{font-size:10px;fill:#666}} .chart .label{{font-size:11px;fill:#333}}\n"
       ".multiples{{display:flex;flex-wrap:wrap;gap:.5em}} .multiples figure{{margin:0;width:300px}} figcaption{{font-size:12px;color:#444;text-align:center}}\n"
+      ".tree details.node{{margin:.15em 0 .15em 1.2em;border-left:2px solid #e4e4e4;padding-left:.5em}}\n"
+      ".tree summary{{cursor:pointer}} .tree .value{{font-variant-numeric:tabular-nums}} .tree .flat{{color:#777}}\n"
+      ".tree .badge{{font-size:11px;background:#eef2f7;color:#345;border-radius:3px;padding:0 .35em;margin-left:.2em}}\n"
+      ".tree .star{{background:#ffd54f;color:#5d4037}} .tree .vanity{{background:#eee;color:#888}}\n"
+      ".tree .formula{{font-size:12px;color:#555;margin:.2em 0}} .tree .ref{{margin-left:1.2em;font-size:13px}}\n"
+      ".tree details.stage{{margin:.3em 0}}\n"
       "</style></head><body>\n<h1>{}</h1>\n",
       title, title);
+  out += treeHtml(m, results);
   for (const auto& r : results)
     std::visit(overloaded{
                    [&](const eng::Failure& f) {
