@@ -100,6 +100,14 @@ if head -1 "$TMP/r.html" | grep -q '<!DOCTYPE html>' && grep -q '<h3>revenue' "$
 else
   bad "html report content"
 fi
+# the metrics tree on top: revenue (the north star) with its latest value and change, its inputs inside
+if grep -q '<section class="tree"><h2>metrics tree</h2>' "$TMP/r.html" &&
+   grep -q 'id="tree-revenue" open><summary><strong>revenue</strong> <small>Revenue</small> <span class="value">143,130 USD</span>' "$TMP/r.html" &&
+   grep -q 'id="tree-visits"' "$TMP/r.html" && grep -q '<span class="badge vanity">vanity</span>' "$TMP/r.html"; then
+  ok "html metrics tree"
+else
+  bad "html metrics tree"
+fi
 # its recommend: the gap chart, then the ranked list
 if grep -q '<h2>recommend for profit_target' "$TMP/r.html" && grep -q 'the gap to goal profit_target' "$TMP/r.html" &&
    grep -q '<li><strong>decision, programmed: focus</strong>' "$TMP/r.html"; then
