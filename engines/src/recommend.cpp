@@ -274,18 +274,27 @@ RecommendResult recommend(const Context& ctx, const RecommendStmt& s) {
   std::vector<bool> handled(K, false);  // by the optimize
 
   // ---- with an optimize for the goal's metric
+  OptimizeResult sol, withGoal;
   if (O) {
     OptimizeStmt o = *O;
     o.at = D;
-    OptimizeResult sol = optimize(ctx, o);
+    // the goal as one more row: can the levers reach it at all?
+    OptimizeStmt og = o;
+    og.subjectTo.push_back({G.name, G.range, G.cmp});
+    try {
+      sol = optimize(ctx, o);
+      withGoal = optimize(ctx, og);
+    } catch (const StatementError& e) {
+      // the optimize cannot run (a missing value, an integer non-linear program): its levers are measured one by one
+      r.notes.push_back(fmt::format("optimize {} could not run ({}): its levers are measured one by one instead", O->name, e.what()));
+      O = nullptr;
+    }
+  }
+  if (O) {
     for (auto& n : sol.notes) r.notes.push_back(fmt::format("optimize {}: {}", O->name, n));
     const std::string evidence = "optimize " + O->name;
     for (size_t k = 0; k < K; ++k)
       if (sources[k] == evidence) handled[k] = true;
-    // the goal as one more row: can the levers reach it at all?
-    OptimizeStmt og = o;
-    og.subjectTo.push_back({G.name, G.range, G.cmp});
-    OptimizeResult withGoal = optimize(ctx, og);
     if (sol.status == "optimal") {
       // the levers at the optimum (a param with slices: one per slice)
       for (auto& v : sol.variables) {
@@ -422,8 +431,10 @@ RecommendResult recommend(const Context& ctx, const RecommendStmt& s) {
     // non-programmed: the goal cannot hold within the optimize's levers and constraints
     if (withGoal.status == "infeasible" && !r.met) {
       r.reachable = false;
+      bool named = false;
       for (auto& c : withGoal.conflict) {
         if (c.row == G.name) continue;
+        named = true;
         Rec rec;
         rec.type = RecType::Decision;
         rec.cls = DecisionClass::NonProgrammed;
@@ -445,6 +456,19 @@ RecommendResult recommend(const Context& ctx, const RecommendStmt& s) {
                           : fmt::format("Goal {} is out of reach within the model: {}; constraint {} is part of the conflict, and moving it "
                                         "alone does not reach the goal. Change the business model, or the goal.",
                                         G.name, reach, c.row);
+        add(rec);
+      }
+      if (!named) {  // the goal conflicts with the levers' own bounds
+        Rec rec;
+        rec.type = RecType::Decision;
+        rec.cls = DecisionClass::NonProgrammed;
+        if (r.reach) rec.effect = std::fabs(rhs0 - *r.reach);
+        rec.analysis = evidence + " with the goal as a constraint";
+        rec.figures["target"] = rhs0;
+        if (r.reach) rec.figures["reach"] = *r.reach;
+        rec.text = fmt::format("Goal {} is out of reach within the model: the levers' bounds in `vary` do not allow it{}. Widen what the "
+                               "levers can do (a new channel, a price point), or change the goal.",
+                               G.name, r.reach ? fmt::format(" (at most {} {} against {})", num(*r.reach), r.unit, num(rhs0)) : "");
         add(rec);
       }
     }
