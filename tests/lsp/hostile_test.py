@@ -7,6 +7,7 @@ time is measured).
 
     hostile_test.py MTC ROOT
 """
+import lspwire
 import json
 import os
 import subprocess
@@ -43,17 +44,7 @@ class Server:
         self.p.stdin.flush()
 
     def read(self):
-        headers = {}
-        while True:
-            line = self.p.stdout.readline()
-            if not line:
-                raise EOFError("the server closed its output")
-            line = line.decode("ascii").rstrip("\r\n")
-            if not line:
-                break
-            k, v = line.split(":", 1)
-            headers[k.strip().lower()] = v.strip()
-        return json.loads(self.p.stdout.read(int(headers["content-length"])))
+        return lspwire.read_message(self.p.stdout)
 
     def response(self, rid):
         while True:

@@ -7,6 +7,7 @@ file on disk is left alone), shutdown and exit codes.
 
     stdio_test.py MTC ROOT
 """
+import lspwire
 import json
 import os
 import subprocess
@@ -45,17 +46,7 @@ class Session:
         self.p.stdin.flush()
 
     def read(self):
-        headers = {}
-        while True:
-            line = self.p.stdout.readline()
-            if not line:
-                raise EOFError("the server closed its output")
-            line = line.decode("ascii").rstrip("\r\n")
-            if not line:
-                break
-            k, v = line.split(":", 1)
-            headers[k.strip().lower()] = v.strip()
-        return json.loads(self.p.stdout.read(int(headers["content-length"])))
+        return lspwire.read_message(self.p.stdout)
 
     def request(self, method, params=None, raw=None):
         rid = self.next_id
