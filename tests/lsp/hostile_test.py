@@ -28,9 +28,7 @@ def check(cond, what):
         print("FAIL:", what)
 
 
-def frame(msg):
-    body = (msg if isinstance(msg, bytes) else json.dumps(msg).encode())
-    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+frame = lspwire.frame
 
 
 class Server:

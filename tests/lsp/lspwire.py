@@ -1,5 +1,6 @@
-"""The LSP base protocol on a pipe, for the LSP tests: one message read from a
-server's stdout (Content-Length headers, a blank line, the JSON body)."""
+"""The LSP base protocol on a pipe, for the LSP tests: a message framed for the
+server's stdin, and one read from its stdout (Content-Length headers, a blank
+line, the JSON body)."""
 import json
 
 
@@ -15,3 +16,9 @@ def read_message(stdout):
         k, v = line.split(":", 1)
         headers[k.strip().lower()] = v.strip()
     return json.loads(stdout.read(int(headers["content-length"])))
+
+
+def frame(msg):
+    """msg: an object (sent as JSON) or raw bytes (sent as they are)."""
+    body = msg if isinstance(msg, bytes) else json.dumps(msg).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body

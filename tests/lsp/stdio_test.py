@@ -29,9 +29,7 @@ def check(cond, what):
         print("FAIL:", what)
 
 
-def frame(msg):
-    body = json.dumps(msg).encode()
-    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+frame = lspwire.frame
 
 
 class Session:
