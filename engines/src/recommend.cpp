@@ -476,8 +476,7 @@ RecommendResult recommend(const Context& ctx, const RecommendStmt& s) {
 
   // ---- the other levers, one by one: seek, remove, focus
   std::vector<double> limitX = cur;  // every lever at the most it can do within the constraints
-  bool anyAlone = false;             // one lever alone meets the goal within the constraints
-  std::optional<size_t> bestAlone;
+  std::optional<size_t> bestAlone;   // the lever that meets the goal alone with the smallest change, if any
   const SeekResult* blocking = nullptr;
   std::vector<SeekResult> seeks(K);
   std::optional<size_t> focus;
@@ -536,7 +535,6 @@ RecommendResult recommend(const Context& ctx, const RecommendStmt& s) {
     L.feasible = sk.feasible;
     if (sk.feasible) {
       limitX[k] = req;
-      anyAlone = true;
       if (!bestAlone || std::fabs(sk.variables[0].relative) < std::fabs(seeks[*bestAlone].variables[0].relative)) bestAlone = k;
       continue;
     }
@@ -587,7 +585,7 @@ RecommendResult recommend(const Context& ctx, const RecommendStmt& s) {
       const auto& L = r.levers[k];
       const auto& sv = seeks[k].variables[0];
       // one lever meets the goal alone: the one with the smallest change; else every lever to its limit (the joint plan)
-      if (anyAlone ? bestAlone != k : L.feasible) continue;
+      if (bestAlone ? bestAlone != k : L.feasible) continue;
       double to = L.feasible ? *L.required : L.limit.value_or(L.current);
       if (to == L.current) continue;
       std::vector<double> x = cur;
@@ -619,8 +617,10 @@ RecommendResult recommend(const Context& ctx, const RecommendStmt& s) {
       add(rec);
     }
   }
-  // non-programmed, without an optimize: no lever alone meets the goal within the constraints, nor all together at their limits
-  if (!r.met && !anyAlone && r.reachable) {
+  // non-programmed, without an optimize: no lever alone meets the goal within the constraints, nor
+  // all together at their limits (an optimize that met the goal as a row has already answered)
+  const bool optimizeMeets = O && withGoal.status == "optimal";
+  if (!r.met && !bestAlone && r.reachable && !optimizeMeets) {
     bool anyLever = std::any_of(gain.begin(), gain.end(), [](double g) { return g != 0; });
     double reachGap = gapAt(limitX);
     if (anyLever) r.reach = gf.lhs();  // every lever at its limit together
