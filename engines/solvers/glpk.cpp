@@ -6,11 +6,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <future>
 #include <memory>
-#include <thread>
+#include <optional>
 #include <vector>
 
+#include "basis.h"
 #include "lp.h"
 
 namespace mtc::eng::solvers {
@@ -42,15 +42,36 @@ int boundType(double lo, double hi) {
 // GLPK writes to stdout unless told not to.
 int silent(void*, const char*) { return 1; }
 
+// The basis matrix B of the current basis, by columns: basis position t holds
+// x[k] = glp_get_bhead(t), whose column in the augmented matrix (I | -A) is
+// e_k for a row's auxiliary variable and -A_j for a structural one.
+std::unique_ptr<SparseBasis> factorBasis(glp_prob* P, int m) {
+  std::vector<SparseBasis::Column> cols(static_cast<size_t>(m));
+  std::vector<int> iii(static_cast<size_t>(m) + 1);
+  std::vector<double> vvv(static_cast<size_t>(m) + 1);
+  for (int t = 1; t <= m; ++t) {
+    int k = glp_get_bhead(P, t);
+    auto& c = cols[static_cast<size_t>(t - 1)];
+    if (k <= m) {
+      c.emplace_back(k - 1, 1.0);
+    } else {
+      int len = glp_get_mat_col(P, k - m, iii.data(), vvv.data());
+      for (int e = 1; e <= len; ++e) c.emplace_back(iii[static_cast<size_t>(e)] - 1, -vvv[static_cast<size_t>(e)]);
+    }
+  }
+  return SparseBasis::factor(m, cols);
+}
+
 // Rows of the simplex table, as glp_eval_tab_row computes them (the same
-// numbers, summed in the same order, in the same order of variables) but
-// without its pass over every column of A for each row: the row of the basis
-// inverse (glp_btran) is sparse, and only the non-basic columns that meet its
-// non-zeros can have a non-zero in the table's row. glp_eval_tab_row took
-// three quarters of the ranges of a 10,000-variable LP.
+// formula, rho = row i of B^-1, then -rho_t for a non-basic row t and rho.A_j
+// for a non-basic column j, in the same order of variables) but sparse: rho
+// from the sparse factorization, and only the non-basic columns that meet
+// rho's non-zeros can have a non-zero in the table's row. glp_eval_tab_row
+// passes over every row and every column for each row; on a 10,000-variable
+// LP the ranges took longer than a third of the simplex itself.
 class TableRows {
  public:
-  TableRows(glp_prob* P, int m, int n) : P_(P), m_(m), n_(n), rho_(static_cast<size_t>(m) + 1), mark_(static_cast<size_t>(n) + 1, 0) {
+  TableRows(glp_prob* P, int m, int n, SparseBasis& B) : B_(B), m_(m), mark_(static_cast<size_t>(n) + 1, 0) {
     basicRow_.assign(static_cast<size_t>(m) + 1, 0);
     basicCol_.assign(static_cast<size_t>(n) + 1, 0);
     for (int i = 1; i <= m; ++i) basicRow_[static_cast<size_t>(i)] = glp_get_row_stat(P, i) == GLP_BS;
@@ -77,22 +98,22 @@ class TableRows {
     for (int j = 1; j <= n; ++j)
       for (int e = colStart_[static_cast<size_t>(j)]; e < colStart_[static_cast<size_t>(j) + 1]; ++e)
         rowCol_[static_cast<size_t>(fill[static_cast<size_t>(colRow_[static_cast<size_t>(e)])]++)] = j;
+    rho_.assign(static_cast<size_t>(m) + 1, 0.0);
   }
 
   // The row of the table for basis position i into ind[1..len], val[1..len]
   // (1-based, as GLPK's routines take them); returns len.
   int row(int i, int* ind, double* val) {
-    std::fill(rho_.begin(), rho_.end(), 0.0);
-    rho_[static_cast<size_t>(i)] = 1.0;
-    glp_btran(P_, rho_.data());
+    B_.rowOfInverse(i - 1, sparse_);
     int len = 0;
     touched_.clear();
-    for (int t = 1; t <= m_; ++t) {
-      double r = rho_[static_cast<size_t>(t)];
-      if (r == 0.0) continue;
+    for (size_t e = 0; e < sparse_.idx.size(); ++e) {
+      int t = sparse_.idx[e] + 1;
+      double r = sparse_.val[e];
+      rho_[static_cast<size_t>(t)] = r;
       if (!basicRow_[static_cast<size_t>(t)]) ++len, ind[len] = t, val[len] = -r;
-      for (int e = rowStart_[static_cast<size_t>(t)]; e < rowStart_[static_cast<size_t>(t) + 1]; ++e) {
-        int j = rowCol_[static_cast<size_t>(e)];
+      for (int k = rowStart_[static_cast<size_t>(t)]; k < rowStart_[static_cast<size_t>(t) + 1]; ++k) {
+        int j = rowCol_[static_cast<size_t>(k)];
         if (!basicCol_[static_cast<size_t>(j)] && !mark_[static_cast<size_t>(j)]) mark_[static_cast<size_t>(j)] = 1, touched_.push_back(j);
       }
     }
@@ -104,14 +125,15 @@ class TableRows {
         alfa += rho_[static_cast<size_t>(colRow_[static_cast<size_t>(e)])] * colVal_[static_cast<size_t>(e)];
       if (alfa != 0.0) ++len, ind[len] = m_ + j, val[len] = alfa;
     }
-    (void)n_;
+    for (int t : sparse_.idx) rho_[static_cast<size_t>(t) + 1] = 0.0;
     return len;
   }
 
  private:
-  glp_prob* P_;
-  int m_, n_;
-  std::vector<double> rho_;
+  SparseBasis& B_;
+  int m_;
+  SparseVec sparse_;
+  std::vector<double> rho_;  // rho, dense, zero outside the current row's non-zeros
   std::vector<char> mark_, basicRow_, basicCol_;
   std::vector<int> colStart_, colRow_, rowStart_, rowCol_, touched_;
   std::vector<double> colVal_;
@@ -236,48 +258,32 @@ class Glpk final : public LpSolver {
   }
 
  private:
-  // The ranges of glpsol --ranges. A basic variable's cost: as glp_analyze_coef
-  // computes coef1 and coef2 (its row of the simplex table, then the dual ratio
-  // test each way), with the table's row computed sparsely (below). A non-basic
-  // one stays out of the basis while its reduced cost keeps its sign. A
-  // non-basic (binding) row's bound: glp_analyze_bound; a basic row can move
-  // its bound to its activity, and without limit the other way.
+  // The ranges of glpsol --ranges, as glp_analyze_coef and glp_analyze_bound
+  // compute them, with the rows and columns of the simplex table from a sparse
+  // factorization of the basis (basis.h; GLPK's own routines, dense, when it
+  // fails). A basic variable's cost: its row of the table, then the dual ratio
+  // test each way. A non-basic one stays out of the basis while its reduced
+  // cost keeps its sign. A non-basic (binding) row's bound: its column of the
+  // table, then the primal ratio test each way. A basic row can move its bound
+  // to its activity, and without limit the other way.
   static void sensitivity(glp_prob* P, const LpProblem& p, LpSolution& s) {
     if (glp_bf_exists(P) == 0 && glp_factorize(P) != 0) return;
     const int n = static_cast<int>(p.cost.size()), m = static_cast<int>(p.rows.size());
-    // A large LP's rows are analysed on a second thread, on a copy of the
-    // problem with its own factorization of the same basis (GLPK keeps its
-    // environment per thread; the copy is made, used and freed there), while
-    // this thread analyses the costs.
-    std::thread worker;
-    bool rowsDone = false;
-    if (m >= 500) {
-      // this thread's factorization afresh too, as the copy's: the same numbers either way
-      if (glp_factorize(P) != 0) return;
-      std::promise<void> copied;
-      std::future<void> ready = copied.get_future();
-      worker = std::thread([&] {
-        glp_term_hook(silent, nullptr);
-        glp_prob* Q = glp_create_prob();
-        glp_copy_prob(Q, P, GLP_OFF);
-        copied.set_value();
-        if (glp_factorize(Q) == 0) {
-          rowRanges(Q, p, s);
-          rowsDone = true;
-        }
-        glp_delete_prob(Q);
-        glp_free_env();
-      });
-      ready.wait();
-    }
-    TableRows tab(P, m, n);
+    std::unique_ptr<SparseBasis> B = m && !p.referenceRanges ? factorBasis(P, m) : nullptr;
+    std::optional<TableRows> tab;
+    if (B) tab.emplace(P, m, n, *B);
     std::vector<int> ind(static_cast<size_t>(n + m) + 1);
     std::vector<double> val(static_cast<size_t>(n + m) + 1);
     for (int j = 1; j <= n; ++j) {
       size_t k = static_cast<size_t>(j - 1);
       Interval r;
-      if (glp_get_col_stat(P, j) == GLP_BS) {
-        int len = tab.row(glp_get_col_bind(P, j), ind.data(), val.data());
+      if (glp_get_col_stat(P, j) == GLP_BS && !tab) {
+        double c1, c2, v1, v2;
+        int var1, var2;
+        glp_analyze_coef(P, m + j, &c1, &var1, &v1, &c2, &var2, &v2);
+        r = {limit(c1), limit(c2)};
+      } else if (glp_get_col_stat(P, j) == GLP_BS) {
+        int len = tab->row(glp_get_col_bind(P, j), ind.data(), val.data());
         double lim[2];
         for (int kase = -1; kase <= 1; kase += 2) {
           // decreasing the cost is increasing the basic variable's dual (glp_analyze_coef)
@@ -302,30 +308,47 @@ class Glpk final : public LpSolver {
       }
       s.costRange.push_back(r);
     }
-    if (worker.joinable()) worker.join();
-    if (!rowsDone) rowRanges(P, p, s);
-  }
-
-  // The rows' bound ranges (glp_analyze_bound: a column of the simplex table,
-  // a forward transformation, per binding row).
-  static void rowRanges(glp_prob* P, const LpProblem& p, LpSolution& s) {
-    const int m = static_cast<int>(p.rows.size());
-    s.boundRange.clear();
+    SparseVec col, alpha;
     for (int i = 1; i <= m; ++i) {
       Interval r;
-      if (glp_get_row_stat(P, i) != GLP_BS) {
+      const auto& row = p.rows[static_cast<size_t>(i - 1)];
+      if (glp_get_row_stat(P, i) == GLP_BS) {
+        double a = s.activity[static_cast<size_t>(i - 1)];
+        if (std::isfinite(row.upper)) r = {a, kInf};
+        else r = {-kInf, a};
+      } else if (!B) {
         double v1, v2;
         int var1, var2;
         glp_analyze_bound(P, i, &v1, &var1, &v2, &var2);
         r = {limit(v1), limit(v2)};
       } else {
-        const auto& row = p.rows[static_cast<size_t>(i - 1)];
-        double a = s.activity[static_cast<size_t>(i - 1)];
-        if (std::isfinite(row.upper)) r = {a, kInf};
-        else r = {-kInf, a};
+        // the table's column of the row's auxiliary variable: B^-1 times its
+        // column of (I | -A), negated (glp_eval_tab_col)
+        col.idx = {i - 1};
+        col.val = {-1.0};
+        B->solve(col, alpha);
+        int len = 0;
+        for (size_t e = 0; e < alpha.idx.size(); ++e)
+          ++len, ind[static_cast<size_t>(len)] = glp_get_bhead(P, alpha.idx[e] + 1), val[static_cast<size_t>(len)] = alpha.val[e];
+        r = {boundLimit(P, i, len, ind.data(), val.data(), -1), boundLimit(P, i, len, ind.data(), val.data(), 1)};
       }
       s.boundRange.push_back(r);
     }
+  }
+
+  // How far row i's active bound can move (kase -1 down, +1 up) before a basic
+  // variable reaches one of its bounds (glp_analyze_bound, from the column).
+  static double boundLimit(glp_prob* P, int i, int len, const int* ind, const double* val, int kase) {
+    const int m = glp_get_num_rows(P);
+    int piv = glp_prim_rtest(P, len, ind, val, kase, 1e-9);
+    if (piv == 0) return kase < 0 ? -kInf : kInf;
+    int q = ind[piv];
+    double lb = q <= m ? glp_get_row_lb(P, q) : glp_get_col_lb(P, q - m);
+    double ub = q <= m ? glp_get_row_ub(P, q) : glp_get_col_ub(P, q - m);
+    double xx = q <= m ? glp_get_row_prim(P, q) : glp_get_col_prim(P, q - m);
+    // the basic variable moves toward its lower bound when its coefficient and the move have opposite signs
+    double delta = (kase < 0) == (val[piv] > 0.0) ? lb - xx : ub - xx;
+    return limit(glp_get_row_prim(P, i) + delta / val[piv]);
   }
 };
 

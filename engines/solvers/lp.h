@@ -29,6 +29,9 @@ struct LpProblem {
   };
   std::vector<Row> rows;
   double timeLimit = 0;  // seconds; 0: none
+  // the sensitivity ranges by the solver's own dense routines (GLPK:
+  // glp_analyze_coef, glp_analyze_bound), not the sparse solves: for tests
+  bool referenceRanges = false;
 };
 
 enum class LpStatus { Optimal, Infeasible, Unbounded, TimeLimit, Error };

@@ -2,6 +2,7 @@
 // solved by hand in the comments.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <random>
 
 #include "solvers/lp.h"
 #include "solvers/nlp.h"
@@ -83,6 +84,65 @@ TEST_CASE("GLPK: infeasible and unbounded models are outcomes") {
   auto infeasible = makeGlpk()->solve(p);
   CHECK(infeasible.status == LpStatus::Infeasible);
   CHECK(std::string(lpStatusName(infeasible.status)) == "infeasible");
+}
+
+TEST_CASE("GLPK: the sparse sensitivity ranges equal GLPK's own (glp_analyze_coef, glp_analyze_bound)") {
+  // Random LPs of every shape the engines make: <=, >= and = rows, ranged rows,
+  // bounded and free variables, maximize and minimize, small integer data (so
+  // degenerate vertices and ties in the ratio tests are common), one dense row.
+  // The reference is GLPK's dense routines on the same optimal basis.
+  std::mt19937 rng(20261202);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int compared = 0, finite = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    LpProblem p;
+    p.maximize = trial % 2 == 0;
+    int n = pick(1, 30), m = pick(1, 25);
+    for (int j = 0; j < n; ++j) {
+      p.names.push_back("x" + std::to_string(j));
+      p.cost.push_back((p.maximize ? 1 : -1) * pick(-2, 9));
+      int kind = pick(0, 9);
+      p.lower.push_back(kind == 9 ? -kInf : kind == 8 ? -pick(1, 5) : 0);
+      p.upper.push_back(kind >= 6 ? pick(5, 40) : kInf);
+    }
+    for (int i = 0; i < m; ++i) {
+      LpProblem::Row r;
+      r.name = "r" + std::to_string(i);
+      bool dense = i == 0;
+      for (int j = 0; j < n; ++j)
+        if (dense || pick(0, 3) == 0) r.coefs.push_back({static_cast<size_t>(j), static_cast<double>(pick(1, 6))});
+      if (r.coefs.empty()) r.coefs.push_back({static_cast<size_t>(pick(0, n - 1)), 1.0});
+      int kind = pick(0, 9);
+      double b = pick(5, 60);
+      if (kind <= 5) r.upper = b;
+      else if (kind <= 7) r.lower = b / 4, r.upper = b;
+      else if (kind == 8) r.lower = b / 10;
+      else r.lower = r.upper = b / 5;
+      p.rows.push_back(r);
+    }
+    auto fast = makeGlpk()->solve(p);
+    p.referenceRanges = true;
+    auto ref = makeGlpk()->solve(p);
+    REQUIRE(fast.status == ref.status);
+    if (fast.status != LpStatus::Optimal) continue;
+    ++compared;
+    auto same = [&](const Interval& a, const Interval& b) {
+      for (auto [u, v] : {std::pair{a.lo, b.lo}, std::pair{a.hi, b.hi}}) {
+        if (std::isinf(u) || std::isinf(v)) {
+          CHECK(u == v);
+        } else {
+          ++finite;
+          CHECK(u == Approx(v).epsilon(1e-9).margin(1e-9));
+        }
+      }
+    };
+    REQUIRE(fast.costRange.size() == ref.costRange.size());
+    REQUIRE(fast.boundRange.size() == ref.boundRange.size());
+    for (size_t j = 0; j < fast.costRange.size(); ++j) same(fast.costRange[j], ref.costRange[j]);
+    for (size_t i = 0; i < fast.boundRange.size(); ++i) same(fast.boundRange[i], ref.boundRange[i]);
+  }
+  CHECK(compared > 100);
+  CHECK(finite > 1000);
 }
 
 TEST_CASE("NLopt: a constrained quadratic, at its KKT point") {
