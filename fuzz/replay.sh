@@ -5,7 +5,7 @@
 set -e
 bin=$1
 src=$2
-for t in parse csv calendar lsp; do
+for t in parse csv calendar lsp engines; do
   dirs=
   for d in "$src/corpus/$t" "$src/regressions/$t"; do
     [ -d "$d" ] && dirs="$dirs $d"
