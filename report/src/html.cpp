@@ -191,7 +191,7 @@ std::string simulateHtml(const Model& m, const eng::SimulateResult& r) {
   for (const auto& sm : r.metrics) {
     const Metric& M = m.metrics[sm.metric];
     out += fmt::format("<section><h2>simulate {} <small>{} runs, {}</small></h2>\n", htmlEscape(M.name),
-                       formatNumber(static_cast<double>(r.runs)), samplingName(r.sampling));
+                       formatNumber(static_cast<double>(r.runs), 0), samplingName(r.sampling));
     std::vector<std::string> xs;
     for (size_t i = 0; i < sm.mean.size(); ++i) xs.push_back(formatPeriod(Period{r.from.grain, r.from.ord + static_cast<int64_t>(i)}));
     if (xs.size() > 1) {

@@ -118,7 +118,7 @@ std::string seekMd(const Model& m, const eng::SeekResult& r) {
 std::string simulateMd(const Model& m, const eng::SimulateResult& r) {
   std::string out;
   for (const auto& sm : r.metrics) {
-    out += fmt::format("## simulate {} ({} runs, {})\n\n", markdownEscape(m.metrics[sm.metric].name), formatNumber(static_cast<double>(r.runs)),
+    out += fmt::format("## simulate {} ({} runs, {})\n\n", markdownEscape(m.metrics[sm.metric].name), formatNumber(static_cast<double>(r.runs), 0),
                        samplingName(r.sampling));
     out += "| period | mean | sd | p05 | p50 | p95 |\n|---|---:|---:|---:|---:|---:|\n";
     for (size_t i = 0; i < sm.mean.size(); ++i)

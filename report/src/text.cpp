@@ -160,7 +160,7 @@ std::string simulateText(const Model& m, const eng::SimulateResult& r, const Sty
   for (const auto& sm : r.metrics) {
     const Metric& M = m.metrics[sm.metric];
     out += st.bold(fmt::format("simulate {}  {} periods from {}  ({} runs, {}, seed {})", M.name, sm.mean.size(), formatPeriod(r.from),
-                               formatNumber(static_cast<double>(r.runs)), samplingName(r.sampling), r.seed)) +
+                               formatNumber(static_cast<double>(r.runs), 0), samplingName(r.sampling), r.seed)) +
            "\n";
     out += st.dim(fmt::format("  {:<10} {:>14} {:>14} {:>14} {:>14} {:>14}", "period", "mean", "sd", "p05", "p50", "p95")) + "\n";
     for (size_t i = 0; i < sm.mean.size(); ++i)
