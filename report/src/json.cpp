@@ -392,8 +392,8 @@ void optimizeJson(const Model&, const eng::OptimizeResult& r, json& out) {
                       {"reduced_cost", num(v.reducedCost)},
                       {"cost_range", rangeJson(v.costRange)}});
   }
-  out["variables"] = vars;
-  out["levers"] = levers;
+  out["variables"] = std::move(vars);
+  out["levers"] = std::move(levers);
   json cons = json::object();
   for (const auto& row : r.rows)
     append(cons, row.name, {{"value", num(row.activity)},   {"op", row.op},
@@ -401,10 +401,10 @@ void optimizeJson(const Model&, const eng::OptimizeResult& r, json& out) {
                       {"rhs", num(row.rhs)},          {"binding", row.binding},
                       {"shadow_price", num(row.shadowPrice)}, {"limit_range", rangeJson(row.limitRange)},
                       {"from", row.model ? "constraint" : "subject_to"}});
-  out["constraints"] = cons;
+  out["constraints"] = std::move(cons);
   json checks = json::object();
   for (const auto& c : r.checks) checks[c.name] = {{"lhs", num(c.lhs)}, {"rhs", num(c.rhs)}, {"holds", c.holds}};
-  out["checks"] = checks;
+  out["checks"] = std::move(checks);
   if (r.mip) out["mip"] = {{"bound", num(r.bound)}, {"gap", num(r.gap)}};
   if (r.status == "infeasible") {
     json names = json::array(), moves = json::array();
@@ -500,7 +500,9 @@ std::vector<json> toJsonObjects(const Model& m, const eng::StatementResult& r) {
     return forecastJson(m, *f, json{{"kind", stmtKindName(r.kind)}, {"statement", r.statement}});
   if (auto* f = std::get_if<eng::SimulateResult>(&r.result))
     return simulateJson(m, *f, json{{"kind", stmtKindName(r.kind)}, {"statement", r.statement}});
-  return {toJson(m, r)};
+  std::vector<json> one;
+  one.push_back(toJson(m, r));  // moved: a braced list would copy it
+  return one;
 }
 
 json toJson(const Model& m, const eng::StatementResult& r) {
@@ -540,13 +542,20 @@ json toJson(const Model& m, const eng::StatementResult& r) {
 json toJson(const Model& m, const std::vector<eng::StatementResult>& results) {
   json arr = json::array();
   for (auto& r : results)
-    for (auto& o : toJsonObjects(m, r)) arr.push_back(o);
-  return {{"model", m.name}, {"results", arr}};
+    for (auto& o : toJsonObjects(m, r)) arr.push_back(std::move(o));
+  json doc = json::object();
+  doc["model"] = m.name;
+  doc["results"] = std::move(arr);
+  return doc;
 }
 
 std::string render(Format f, const Model& m, const std::vector<eng::StatementResult>& results, const Options& o) {
   switch (f) {
-    case Format::Json: return toJson(m, results).dump(2) + "\n";
+    case Format::Json: {
+      std::string text = toJson(m, results).dump(2);
+      text += '\n';
+      return text;
+    }
     case Format::Text: return renderText(m, results, o);
     case Format::Markdown: return renderMarkdown(m, results);
     case Format::Html: return renderHtml(m, results);
