@@ -56,6 +56,33 @@ double inverseCdf(const Distribution& d, double u) {
   return NAN;
 }
 
+// The histogram of the runs at the last period (SimulateResult::Metric): about
+// 30 bins of a round width (1, 2, 2.5 or 5 times a power of ten) from a multiple of it.
+void histogramOf(const std::vector<double>& sorted, SimulateResult::Metric& sm) {
+  double lo = sorted.front(), hi = sorted.back();
+  sm.histCounts.clear();
+  if (!(hi > lo)) {
+    sm.histFrom = lo, sm.histWidth = 0;
+    sm.histCounts.push_back(sorted.size());
+    return;
+  }
+  double raw = (hi - lo) / 30, mag = std::pow(10.0, std::floor(std::log10(raw))), w = 10 * mag;
+  for (double k : {1.0, 2.0, 2.5, 5.0})
+    if (k * mag >= raw) {
+      w = k * mag;
+      break;
+    }
+  double from = std::floor(lo / w) * w;
+  size_t bins = static_cast<size_t>(std::floor((hi - from) / w)) + 1;
+  if (from + w * static_cast<double>(bins - 1) >= hi && bins > 1) --bins;  // hi on the last edge: the last bin holds it
+  sm.histFrom = from, sm.histWidth = w;
+  sm.histCounts.assign(bins, 0);
+  for (double x : sorted) {
+    auto k = static_cast<size_t>(std::max(0.0, std::floor((x - from) / w)));
+    ++sm.histCounts[std::min(k, bins - 1)];
+  }
+}
+
 // Ranks (1-based, ties averaged), for rank correlations.
 std::vector<double> ranks(const std::vector<double>& v) {
   std::vector<size_t> idx(v.size());
@@ -221,6 +248,7 @@ SimulateResult simulate(const Context& ctx, const SimulateStmt& s) {
       sm.p95.push_back(quantileSorted(v, 0.95));
       sm.lower.push_back(quantileSorted(v, 0.5 - s.level / 2));
       sm.upper.push_back(quantileSorted(v, 0.5 + s.level / 2));
+      if (p + 1 == P && !v.empty()) histogramOf(v, sm);
       if (v.size() < K && p + 1 == P)
         r.notes.push_back(fmt::format("{}: {} of {} runs gave no value at the last period", m.metrics[s.metrics[mi]].name, K - v.size(), K));
     }
@@ -243,6 +271,7 @@ SimulateResult simulate(const Context& ctx, const SimulateStmt& s) {
     };
     std::vector<double> median(V);
     for (size_t v = 0; v < V; ++v) median[v] = inverseCdf(unc[v].dist, 0.5);
+    r.sensitivityBase = at(median);
     for (size_t v = 0; v < V; ++v) {
       SimulateResult::Input in;
       in.name = unc[v].name;

@@ -342,12 +342,14 @@ std::vector<json> simulateJson(const Model& m, const eng::SimulateResult& r, jso
     o["lower"] = numbers(sm.lower);
     o["upper"] = numbers(sm.upper);
     o["level"] = r.level;
+    if (!sm.histCounts.empty()) o["histogram"] = {{"from", num(sm.histFrom)}, {"width", num(sm.histWidth)}, {"counts", sm.histCounts}};
     json sens = json::array();
     if (k == 0)
       for (const auto& in : r.sensitivity)
         sens.push_back({{"input", in.name}, {"distribution", in.distribution}, {"rank_correlation", num(in.rankCorrelation)},
                         {"low", num(in.low)}, {"high", num(in.high)}, {"at_low", num(in.atLow)}, {"at_high", num(in.atHigh)}});
     o["sensitivity"] = sens;
+    if (k == 0 && !r.sensitivity.empty()) o["sensitivity_base"] = num(r.sensitivityBase);
     if (!r.notes.empty()) o["notes"] = r.notes;
     out.push_back(o);
   }

@@ -6,6 +6,7 @@
 // seed only, never on the number of threads.
 #pragma once
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,11 @@ struct SimulateResult {
   struct Metric {
     ir::Id metric = ir::kNone;
     std::vector<double> mean, sd, p05, p50, p95, lower, upper;  // per period
+    // The runs' values at the last period in about 30 equal bins of a round
+    // width: bin k counts [histFrom + k*histWidth, histFrom + (k+1)*histWidth)
+    // (the last bin holds its upper end); one bin of width 0 when every run agrees.
+    double histFrom = 0, histWidth = 0;
+    std::vector<size_t> histCounts;
   };
   std::vector<Metric> metrics;
   // What moves the first metric (at the last period): per uncertain input, the
@@ -37,6 +43,7 @@ struct SimulateResult {
     double atLow = 0, atHigh = 0;       // the input's p10 and p90
   };
   std::vector<Input> sensitivity;
+  double sensitivityBase = NAN;         // the first metric at the last period with every input at its median (the tornado's centre)
   std::vector<std::string> notes;
 };
 
