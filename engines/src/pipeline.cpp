@@ -87,6 +87,31 @@ void reportDomainGaps(const Model& m, const rt::Data& d, rt::Values& values, Dia
   }
 }
 
+// RunRequest::overview: every metric over the data's last periods, from an
+// evaluation of its own (the statements' evaluator compiles only what they read,
+// and its warnings stay theirs), described like a `describe` of them all.
+std::optional<DescribeResult> overview(const Model& m, const rt::Data& data, rt::JitMode jit, const Options& engine) {
+  if (data.time.count == 0 || m.metrics.empty()) return std::nullopt;
+  try {
+    rt::EvalOptions eo;
+    eo.jit = jit;
+    auto ev = rt::makeEvaluator(m, data, eo);
+    rt::Values values;
+    rt::Scenario plain;
+    ev->evaluateInto(plain, values, nullptr);
+    EvaluatorFactory factory(m, data, jit);
+    Context ctx{m, data, *ev, values, factory, engine};
+    DescribeStmt all;
+    for (Id id = 0; id < m.metrics.size(); ++id) all.metrics.push_back(id);
+    all.from = data.time.at(std::max<int64_t>(0, data.time.count - kOverviewPeriods));
+    return describe(ctx, all);
+  } catch (const StatementError&) {
+    return std::nullopt;
+  } catch (const rt::RunError&) {
+    return std::nullopt;
+  }
+}
+
 }  // namespace
 
 const ir::Model* RunOutcome::model() const {
@@ -203,6 +228,7 @@ RunOutcome runModel(const RunRequest& r) {
     out.results.push_back(std::move(sr));
   }
   out.stats.engines = since(t4);
+  if (r.overview) out.overview = overview(m, out.data, r.jit, r.engine);
   return out;
 }
 

@@ -25,6 +25,9 @@ struct RunRequest {
   // at the model's grain: those shown, the one before, and the look-back of
   // their formulas (rt::lookBack). Off: every period (the same numbers).
   bool demandPeriods = true;
+  // Also describe every metric over the data's last periods, apart from the
+  // statements (RunOutcome::overview): the values of the reports' metrics tree.
+  bool overview = false;
   Options engine;
 };
 
@@ -44,6 +47,10 @@ struct RunOutcome {
   std::unique_ptr<Compilation> compilation;
   rt::Data data;
   std::vector<StatementResult> results;
+  // RunRequest::overview: every metric's total over the data's last periods (up
+  // to kOverviewPeriods), from an evaluation of its own; none when the model has
+  // no period to show or that evaluation failed (the statements say why).
+  std::optional<DescribeResult> overview;
   RunStats stats;
   // 0; 1 the model has errors; 2 --only matches no statement; 3 the data has
   // errors (no results), or a statement failed (its error object is among the results).
@@ -55,6 +62,9 @@ struct RunOutcome {
 };
 
 RunOutcome runModel(const RunRequest& r);
+
+// The periods RunOutcome::overview shows at most (two years of a monthly model).
+constexpr int64_t kOverviewPeriods = 24;
 
 // Does statement `index` (0-based) match --only?
 bool selected(const ir::Model& m, const ir::Statement& s, size_t index, const std::string& only);
