@@ -37,6 +37,7 @@ int cmdRun(const RunOptions& o, const CommonOptions& common) {
   req.jit = o.noJit || o.jit == "never" ? rt::JitMode::Never : o.jit == "always" ? rt::JitMode::Always : rt::JitMode::Auto;
   req.dumpPlan = o.dumpPlan;
   req.engine.threads = o.threads;
+  req.overview = o.format == "html" || o.format == "md";  // the metrics tree's values
   eng::RunOutcome out = eng::runModel(req);
   printDiagnostics(*out.compilation);
   if (out.exitCode == 2) std::fprintf(stderr, "mtc: error: %s\n", out.usageError.c_str());
@@ -49,6 +50,7 @@ int cmdRun(const RunOptions& o, const CommonOptions& common) {
   const ir::Model& m = *out.model();
   report::Options ro;
   ro.color = o.output.empty() && colorFor(stdout);
+  if (out.overview) ro.overview = &*out.overview;
   std::string text = report::render(formatOf(o.format), m, out.results, ro);
   if (int rc = writeOutput(o.output, text)) return rc;
   if (o.stats) {

@@ -152,6 +152,32 @@ std::string recommendEffect(const eng::RecommendResult& r, const eng::RecommendR
   return fmt::format("{}{} {}", *x.effect >= 0 ? "+" : "", formatNumber(*x.effect), r.unit);
 }
 
+std::vector<std::pair<std::string, double>> waterfallSteps(const eng::DiagnoseResult& r) {
+  struct Node {
+    const eng::DiagnoseResult::Contribution* c;
+    const eng::DiagnoseResult::Contribution* parent = nullptr;
+  };
+  std::vector<Node> frontier;
+  for (auto& c : r.component.contributions) frontier.push_back({&c, nullptr});
+  for (;;) {
+    size_t open = frontier.size();
+    for (size_t i = 0; i < frontier.size(); ++i)
+      if (!frontier[i].c->children.empty() && (open == frontier.size() || std::fabs(frontier[i].c->value) > std::fabs(frontier[open].c->value)))
+        open = i;
+    if (open == frontier.size() || frontier.size() - 1 + frontier[open].c->children.size() > 8) break;
+    Node parent = frontier[open];
+    frontier.erase(frontier.begin() + static_cast<std::ptrdiff_t>(open));
+    size_t at = open;
+    for (auto& ch : parent.c->children) frontier.insert(frontier.begin() + static_cast<std::ptrdiff_t>(at++), {&ch, parent.c});
+  }
+  std::vector<std::pair<std::string, double>> steps;
+  for (auto& nd : frontier) {
+    size_t same = std::count_if(frontier.begin(), frontier.end(), [&](const Node& x) { return x.c->driver == nd.c->driver; });
+    steps.push_back({same > 1 && nd.parent ? nd.c->driver + " (" + nd.parent->driver + ")" : nd.c->driver, nd.c->value});
+  }
+  return steps;
+}
+
 std::string rangeText(const std::optional<eng::OptimizeResult::Range>& r) {
   if (!r) return "";
   auto end = [](double v) { return std::isinf(v) ? std::string(v < 0 ? "-inf" : "inf") : formatNumber(v); };
@@ -193,6 +219,19 @@ std::string markdownEscape(const std::string& s) {
     o += c;
   }
   return o;
+}
+
+std::string mermaidText(const std::string& s) {
+  std::string r;
+  for (char c : s) switch (c) {
+      case '"': r += "#quot;"; break;
+      case '<': r += "#lt;"; break;
+      case '>': r += "#gt;"; break;
+      case '#': r += "#35;"; break;
+      case '\n': case '\r': r += ' '; break;
+      default: r += c;
+    }
+  return r;
 }
 
 }  // namespace mtc::report

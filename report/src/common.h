@@ -40,8 +40,14 @@ std::string recommendLabel(const eng::RecommendResult::Recommendation& x);
 // Its expected effect on the goal: "+25 patient", or "effect not modelled".
 std::string recommendEffect(const eng::RecommendResult& r, const eng::RecommendResult::Recommendation& x);
 std::string rangeText(const std::optional<eng::OptimizeResult::Range>& r);
+// A diagnose's waterfall steps, from the base to the value at `at`: its drivers, the one that
+// carries most of the change opened into its children while there are at most 8 steps; a driver
+// reached by two paths says which ("revenue (gross_margin)").
+std::vector<std::pair<std::string, double>> waterfallSteps(const eng::DiagnoseResult& r);
 std::string goalSentence(const ir::Model& m, const eng::GoalOutlook& g, const std::string& unit);
 std::string htmlEscape(const std::string& s);
 std::string markdownEscape(const std::string& s);
+// Text inside a quoted Mermaid label or title: quotes and markup characters as Mermaid's entity codes.
+std::string mermaidText(const std::string& s);
 
 }  // namespace mtc::report

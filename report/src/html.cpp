@@ -13,36 +13,76 @@ using namespace ir;
 
 namespace {
 
-std::string describeHtml(const Model& m, const eng::DescribeResult& r) {
-  std::string out = fmt::format("<section><h2>describe {} .. {} <small>({})</small></h2>\n", htmlEscape(formatPeriod(r.from)),
+// Rows of a history table, the latest period first: the first `shown` open, the rest folded.
+std::string foldedRows(const std::vector<std::string>& rows, const std::string& head, size_t shown, const std::string& what) {
+  std::string out = "<table>" + head;
+  for (size_t i = 0; i < rows.size() && i < shown; ++i) out += rows[i];
+  out += "</table>\n";
+  if (rows.size() > shown) {
+    out += fmt::format("<details class=\"more\"><summary>{} more {}</summary>\n<table>{}", rows.size() - shown, what, head);
+    for (size_t i = shown; i < rows.size(); ++i) out += rows[i];
+    out += "</table></details>\n";
+  }
+  return out;
+}
+
+// 1 when a change is good for the metric, -1 when bad (its `direction:`), 0 otherwise.
+int verdict(const Metric& M, double change) {
+  if (!std::isfinite(change) || change == 0) return 0;
+  switch (M.direction) {
+    case Direction::HigherIsBetter: return change > 0 ? 1 : -1;
+    case Direction::LowerIsBetter: return change < 0 ? 1 : -1;
+    case Direction::Neutral: return 0;
+  }
+  return 0;
+}
+const char* verdictClass(int v) { return v > 0 ? " class=\"up\"" : v < 0 ? " class=\"down\"" : ""; }
+
+std::string describeHtml(const Model& m, const eng::DescribeResult& r, size_t statement) {
+  std::string out = fmt::format("<section class=\"describe\"><h2>describe {} .. {} <small>({})</small></h2>\n", htmlEscape(formatPeriod(r.from)),
                                 htmlEscape(formatPeriod(r.to)), htmlEscape(grainName(r.grain)));
   std::vector<std::string> labels;
   for (auto& p : r.periods) labels.push_back(formatPeriod(p));
+  // the statement at a glance: each metric's latest value, change and trend
+  if (r.metrics.size() > 1 && !labels.empty()) {
+    out += fmt::format("<table class=\"glance\"><tr><th>metric</th><th>{}</th><th>change</th><th>%</th><th>trend</th></tr>\n", htmlEscape(labels.back()));
+    for (const auto& mr : r.metrics) {
+      const Metric& M = m.metrics[mr.id];
+      size_t last = mr.values.size() - 1;
+      std::string pc = percentChange(mr.pctChange[last], mr.values[last] - mr.change[last], typicalSize(mr.values));
+      const char* cls = verdictClass(verdict(M, mr.change[last]));
+      out += fmt::format("<tr><td><a href=\"#s{}-{}\">{}</a></td><td>{} <small>{}</small></td><td{}>{}</td><td{}>{}</td><td>{}</td></tr>\n", statement,
+                         htmlEscape(M.name), htmlEscape(M.name), formatNumber(mr.values[last]), htmlEscape(m.units.format(M.unit)), cls,
+                         formatNumber(mr.change[last]), cls, pc, labels.size() > 1 ? svg::sparkline(mr.values) : "");
+    }
+    out += "</table>\n";
+  }
   for (const auto& mr : r.metrics) {
     const Metric& M = m.metrics[mr.id];
     std::string unit = m.units.format(M.unit);
     std::string title = M.title.empty() ? "" : " &mdash; " + htmlEscape(M.title);
-    out += fmt::format("<h3>{} <small>[{}]{}</small></h3>\n", htmlEscape(M.name), htmlEscape(unit), title);
+    out += fmt::format("<h3 id=\"s{}-{}\">{} <small>[{}]{}</small></h3>\n", statement, htmlEscape(M.name), htmlEscape(M.name), htmlEscape(unit), title);
     if (labels.size() > 1) {
       svg::Frame f;
+      f.yLabel = unit;
       f.title = fmt::format("{} ({}), {} to {}", M.name, unit, labels.front(), labels.back());
       out += svg::lineChart(labels, {svg::Line{M.name, mr.values}}, {}, f);
     }
-    out += "<table><tr><th>period</th><th>value</th><th>change</th><th>%</th></tr>\n";
+    out += "<div class=\"tables\">\n";
     double scale = typicalSize(mr.values);
-    for (size_t i = 0; i < r.periods.size(); ++i) {
+    std::vector<std::string> rows;
+    for (size_t i = r.periods.size(); i-- > 0;) {
       std::string pc = percentChange(mr.pctChange[i], mr.values[i] - mr.change[i], scale);
-      std::string cls = pc.size() > 1 && (pc[0] == '+' || pc[0] == '-') ? (pc[0] == '-' ? " class=\"down\"" : " class=\"up\"") : "";
-      out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td{}>{}</td></tr>\n", htmlEscape(labels[i]), formatNumber(mr.values[i]),
-                         formatNumber(mr.change[i]), cls, pc);
+      const char* cls = verdictClass(verdict(M, mr.change[i]));
+      rows.push_back(fmt::format("<tr><td>{}</td><td>{}</td><td{}>{}</td><td{}>{}</td></tr>\n", htmlEscape(labels[i]), formatNumber(mr.values[i]), cls,
+                                 formatNumber(mr.change[i]), cls, pc));
     }
-    out += "</table>\n";
+    out += "<div>" + foldedRows(rows, "<tr><th>period</th><th>value</th><th>change</th><th>%</th></tr>\n", 6, "periods") + "</div>\n";
     if (!mr.slices.empty() && !r.periods.empty()) {
       size_t last = r.periods.size() - 1;
       bool shares = std::any_of(mr.slices.begin(), mr.slices.end(), [](auto& s) { return !s.share.empty(); });
-      out += fmt::format("<table class=\"slices\"><tr><th>slice at {}</th><th>value</th>{}</tr>\n", htmlEscape(labels[last]),
-                         shares ? "<th>share</th>" : "");
-      std::vector<std::pair<double, std::string>> rows;
+      std::string head = fmt::format("<tr><th>slice at {}</th><th>value</th>{}</tr>\n", htmlEscape(labels[last]), shares ? "<th>share</th>" : "");
+      std::vector<std::pair<double, std::string>> keyed;
       for (const auto& sl : mr.slices) {
         double v = sl.values[last];
         std::string share;
@@ -52,13 +92,15 @@ std::string describeHtml(const Model& m, const eng::DescribeResult& r) {
                                                   std::clamp(sh, 0.0, 1.0) * 120, sh * 100)
                                     : "<td>-</td>";
         }
-        rows.push_back({std::isfinite(v) ? v : -INFINITY, fmt::format("<tr><td>{}</td><td>{}</td>{}</tr>\n",
-                                                                      htmlEscape(sliceLabel(m, M.dims, sl.index)), formatNumber(v), share)});
+        keyed.push_back({std::isfinite(v) ? v : -INFINITY, fmt::format("<tr><td>{}</td><td>{}</td>{}</tr>\n",
+                                                                       htmlEscape(sliceLabel(m, M.dims, sl.index)), formatNumber(v), share)});
       }
-      std::stable_sort(rows.begin(), rows.end(), [](auto& a, auto& b) { return a.first > b.first; });
-      for (auto& [v, row] : rows) out += row;
-      out += "</table>\n";
+      std::stable_sort(keyed.begin(), keyed.end(), [](auto& a, auto& b) { return a.first > b.first; });
+      std::vector<std::string> rows2;
+      for (auto& [v, row] : keyed) rows2.push_back(row);
+      out += "<div class=\"slices\">" + foldedRows(rows2, head, 8, "slices") + "</div>\n";
     }
+    out += "</div>\n";
     for (const auto& g : mr.gaps) {
       std::string where = g.slice ? " for " + htmlEscape(sliceLabel(m, M.dims, *g.slice)) : "";
       out += fmt::format("<p class=\"gap\">gap{}: no value at {}</p>\n", where, htmlEscape(periodList(g.periods)));
@@ -84,32 +126,11 @@ std::string diagnoseHtml(const Model& m, const eng::DiagnoseResult& r) {
   // the waterfall: from the base, each driver, to the value at `at`; a driver
   // that carries most of the change is opened into its children (up to 8 bars)
   if (!r.component.contributions.empty()) {
-    struct Node {
-      std::string label;
-      const eng::DiagnoseResult::Contribution* c;
-      const eng::DiagnoseResult::Contribution* parent = nullptr;
-    };
-    std::vector<Node> frontier;
-    for (auto& c : r.component.contributions) frontier.push_back({c.driver, &c, nullptr});
-    for (;;) {
-      size_t open = frontier.size();
-      for (size_t i = 0; i < frontier.size(); ++i)
-        if (!frontier[i].c->children.empty() && (open == frontier.size() || std::fabs(frontier[i].c->value) > std::fabs(frontier[open].c->value)))
-          open = i;
-      if (open == frontier.size() || frontier.size() - 1 + frontier[open].c->children.size() > 8) break;
-      Node parent = frontier[open];
-      frontier.erase(frontier.begin() + static_cast<std::ptrdiff_t>(open));
-      size_t at = open;
-      for (auto& ch : parent.c->children)
-        frontier.insert(frontier.begin() + static_cast<std::ptrdiff_t>(at++), {ch.driver, &ch, parent.c});
-    }
     std::vector<svg::Bar> steps;
-    for (auto& nd : frontier) {
-      // a driver reached by two paths (revenue in gross_margin and in commission) says which
-      size_t same = std::count_if(frontier.begin(), frontier.end(), [&](const Node& x) { return x.c->driver == nd.c->driver; });
-      steps.push_back({same > 1 && nd.parent ? nd.label + " (" + nd.parent->driver + ")" : nd.label, nd.c->value, ""});
-    }
+    for (auto& [label, value] : waterfallSteps(r)) steps.push_back({label, value, ""});
     svg::Frame f;
+    f.yLabel = m.units.format(M.unit);
+    f.height = 270;
     f.title = fmt::format("{}: {} to {}, by component", M.name, formatPeriod(r.base), formatPeriod(r.at));
     out += "<h3>component</h3>\n" + svg::waterfall(formatPeriod(r.base), r.valueBase, steps, formatPeriod(r.at), f);
     out += "<table><tr><th>driver</th><th>contribution</th></tr>\n";
@@ -148,7 +169,7 @@ std::string diagnoseHtml(const Model& m, const eng::DiagnoseResult& r) {
     }
     svg::Frame f;
     f.title = fmt::format("{}: the slices that moved", M.name);
-    f.height = 40 + 24.0 * static_cast<double>(bars.size());
+    f.yLabel = "change, " + m.units.format(M.unit);
     out += svg::barChart(bars, f);
     // small multiples: each slice's recent history, one small chart each
     if (!r.dimension.slices.front().history.empty()) {
@@ -159,7 +180,8 @@ std::string diagnoseHtml(const Model& m, const eng::DiagnoseResult& r) {
       for (size_t k = 0; k < r.dimension.slices.size() && !r.dimension.slices[k].history.empty(); ++k) {
         svg::Frame sf;
         sf.width = 300;
-        sf.height = 140;
+        sf.height = 150;
+        sf.yLabel = m.units.format(M.unit);
         sf.title = bars[k].label;
         out += "<figure>" + svg::lineChart(xs, {svg::Line{bars[k].label, r.dimension.slices[k].history, "#4c78a8", false}}, {}, sf) +
                "<figcaption>" + htmlEscape(bars[k].label) + "</figcaption></figure>\n";
@@ -185,34 +207,46 @@ std::string seekHtml(const Model& m, const eng::SeekResult& r) {
   return out + "</ul></section>\n";
 }
 
-// The distribution over the horizon (a band of p05..p95 around the median) and a tornado.
+// The distribution over the horizon (a band of p05..p95 around the median), the
+// runs at the last period as a histogram, and a tornado of what moves it.
 std::string simulateHtml(const Model& m, const eng::SimulateResult& r) {
   std::string out;
   for (const auto& sm : r.metrics) {
     const Metric& M = m.metrics[sm.metric];
-    out += fmt::format("<section><h2>simulate {} <small>{} runs, {}</small></h2>\n", htmlEscape(M.name),
+    std::string unit = m.units.format(M.unit);
+    out += fmt::format("<section class=\"simulate\"><h2>simulate {} <small>{} runs, {}</small></h2>\n", htmlEscape(M.name),
                        formatNumber(static_cast<double>(r.runs), 0), samplingName(r.sampling));
     std::vector<std::string> xs;
     for (size_t i = 0; i < sm.mean.size(); ++i) xs.push_back(formatPeriod(Period{r.from.grain, r.from.ord + static_cast<int64_t>(i)}));
     if (xs.size() > 1) {
       svg::Frame f;
+      f.yLabel = unit;
       f.title = fmt::format("{}: median and 5-95% range", M.name);
       out += svg::lineChart(xs, {svg::Line{"median", sm.p50, "#4c78a8", false}, svg::Line{"mean", sm.mean, "#333333", true}},
-                            {svg::Band{sm.p05, sm.p95, "#4c78a8", 0.18}}, f);
+                            {svg::Band{sm.p05, sm.p95, "#4c78a8", 0.18, "5-95% of runs"}}, f);
     }
-    out += "<table><tr><th>period</th><th>mean</th><th>sd</th><th>p05</th><th>p50</th><th>p95</th></tr>\n";
-    for (size_t i = 0; i < sm.mean.size(); ++i)
-      out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", xs[i], formatNumber(sm.mean[i]),
-                         formatNumber(sm.sd[i]), formatNumber(sm.p05[i]), formatNumber(sm.p50[i]), formatNumber(sm.p95[i]));
-    out += "</table>\n";
-    if (&sm == &r.metrics.front() && !r.sensitivity.empty()) {
-      // the tornado: each input's swing from its p10 to its p90, around the metric at every median
-      std::vector<svg::Bar> bars;
-      for (const auto& in : r.sensitivity) bars.push_back({in.name, in.high - in.low, ""});
+    if (!sm.histCounts.empty() && !xs.empty()) {
       svg::Frame f;
+      f.yLabel = unit;
+      f.title = fmt::format("{} at {}: the distribution of {} runs", M.name, xs.back(), formatNumber(static_cast<double>(r.runs), 0));
+      std::vector<svg::Marker> marks{{"p05", sm.p05.back(), "#555555"}, {"median", sm.p50.back(), "#b42318"}, {"p95", sm.p95.back(), "#555555"}};
+      out += fmt::format("<h3>at {}</h3>\n", htmlEscape(xs.back())) + svg::histogram(sm.histFrom, sm.histWidth, sm.histCounts, marks, f);
+    }
+    std::vector<std::string> rows;
+    for (size_t i = sm.mean.size(); i-- > 0;)
+      rows.push_back(fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", xs[i], formatNumber(sm.mean[i]),
+                                 formatNumber(sm.sd[i]), formatNumber(sm.p05[i]), formatNumber(sm.p50[i]), formatNumber(sm.p95[i])));
+    out += foldedRows(rows, "<tr><th>period</th><th>mean</th><th>sd</th><th>p05</th><th>p50</th><th>p95</th></tr>\n", 12, "periods");
+    if (&sm == &r.metrics.front() && !r.sensitivity.empty()) {
+      // the tornado: each input at its p10 and its p90, every other at its median
+      std::vector<svg::Swing> rows2;
+      for (const auto& in : r.sensitivity)
+        rows2.push_back({in.name + " ~ " + in.distribution, in.low, in.high, fmt::format("p10 = {}", formatNumber(in.atLow)),
+                         fmt::format("p90 = {}", formatNumber(in.atHigh))});
+      svg::Frame f;
+      f.yLabel = unit;
       f.title = fmt::format("{}: what moves it", M.name);
-      f.height = 40 + 24.0 * static_cast<double>(bars.size());
-      out += "<h3>what moves it</h3>\n" + svg::barChart(bars, f);
+      out += "<h3>what moves it</h3>\n" + svg::tornado(rows2, r.sensitivityBase, "every input at its median", f);
       out += "<table><tr><th>input</th><th>rank correlation</th><th>at p10</th><th>at p90</th></tr>\n";
       for (const auto& in : r.sensitivity)
         out += fmt::format("<tr><td>{} ~ {}</td><td>{:+.2f}</td><td>{}</td><td>{}</td></tr>\n", htmlEscape(in.name), htmlEscape(in.distribution),
@@ -239,24 +273,25 @@ std::string forecastHtml(const Model& m, const eng::ForecastResult& r) {
     for (size_t i = 0; i < nh; ++i) hist[i] = fm.history[i];
     if (nh) mean[nh - 1] = lo[nh - 1] = hi[nh - 1] = fm.history[nh - 1];  // the fan opens at the last value
     for (size_t i = 0; i < nf; ++i) mean[nh + i] = fm.mean[i], lo[nh + i] = fm.lower[i], hi[nh + i] = fm.upper[i];
-    std::vector<svg::Line> lines{svg::Line{"history", hist, "#333333", false}, svg::Line{"forecast", mean, "#4c78a8", true}};
+    std::vector<svg::Line> lines{svg::Line{"actual", hist, "#333333", false}, svg::Line{"forecast", mean, "#4c78a8", true}};
     if (fm.goal && !fm.goal->passed) {
       std::vector<double> goal(nh + nf, NAN);
       int64_t gi = fm.goal->at.ord - fm.historyFrom.ord;
       if (gi >= 0 && static_cast<size_t>(gi) < goal.size()) {
         for (size_t i = nh; i < goal.size(); ++i) goal[i] = fm.goal->target;
-        lines.push_back(svg::Line{"goal " + m.goals[fm.goal->goal].name, goal, "#b42318", true});
+        lines.push_back(svg::Line{"goal " + m.goals[fm.goal->goal].name, goal, "#b42318", true, false});
       }
     }
     svg::Frame f;
+    f.yLabel = m.units.format(M.unit);
     f.title = fmt::format("{}: history and forecast", M.name);
-    out += svg::lineChart(xs, lines, {svg::Band{lo, hi, "#4c78a8", 0.18}}, f);
+    out += svg::lineChart(xs, lines, {svg::Band{lo, hi, "#4c78a8", 0.18, fmt::format("{:.0f}% interval", r.level * 100)}}, f);
     if (fm.goal) out += "<p>" + htmlEscape(goalSentence(m, *fm.goal, m.units.format(M.unit))) + ".</p>\n";
-    out += "<table><tr><th>period</th><th>mean</th><th>lower</th><th>upper</th></tr>\n";
+    std::vector<std::string> rows;  // the horizon in time order: the next periods first
     for (size_t i = 0; i < nf; ++i)
-      out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", xs[nh + i], formatNumber(fm.mean[i]),
-                         formatNumber(fm.lower[i]), formatNumber(fm.upper[i]));
-    out += "</table>\n";
+      rows.push_back(fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", xs[nh + i], formatNumber(fm.mean[i]),
+                                 formatNumber(fm.lower[i]), formatNumber(fm.upper[i])));
+    out += foldedRows(rows, "<tr><th>period</th><th>mean</th><th>lower</th><th>upper</th></tr>\n", 6, "periods");
     if (fm.accuracy)
       out += fmt::format("<p>Held out the last {} periods: MAE {}, MASE {:.3f}, {:.0f}% within the interval.</p>\n", fm.accuracy->holdout,
                          formatNumber(fm.accuracy->mae), fm.accuracy->mase, fm.accuracy->coverage * 100);
@@ -322,7 +357,7 @@ std::string optimizeHtml(const Model& m, const eng::OptimizeResult& r) {
     for (const auto& v : r.variables) bars.push_back({v.name, v.value - v.current, ""});
     svg::Frame f;
     f.title = fmt::format("{}: change of each lever", r.name);
-    f.height = 40 + 24.0 * static_cast<double>(bars.size());
+    f.yLabel = "change of each lever";
     if (bars.size() > 1 || (bars.size() == 1 && bars[0].value != 0)) out += svg::barChart(bars, f);
     if ((r.method == "simplex" || r.method == "branch-and-cut") && (r.variables.size() == 1 || r.variables.size() == 2))
       out += regionChart(r);
@@ -364,22 +399,33 @@ std::string recommendHtml(const Model& m, const eng::RecommendResult& r) {
     Period from = nh ? r.historyFrom : Period{r.at.grain, r.at.ord - static_cast<int64_t>(np) + 1};
     for (size_t i = 0; i < nh + np; ++i) xs.push_back(formatPeriod(Period{from.grain, from.ord + static_cast<int64_t>(i)}));
     svg::Line hist{"actual", std::vector<double>(nh + np, NAN)}, path{r.valueFrom, std::vector<double>(nh + np, NAN), "#4c78a8", true},
-        target{"target", std::vector<double>(nh + np, r.target), "#b42318", true};
+        target{"target", std::vector<double>(nh + np, r.target), "#b42318", true, false};
     for (size_t i = 0; i < nh; ++i) hist.values[i] = r.history[i];
     for (size_t i = 0; i < np; ++i) path.values[nh + i] = r.path[i];
     if (nh) path.values[nh - 1] = r.history.back();
     std::vector<svg::Line> lines{hist, path, target};
     if (r.reach) lines.push_back({"the levers' best", std::vector<double>(nh + np, NAN), "#17803d", true}), lines.back().values.back() = *r.reach;
     svg::Frame f;
+    f.yLabel = r.unit;
     f.title = fmt::format("{}: the gap to goal {}", exprText(m, G.cmp.lhs), G.name);
     out += svg::lineChart(xs, lines, {}, f);
   } else {
     std::vector<svg::Bar> bars{{"now", r.value, "#4c78a8"}, {"target", r.target, "#b42318"}};
     if (r.reach) bars.push_back({"the levers' best", *r.reach, "#17803d"});
     svg::Frame f;
+    f.yLabel = r.unit;
     f.title = fmt::format("{}: the gap to goal {}", exprText(m, G.cmp.lhs), G.name);
-    f.height = 40 + 24.0 * static_cast<double>(bars.size());
     out += svg::barChart(bars, f);
+  }
+  // the recommendations' expected effects on the goal, where modelled
+  std::vector<svg::Bar> effects;
+  for (const auto& x : r.recommendations)
+    if (x.effect) effects.push_back({fmt::format("{}. {}", x.rank, recommendLabel(x)), *x.effect, *x.effect < 0 ? "" : "#17803d"});
+  if (!effects.empty()) {
+    svg::Frame f;
+    f.yLabel = "effect on " + exprText(m, G.cmp.lhs) + (r.unit.empty() ? "" : ", " + r.unit);
+    f.title = fmt::format("the recommendations' effects on goal {}", G.name);
+    out += "<h3>the recommendations' effects</h3>\n" + svg::barChart(effects, f);
   }
   out += "<ol>\n";
   for (const auto& x : r.recommendations)
@@ -399,38 +445,103 @@ std::string recommendHtml(const Model& m, const eng::RecommendResult& r) {
   return out + "</section>\n";
 }
 
+
+// The page's look: system fonts, no web fonts or scripts (the file opens offline).
+const char* kStyle = R"css(
+:root{--up:#17803d;--down:#b42318;--ink:#1f2328;--mute:#6a737d;--line:#e5e7eb;--blue:#4c78a8}
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;margin:0;color:var(--ink);background:#f3f4f6}
+main{max-width:62em;margin:0 auto;padding:1.2em 2.2em 4em;background:#fff;min-height:100vh}
+h1{margin:.3em 0 .1em;font-size:1.9em} h1+p{margin-top:0;color:var(--mute)}
+h2{font-size:1.35em;border-bottom:1px solid var(--line);padding-bottom:.25em;margin:2em 0 .6em}
+h3{font-size:1.05em;margin:1.4em 0 .3em}
+small{color:var(--mute);font-weight:normal}
+nav.toc{font-size:13px;line-height:1.9} nav.toc a{color:#345;text-decoration:none;margin-right:1em;white-space:nowrap} nav.toc a:hover{text-decoration:underline}
+table{border-collapse:collapse;margin:.4em 0 1em;font-variant-numeric:tabular-nums;font-size:14px}
+td,th{padding:.2em .8em;text-align:right;border-bottom:1px solid #f0f1f3}
+th{font-weight:600;color:#444;border-bottom:1px solid #d8dbe0}
+td:first-child,th:first-child{text-align:left}
+table.glance td{vertical-align:middle} table.glance a{color:#345;text-decoration:none;font-weight:600}
+.up{color:var(--up)} .down{color:var(--down)} .gap,.error{color:var(--down)} .note{color:var(--mute)}
+.tables{display:flex;flex-wrap:wrap;gap:0 3em;align-items:flex-start}
+details.more{margin:-.6em 0 1em} details.more>summary{cursor:pointer;color:#345;font-size:13px}
+.bar{display:inline-block;height:.7em;background:var(--blue);border-radius:1px}
+.chart{display:block;max-width:100%;height:auto;margin:.3em 0 .8em}
+.chart text{font-size:10px;fill:#666} .chart .label{font-size:11px;fill:#333} .chart .unit{font-size:10.5px;fill:#555;font-weight:600}
+.chart .value{font-size:10.5px;fill:#333;font-variant-numeric:tabular-nums}
+.chart .grid{stroke:#ececec} .chart .grid.zero{stroke:#b8b8b8} .chart .axis{stroke:#999} .chart .connector{stroke:#aaa;stroke-dasharray:2 2}
+.chart .hit:hover{fill:#000;fill-opacity:.05} .chart rect:not(.hit):hover{opacity:.8} .chart .dot:hover{r:4}
+.spark{vertical-align:middle}
+.multiples{display:flex;flex-wrap:wrap;gap:.5em} .multiples figure{margin:0;width:300px} figcaption{font-size:12px;color:#444;text-align:center}
+.tree .lede{color:#444;font-size:14px}
+.chain{display:flex;flex-wrap:wrap;align-items:center;gap:.35em;margin:.5em 0}
+.chain-name{font-weight:600;width:9.5em;font-size:14px} .chain-name small{display:block;font-size:11px}
+.stage-pill{display:inline-block;border:1px solid #d0d7de;border-radius:6px;padding:.2em .6em;background:#f6f8fa;color:var(--ink);text-decoration:none;font-size:13px}
+.stage-pill small{display:block;font-size:11px} .stage-pill:hover{border-color:var(--blue)} .chain .arrow{color:#aaa}
+.tree details{margin:.3em 0}
+.tree summary{cursor:pointer;list-style:none;display:flex;flex-wrap:wrap;align-items:center;gap:.2em .55em;border:1px solid #e1e4e8;border-radius:6px;padding:.3em .7em;background:#fff}
+.tree summary::-webkit-details-marker{display:none}
+.tree summary::before{content:"\25B8";color:#888;width:.7em} .tree details[open]>summary::before{content:"\25BE"}
+.tree summary:hover{border-color:#b6c2cf}
+.tree .name{font-weight:600} .tree .title{color:var(--mute);font-size:13px}
+.tree .figures{margin-left:auto;display:flex;align-items:center;gap:.8em;font-variant-numeric:tabular-nums}
+.tree .value{font-weight:600} .tree .value.none{font-weight:normal;color:var(--mute)} .tree .unit{color:var(--mute);font-size:12px;margin-left:-.5em}
+.tree .change{min-width:10.5em;text-align:right;font-size:13px} .tree .flat{color:var(--mute)}
+.tree .sparkcell{width:90px;height:22px}
+.tree .kids{border-left:2px solid #e6e8eb;margin:0 0 0 .9em;padding:.2em 0 .2em .7em}
+.tree .kids>.chart{margin-top:.5em}
+.tree .northstar>summary{border:2px solid #e3b505;background:#fffbea}
+.tree .vanity>summary{border-style:dashed;background:#fcfcfc} .tree .vanity>summary .name{color:#6a737d}
+.tree details.stage>summary,.tree details.group>summary{background:#f6f8fa}
+.tree .stage-name{font-weight:600} .tally{font-size:12px;margin-left:.4em}
+.badge{font-size:11px;background:#eef2f7;color:#345;border-radius:3px;padding:.05em .4em}
+.badge.star{background:#ffd54f;color:#5d4037} .badge.vanity{background:#eee;color:#777}
+.tree .doc{font-size:13px;color:#444;margin:.3em 0} .tree .formula{font-size:12.5px;color:#555;margin:.2em 0} .tree .owner{font-size:12px;color:var(--mute)}
+.tree .ref{margin:.3em 0;padding:.2em .8em;font-size:13px;color:var(--mute)} .tree .ref a{color:#345}
+)css";
+
+// A statement's heading in the contents: "describe", "diagnose profit", ...
+std::string tocLabel(const Model& m, const eng::StatementResult& r) {
+  std::string s = stmtKindName(r.kind);
+  std::visit(overloaded{
+                 [&](const eng::Failure&) { s += " (error)"; },
+                 [&](const eng::DescribeResult& d) { s += " " + formatPeriod(d.from) + " .. " + formatPeriod(d.to); },
+                 [&](const eng::DiagnoseResult& d) { s += " " + m.metrics[d.metric].name; },
+                 [&](const eng::ForecastResult& d) {
+                   for (auto& x : d.metrics) s += " " + m.metrics[x.metric].name;
+                 },
+                 [&](const eng::SeekResult& d) { s += " " + m.goals[d.goal].name; },
+                 [&](const eng::SimulateResult& d) {
+                   for (auto& x : d.metrics) s += " " + m.metrics[x.metric].name;
+                 },
+                 [&](const eng::OptimizeResult& d) { s += " " + d.name; },
+                 [&](const eng::RecommendResult& d) { s += " for " + m.goals[d.goal].name; },
+             },
+             r.result);
+  return s;
+}
+
 }  // namespace
 
-std::string renderHtml(const Model& m, const std::vector<eng::StatementResult>& results) {
+std::string renderHtml(const Model& m, const std::vector<eng::StatementResult>& results, const Options& o) {
   std::string title = htmlEscape(m.title.empty() ? m.name : m.title);
-  std::string out = fmt::format(
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title>\n<style>\n"
-      "body{{font-family:system-ui,sans-serif;margin:2em auto;max-width:60em;color:#222}}\n"
-      "h2{{border-bottom:1px solid #ccc}} small{{color:#777;font-weight:normal}}\n"
-      "table{{border-collapse:collapse;margin:.5em 0 1.5em}} td,th{{padding:.15em .8em;text-align:right}}\n"
-      "td:first-child,th:first-child{{text-align:left}} tr:nth-child(even){{background:#f6f6f6}}\n"
-      ".up{{color:#17803d}} .down{{color:#b42318}} .gap,.error{{color:#b42318}}\n"
-      ".bar{{display:inline-block;height:.7em;background:#4c78a8}}\n"
-      ".chart{{display:block;max-width:100%;height:auto;margin:.3em 0}}\n"
-      ".chart .line{{fill:none;stroke-width:2}} .chart .grid{{stroke:#e4e4e4}} .chart .axis{{stroke:#999}}\n"
-      ".chart text{{font-size:10px;fill:#666}} .chart .label{{font-size:11px;fill:#333}}\n"
-      ".multiples{{display:flex;flex-wrap:wrap;gap:.5em}} .multiples figure{{margin:0;width:300px}} figcaption{{font-size:12px;color:#444;text-align:center}}\n"
-      ".tree details.node{{margin:.15em 0 .15em 1.2em;border-left:2px solid #e4e4e4;padding-left:.5em}}\n"
-      ".tree summary{{cursor:pointer}} .tree .value{{font-variant-numeric:tabular-nums}} .tree .flat{{color:#777}}\n"
-      ".tree .badge{{font-size:11px;background:#eef2f7;color:#345;border-radius:3px;padding:0 .35em;margin-left:.2em}}\n"
-      ".tree .star{{background:#ffd54f;color:#5d4037}} .tree .vanity{{background:#eee;color:#888}}\n"
-      ".tree .formula{{font-size:12px;color:#555;margin:.2em 0}} .tree .ref{{margin-left:1.2em;font-size:13px}}\n"
-      ".tree details.stage{{margin:.3em 0}}\n"
-      "</style></head><body>\n<h1>{}</h1>\n",
-      title, title);
-  out += treeHtml(m, results);
-  for (const auto& r : results)
+  std::string out = fmt::format("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">"
+                                "<title>{}</title>\n<style>{}</style></head><body><main>\n<h1>{}</h1>\n",
+                                title, kStyle, title);
+  if (!m.doc.empty()) out += "<p>" + htmlEscape(m.doc) + "</p>\n";
+  std::string tree = treeHtml(m, treeData(m, results, o.overview));
+  out += "<nav class=\"toc\">";
+  if (!tree.empty()) out += "<a href=\"#tree\">metrics tree</a>";
+  for (const auto& r : results) out += fmt::format("\n<a href=\"#stmt-{}\">{}</a>", r.statement, htmlEscape(tocLabel(m, r)));
+  out += "</nav>\n";
+  if (!tree.empty()) out += "<div id=\"tree\"></div>\n" + tree;
+  for (const auto& r : results) {
+    out += fmt::format("<div id=\"stmt-{}\"></div>\n", r.statement);
     std::visit(overloaded{
                    [&](const eng::Failure& f) {
                      out += fmt::format("<section><h2>{} <small>(statement {})</small></h2>\n<p class=\"error\">error <code>{}</code>: {}</p></section>\n",
                                         stmtKindName(r.kind), r.statement, diagInfo(f.code).code, htmlEscape(f.message));
                    },
-                   [&](const eng::DescribeResult& d) { out += describeHtml(m, d); },
+                   [&](const eng::DescribeResult& d) { out += describeHtml(m, d, r.statement); },
                    [&](const eng::DiagnoseResult& d) { out += diagnoseHtml(m, d); },
                    [&](const eng::ForecastResult& d) { out += forecastHtml(m, d); },
                    [&](const eng::SeekResult& d) { out += seekHtml(m, d); },
@@ -439,7 +550,8 @@ std::string renderHtml(const Model& m, const std::vector<eng::StatementResult>& 
                    [&](const eng::RecommendResult& d) { out += recommendHtml(m, d); },
                },
                r.result);
-  return out + "</body></html>\n";
+  }
+  return out + "</main></body></html>\n";
 }
 
 }  // namespace mtc::report

@@ -559,8 +559,8 @@ std::string render(Format f, const Model& m, const std::vector<eng::StatementRes
       return text;
     }
     case Format::Text: return renderText(m, results, o);
-    case Format::Markdown: return renderMarkdown(m, results);
-    case Format::Html: return renderHtml(m, results);
+    case Format::Markdown: return renderMarkdown(m, results, o);
+    case Format::Html: return renderHtml(m, results, o);
   }
   return {};
 }

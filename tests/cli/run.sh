@@ -94,16 +94,20 @@ mkfifo "$TMP/proj/fifo.csv" 2>/dev/null && {
 # the HTML report: a whole page, with revenue 2025-06 = 143,130 (tests/reference's
 # independent Python computation of the chiro example)
 expect_rc "run --format html" 0 "$MTC" run --format html -o "$TMP/r.html" "$SRC/examples/chiro/chiro.mtree"
-if head -1 "$TMP/r.html" | grep -q '<!DOCTYPE html>' && grep -q '<h3>revenue' "$TMP/r.html" &&
+if head -1 "$TMP/r.html" | grep -q '<!DOCTYPE html>' && grep -q '<h3 id="s1-revenue">revenue' "$TMP/r.html" &&
    grep -q '<tr><td>2025-06</td><td>143,130</td>' "$TMP/r.html" && tail -1 "$TMP/r.html" | grep -q '</html>'; then
   ok "html report content"
 else
   bad "html report content"
 fi
-# the metrics tree on top: revenue (the north star) with its latest value and change, its inputs inside
+# the metrics tree on top: revenue (the north star) with its latest value and its change against
+# 2025-05 (153,660 in tests/reference: -10,530, -6.9%, bad for a higher_is_better metric), its inputs
+# inside, new_patients (94 -> 82: -12.0, -12.8%), the vanity badge
 if grep -q '<section class="tree"><h2>metrics tree</h2>' "$TMP/r.html" &&
-   grep -q 'id="tree-revenue" open><summary><strong>revenue</strong> <small>Revenue</small> <span class="value">143,130 USD</span>' "$TMP/r.html" &&
-   grep -q 'id="tree-visits"' "$TMP/r.html" && grep -q '<span class="badge vanity">vanity</span>' "$TMP/r.html"; then
+   grep -q 'id="tree-revenue" data-metric="revenue" data-latest="143130" open>' "$TMP/r.html" &&
+   grep -q '<span class="value">143,130</span> <span class="unit">USD</span><span class="change down">&#9660; -10,530 (-6.9%)</span>' "$TMP/r.html" &&
+   grep -q '<span class="value">82.0</span> <span class="unit">patient</span><span class="change down">&#9660; -12.0 (-12.8%)</span>' "$TMP/r.html" &&
+   grep -q 'id="tree-visits"' "$TMP/r.html" && grep -q '<span class="badge vanity"' "$TMP/r.html"; then
   ok "html metrics tree"
 else
   bad "html metrics tree"

@@ -17,6 +17,9 @@ enum class Format { Text, Json, Markdown, Html };
 struct Options {
   bool color = false;  // text: ANSI colours
   int width = 100;
+  // md and html: every metric over the data's last periods (eng::RunOutcome::overview),
+  // the values of the metrics tree; null: the tree takes them from the run's describes.
+  const eng::DescribeResult* overview = nullptr;
 };
 
 // The whole report of a run in one format.
@@ -29,9 +32,9 @@ nlohmann::ordered_json toJson(const ir::Model& m, const eng::StatementResult& r)
 std::vector<nlohmann::ordered_json> toJsonObjects(const ir::Model& m, const eng::StatementResult& r);
 
 std::string renderText(const ir::Model& m, const std::vector<eng::StatementResult>& results, const Options& o);
-std::string renderMarkdown(const ir::Model& m, const std::vector<eng::StatementResult>& results);
-// A self-contained page (no scripts, no external files): a section per statement.
-std::string renderHtml(const ir::Model& m, const std::vector<eng::StatementResult>& results);
+std::string renderMarkdown(const ir::Model& m, const std::vector<eng::StatementResult>& results, const Options& o = {});
+// A self-contained page (no scripts, no external files): the metrics tree, a section per statement.
+std::string renderHtml(const ir::Model& m, const std::vector<eng::StatementResult>& results, const Options& o = {});
 
 // A number for reports: thousands separators, sensible decimals; "-" when missing.
 std::string formatNumber(double v, int decimals = -1);
