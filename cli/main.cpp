@@ -35,6 +35,7 @@ CompileOptions compileOptions(const CommonOptions& c) {
   o.denyWarnings = c.denyWarnings;
   o.allow = c.allow;
   o.allowPaths = c.allowPaths;
+  o.queryTimeout = c.timeout;
   return o;
 }
 

@@ -33,6 +33,7 @@ int cmdRun(const RunOptions& o, const CommonOptions& common) {
   eng::RunRequest req;
   req.path = o.model;
   req.compile = compileOptions(common);
+  req.compile.checkEnv = false;  // an unset env("NAME") is an error when the source is read (data-file)
   req.only = o.only;
   req.jit = o.noJit || o.jit == "never" ? rt::JitMode::Never : o.jit == "always" ? rt::JitMode::Always : rt::JitMode::Auto;
   req.dumpPlan = o.dumpPlan;

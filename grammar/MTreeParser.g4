@@ -38,7 +38,8 @@ dimensionDecl : DIMENSION ident STRING? ( LBRACE (dimValue (COMMA dimValue)* COM
 dimValue      : ident STRING? ;
 chainDecl     : CHAIN ident STRING? ident? LBRACE stageDecl* RBRACE ;
 stageDecl     : STAGE ident STRING? propBlock? ;
-sourceDecl    : SOURCE ident ASSIGN ident LPAREN (STRING (COMMA STRING)*)? RPAREN propBlock? ;
+sourceDecl    : SOURCE ident ASSIGN ident LPAREN (sourceArg (COMMA sourceArg)*)? RPAREN propBlock? ;
+sourceArg     : STRING | ident LPAREN STRING RPAREN ;   // "text", or env("NAME")
 paramDecl     : PARAM ident STRING? COLON unitExpr dimsClause? ASSIGN paramValue
                 (TILDE distribution)? propBlock? ;
 paramValue    : sliceMap | expr ;

@@ -146,7 +146,7 @@ std::string renderText(const SourceManager& sm, const Diagnostic& d, const Rende
   std::string_view sevColor = d.severity == Severity::Error ? p.red : p.yellow;
   out += fmt::format("{}{}: {}{}:{} {}{} [{}]{}\n", p.bold, locPrefix(sm, d.range), sevColor,
                      severityName(d.severity), p.reset, p.bold, d.message, d.code(), p.reset);
-  renderSnippet(out, sm, d.range, p, sevColor);
+  if (!d.hideLine) renderSnippet(out, sm, d.range, p, sevColor);
   for (const DiagNote& n : d.notes) {
     if (n.range.valid()) {
       out += fmt::format("{}{}: {}note:{} {}\n", p.bold, locPrefix(sm, n.range), p.green, p.reset,

@@ -30,8 +30,10 @@ std::string dumpIr(const ir::Model& m) {
   for (auto& s : m.sources) {
     std::string ds;
     for (auto& [d, col] : s.dimColumns) ds += (ds.empty() ? "" : ", ") + m.dims[d].name;
-    line(fmt::format("source {} {} \"{}\"{} time={} dimensions=[{}]", s.name, s.kind == SourceKind::Csv ? "csv" : "sqlite", s.path,
-                     s.query.empty() ? "" : " \"" + s.query + "\"", s.timeColumn, ds));
+    std::string where = s.kind == SourceKind::Postgres ? fmt::format("env({})", s.connEnv) : "\"" + s.path + "\"";
+    line(fmt::format("source {} {} {}{} time={}{} dimensions=[{}]", s.name, sourceKindName(s.kind), where,
+                     s.query.empty() ? "" : " \"" + s.query + "\"", s.timeColumn, s.grain ? fmt::format(" grain={}", grainName(*s.grain)) : "",
+                     ds));
   }
   for (auto& pr : m.params)
     line(fmt::format("param {}: {} = {}{}", pr.name, unitDimsText(m, pr.unit, pr.dims), paramValueText(m, pr),

@@ -57,6 +57,15 @@ const char* opName(Op op) {
   return "?";
 }
 
+const char* sourceKindName(SourceKind k) {
+  switch (k) {
+    case SourceKind::Csv: return "csv";
+    case SourceKind::Sqlite: return "sqlite";
+    case SourceKind::Postgres: return "postgres";
+  }
+  return "?";
+}
+
 const char* aggName(Agg a) { return choiceName(PropId::Metric_agg, static_cast<size_t>(a)); }
 const char* directionName(Direction d) { return choiceName(PropId::Metric_direction, static_cast<size_t>(d)); }
 const char* signName(Sign s) { return choiceName(PropId::Relation_sign, static_cast<size_t>(s)); }

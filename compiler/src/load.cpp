@@ -148,6 +148,7 @@ std::unique_ptr<Compilation> run(const std::string& path, std::optional<std::str
   c->model = std::make_unique<ir::Model>();
   c->model->path = path;
   c->model->readRoots = c->roots;
+  c->model->queryTimeout = opts.queryTimeout;
   check::runPasses(*c, opts);
   return c;
 }

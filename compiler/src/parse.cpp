@@ -1130,7 +1130,11 @@ class Builder {
       auto ids = c->ident();
       if (!ids.empty()) m->name = ident(ids[0]);
       if (ids.size() > 1) m->function = ident(ids[1]);
-      for (auto* s : c->STRING()) m->args.push_back(StringArg{unquote(s->getText()), range(s)});
+      for (auto* a : c->sourceArg()) {
+        StringArg arg{a->STRING() ? unquote(a->STRING()->getText()) : std::string(), range(a), std::nullopt};
+        if (a->ident()) arg.call = ident(a->ident());
+        m->args.push_back(std::move(arg));
+      }
       m->props = propBlock(c->propBlock());
       return m;
     }

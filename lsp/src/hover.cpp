@@ -134,9 +134,16 @@ void chainCard(const Model& m, const ir::Chain& x, Card& card) {
 }
 
 void sourceCard(const Model& m, const ir::Source& x, Card& card) {
-  card.header = fmt::format("source {} = {}(\"{}\")", x.name, x.kind == ir::SourceKind::Csv ? "csv" : "sqlite", x.path);
   card.doc = x.doc;
-  card.fact("file", code(x.resolvedPath));
+  if (x.kind == ir::SourceKind::Postgres) {
+    // the variable's name only: its value (a connection string) is never shown
+    card.header = fmt::format("source {} = postgres(env(\"{}\"), ...)", x.name, x.connEnv);
+    card.fact("connection", "the environment variable " + code(x.connEnv) + ", read at run time");
+    if (x.grain) card.fact("grain", grainName(*x.grain));
+  } else {
+    card.header = fmt::format("source {} = {}(\"{}\")", x.name, ir::sourceKindName(x.kind), x.path);
+    card.fact("file", code(x.resolvedPath));
+  }
   if (!x.query.empty()) card.fact("query", code(x.query));
   card.fact("time column", x.timeColumn);
   std::string dims;

@@ -50,6 +50,27 @@ void report(std::vector<Issue>& issues, Diagnostics& diags, SourceManager& sm) {
 
 bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues);
 
+// A postgres source has no file: its table's `file` is this label, and its
+// issues are located at the source's query in the model, `query row N` naming
+// the result's row.
+std::string postgresLabel(const Source& S) { return "<postgres source " + S.name + ">"; }
+
+void locatePostgres(const Model& m, std::vector<Issue>& issues) {
+  std::map<std::string, const Source*> labels;
+  for (auto& S : m.sources)
+    if (S.kind == SourceKind::Postgres) labels[postgresLabel(S)] = &S;
+  if (labels.empty()) return;
+  for (auto& is : issues) {
+    auto it = labels.find(is.file);
+    if (it == labels.end()) continue;
+    if (!is.at.valid()) is.at = it->second->queryRange;
+    // rows are the result's, from 1; a whole-source issue (data-file, data-type) names none
+    bool row = is.row > 0 && is.code != DiagCode::DataFile && is.code != DiagCode::DataType;
+    is.message = row ? fmt::format("source '{}', query row {}: {}", it->second->name, is.row, is.message)
+                     : fmt::format("source '{}': {}", it->second->name, is.message);
+  }
+}
+
 // Warnings (NaN or infinity read as missing) do not stop a run.
 bool anyError(const std::vector<Issue>& issues) {
   return std::any_of(issues.begin(), issues.end(), [](const Issue& i) { return diagInfo(i.code).severity == Severity::Error; });
@@ -60,6 +81,7 @@ bool anyError(const std::vector<Issue>& issues) {
 bool load(const Model& checked, Data& out, Diagnostics& diags, SourceManager& sources) {
   std::vector<Issue> issues;
   bool ok = loadInto(checked, out, issues);
+  locatePostgres(checked, issues);
   report(issues, diags, sources);
   return ok && !anyError(issues);
 }
@@ -151,8 +173,17 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
     const Source& S = m.sources[s];
     Table& t = tables[s];
     t.file = S.resolvedPath;
-    t.ok = S.kind == SourceKind::Csv ? table::readCsv(S.resolvedPath, S.delimiter, wanted[s], t, issues, m.readRoots)
-                                     : table::readSqlite(S.resolvedPath, S.query, wanted[s], t, issues, m.readRoots);
+    switch (S.kind) {
+      case SourceKind::Csv: t.ok = table::readCsv(S.resolvedPath, S.delimiter, wanted[s], t, issues, m.readRoots); break;
+      case SourceKind::Sqlite: t.ok = table::readSqlite(S.resolvedPath, S.query, wanted[s], t, issues, m.readRoots); break;
+      case SourceKind::Postgres: {
+        // reads no file; its issues are located at the declaration (locatePostgres)
+        t.file = postgresLabel(S);
+        table::PgSource pg{S.name, S.connEnv, S.query, S.queryIsTable, S.grain.has_value(), S.connRange, S.queryRange, m.queryTimeout};
+        t.ok = table::readPostgres(pg, wanted[s], t, issues);
+        break;
+      }
+    }
   }
 
   // dimensions from data: named values keep their indices, data values follow
@@ -254,6 +285,8 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
     for (size_t i = 0; i < n; ++i) {
       auto p = parsePeriod(t.time.values[i], &why[i]);
       if (!p) continue;
+      // a date or timestamp marks the period of the source's `grain:` that contains its day
+      if (t.timeIsDate && S.grain) p = containing(*p, *S.grain);
       if (!coarserOrEqual(m.grain, p->grain)) {
         why[i] = "coarser";
         continue;

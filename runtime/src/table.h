@@ -61,6 +61,7 @@ struct Table {
   bool ok = false;
   std::vector<uint32_t> rowNumbers;     // per row kept: 1-based line (csv) or result row + 1 (sqlite)
   Dict time;
+  bool timeIsDate = false;              // postgres: the time column is a date or timestamp (cells hold its day)
   std::map<std::string, Dict> dims;     // by column name
   std::map<std::string, Numbers> numbers;
   size_t rows() const { return rowNumbers.size(); }
@@ -76,6 +77,23 @@ bool readCsv(const std::string& path, char delimiter, const Wanted& w, Table& t,
 // The rows of a query on an SQLite database, the same way.
 bool readSqlite(const std::string& path, const std::string& query, const Wanted& w, Table& t, std::vector<Issue>& issues,
                 const ReadRoots& roots);
+
+// A PostgreSQL source (docs/runtime.md): the connection string is read from the
+// environment variable `connEnv` and never appears in a message.
+struct PgSource {
+  std::string name;                     // the source's, for messages
+  std::string connEnv;                  // the environment variable holding the connection string
+  std::string query;                    // a SELECT, or a table name (queryIsTable)
+  bool queryIsTable = false;
+  bool grain = false;                   // the source declares `grain:` (for a date or timestamp time column only)
+  Range connAt, queryAt;                // where env("...") and the query are written
+  double timeout = 0;                   // statement_timeout, seconds (0: the default, kPgTimeout)
+};
+constexpr double kPgTimeout = 300;
+// The rows of the query, streamed (COPY ... TO STDOUT) in a read-only transaction,
+// after its columns' types are checked against what the model reads from them.
+// Issues are located at the source's declaration (`at`).
+bool readPostgres(const PgSource& src, const Wanted& w, Table& t, std::vector<Issue>& issues);
 
 // A number as data writes it: 1234.5, -3, +3, 1e6, 12% (0.12), spaces around;
 // 1,234.5 is not accepted (ambiguous). False when the text is not a number.

@@ -65,6 +65,7 @@ def run_case(mtc, root, path):
             f.write(model)
         args = command.split()
         env = dict(os.environ, NO_COLOR="1", MTC_JIT_CACHE="off")
+        env.pop("DW_URL", None)  # the postgres cases' env("DW_URL") is unset (env-unset, data-file)
         p = subprocess.run([mtc] + args + ["model.mtree"], cwd=tmp, capture_output=True, text=True, env=env, timeout=120)
     out = (p.stderr + p.stdout).replace(os.path.join(root, "stdlib"), "/usr/local/share/mtc/stdlib")
     # the temporary folder is the case's project root: shown as /work/shop

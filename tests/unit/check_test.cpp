@@ -1,6 +1,7 @@
 // The checker: type rules and every diagnostic, asserting message and line:col.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -377,6 +378,62 @@ TEST_CASE("a stage or a source that does not resolve is reported once") {
     CHECK(d.code() == "unknown-name");
   }
   CHECK(n == 2);
+}
+
+TEST_CASE("postgres sources: env(\"NAME\") for the connection, a table or a SELECT, grain") {
+  ::unsetenv("MTC_TEST_UNSET_URL");
+  ::setenv("MTC_TEST_SET_URL", "host=db.example.com password=not-shown", 1);
+  auto ok = withHeader(
+      "source a = postgres(env(\"MTC_TEST_SET_URL\"), \"select month, channel, x from t\") { time: month  dimensions: channel  grain: week }\n"
+      "source b = postgres(env(\"MTC_TEST_SET_URL\"), \" marketing.\\\"Spend 2025\\\" \") { time: d }\n"
+      "source c = postgres(env(\"MTC_TEST_SET_URL\"), \"/* hi */ (WITH q AS (select 1) TABLE q)\") { time: d }\n");
+  REQUIRE(clean(*ok));
+  const ir::Source& a = ok->model->sources[0];
+  CHECK(a.kind == ir::SourceKind::Postgres);
+  CHECK(a.connEnv == "MTC_TEST_SET_URL");
+  CHECK(a.query == "select month, channel, x from t");
+  CHECK_FALSE(a.queryIsTable);
+  CHECK(a.grain == Grain::Week);
+  CHECK(a.path.empty());
+  CHECK(ok->model->sources[1].queryIsTable);
+  CHECK_FALSE(ok->model->sources[2].queryIsTable);
+  CHECK(dumpIr(*ok->model).find("source a postgres env(MTC_TEST_SET_URL) \"select month, channel, x from t\" time=month grain=week "
+                               "dimensions=[channel]") != std::string::npos);
+
+  auto lit = withHeader("source a = postgres(\"postgresql://u:hunter2@h/db\", \"t\") { time: month }\n");
+  const Diagnostic& e = only(*lit, "invalid-call");
+  CHECK(where(e) == "6:21");
+  CHECK(e.message == "a postgres source's connection string comes from the environment, not the model file");
+  CHECK(e.hideLine);
+  CHECK(renderAll(lit->sources, lit->diags).find("hunter2") == std::string::npos);
+
+  auto write = withHeader("source a = postgres(env(\"MTC_TEST_SET_URL\"), \"delete from t\") { time: month }\n");
+  CHECK(only(*write, "invalid-call").message == "a postgres source's query is a table name or a SELECT");
+  CHECK(where(only(*write, "invalid-call")) == "6:46");
+  auto args = withHeader("source a = postgres(env(\"MTC_TEST_SET_URL\")) { time: month }\n");
+  CHECK(only(*args, "invalid-call").message.rfind("postgres() takes two arguments", 0) == 0);
+  auto other = withHeader("source a = sqlite(env(\"MTC_TEST_SET_URL\"), \"q\") { time: month }\n");
+  CHECK(only(*other, "invalid-call").message == "sqlite() takes strings; env(...) is for a postgres source's connection");
+  auto fn = withHeader("source a = postgres(secret(\"X\"), \"t\") { time: month }\n");
+  CHECK(only(*fn, "invalid-call").message == "unknown function 'secret' in a source's arguments");
+  auto coarse = withHeader("source a = postgres(env(\"MTC_TEST_SET_URL\"), \"t\") { time: d  grain: quarter }\n");
+  CHECK(only(*coarse, "invalid-property").message ==
+        "the source's grain (quarter) is coarser than the model's (month): data cannot be split");
+  auto csvGrain = withHeader("source a = csv(\"a.csv\") { time: d  grain: month }\n");
+  CHECK(only(*csvGrain, "invalid-property").message == "grain: is for a postgres source whose time column is a date or a timestamp");
+  auto missing = withHeader("source a = postgres(env(\"MTC_TEST_SET_URL\"), \"t\") { time: d  missing: \"NA\" }\n");
+  CHECK(only(*missing, "invalid-property").message.rfind("missing: is for csv and sqlite sources", 0) == 0);
+
+  // an unset variable: a warning from check (the model is valid), none when checkEnv is off (mtc run)
+  auto unset = withHeader("source a = postgres(env(\"MTC_TEST_UNSET_URL\"), \"t\") { time: d }\n");
+  const Diagnostic& w = only(*unset, "env-unset");
+  CHECK(w.severity == Severity::Warning);
+  CHECK(where(w) == "6:21");
+  CHECK(w.message == "environment variable MTC_TEST_UNSET_URL is not set: `mtc run` cannot read source 'a'");
+  CompileOptions run;
+  run.checkEnv = false;
+  CHECK(clean(*withHeader("source a = postgres(env(\"MTC_TEST_UNSET_URL\"), \"t\") { time: d }\n", run)));
+  ::unsetenv("MTC_TEST_SET_URL");
 }
 
 TEST_CASE("names declared in a broken declaration are not reported unknown") {

@@ -3,6 +3,7 @@
 // lines, UTF-16 characters).
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <string>
 
 #include "mtc/lsp/server.h"
@@ -235,6 +236,25 @@ TEST_CASE("lsp: hover on params, dimensions, stages, built-in functions; nothing
   v = c.request("textDocument/hover", at(27, 23))["contents"]["value"];  // sum(
   CHECK(v.find("sum(x over dim, ...)") != std::string::npos);
   CHECK(c.request("textDocument/hover", at(3, 0)).is_null());
+}
+
+TEST_CASE("lsp: a postgres source: hover names the variable, never its value; unset, a warning") {
+  ::setenv("MTC_LSP_DW", "postgresql://u:s3cret-xyz@db/x", 1);
+  Client c;
+  std::string doc = replaceAll(kShop, "csv(\"history.csv\")", "postgres(env(\"MTC_LSP_DW\"), \"select * from history\")");
+  c.open(doc);
+  CHECK(c.diagnostics().empty());
+  std::string v = c.request("textDocument/hover", at(19, 9))["contents"]["value"];  // the source's name
+  CHECK(v.find("source history = postgres(env(\"MTC_LSP_DW\"), ...)") != std::string::npos);
+  CHECK(v.find("- connection: the environment variable `MTC_LSP_DW`, read at run time") != std::string::npos);
+  CHECK(v.find("- query: `select * from history`") != std::string::npos);
+  CHECK(v.find("s3cret") == std::string::npos);
+  ::unsetenv("MTC_LSP_DW");
+  c.change(doc + "\n");
+  json ds = c.diagnostics();
+  REQUIRE(ds.size() == 1);
+  CHECK(ds[0]["code"] == "env-unset");
+  CHECK(ds[0]["severity"] == 2);
 }
 
 TEST_CASE("lsp: go to definition") {

@@ -148,7 +148,8 @@ struct Flattener {
   }
 
   void source(const Source& s) {
-    std::string where = std::string(s.kind == SourceKind::Csv ? "csv" : "sqlite") + "(" + quoted(s.path) +
+    std::string where = std::string(sourceKindName(s.kind)) + "(" +
+                        (s.kind == SourceKind::Postgres ? "env(" + quoted(s.connEnv) + ")" : quoted(s.path)) +
                         (s.query.empty() ? "" : ", " + quoted(s.query)) + ")";
     SemEntity& e = add("source", s.name, where);
     field(e, "location", where);
@@ -156,6 +157,7 @@ struct Flattener {
     field(e, "dimensions", orDash(join(s.dimColumns, [&](const std::pair<Id, std::string>& dc) {
       return m.dims[dc.first].name + (dc.second == m.dims[dc.first].name ? "" : "=" + dc.second);
     })));
+    if (s.grain) field(e, "grain", grainName(*s.grain));
     field(e, "delimiter", std::string(1, s.delimiter));
     field(e, "missing", orDash(join(s.missing, [](const std::string& x) { return quoted(x); })));
     field(e, "description", quoted(s.doc));

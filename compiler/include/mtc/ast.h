@@ -187,12 +187,15 @@ struct ChainDecl : Decl {
   std::vector<StageDecl> stages;
   ChainDecl() : Decl(DeclKind::Chain) {}
 };
+// A source's argument: a string, or a call on one (`env("DW_URL")`: `call` is
+// "env", `value` the name).
 struct StringArg {
   std::string value;
-  Range range;
+  Range range;                 // the whole argument
+  std::optional<Ident> call;   // the function, when the argument is a call
 };
 struct SourceDecl : Decl {
-  Ident function;  // csv | sqlite
+  Ident function;  // csv | sqlite | postgres
   std::vector<StringArg> args;
   SourceDecl() : Decl(DeclKind::Source) {}
 };

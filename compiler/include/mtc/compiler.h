@@ -29,6 +29,11 @@ struct CompileOptions {
   // model's project root (the nearest folder upwards with .git, else the model's
   // folder), the stdlib folders and these folders (--allow-path).
   std::vector<std::string> allowPaths;
+  // Warn (env-unset) when a source's env("NAME") is not set. `mtc run` turns it
+  // off: it reports an unset variable as an error when it reads the source.
+  bool checkEnv = true;
+  // Seconds a postgres source's query may run (`--timeout`); 0: the default (docs/runtime.md).
+  double queryTimeout = 0;
 };
 
 // Every place a name is declared or used, for the language server and tools.

@@ -40,6 +40,7 @@ struct Diagnostic {
   Range range;
   std::string message;
   std::vector<DiagNote> notes;
+  bool hideLine = false;  // the text output does not show its line (it may hold a secret)
   std::string code() const { return std::string(diagInfo(id).code); }
 
   Diagnostic& note(Range r, std::string msg) {

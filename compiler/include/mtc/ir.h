@@ -109,15 +109,20 @@ struct Chain {
   std::vector<Id> stages;
 };
 
-enum class SourceKind : uint8_t { Csv, Sqlite };
+enum class SourceKind : uint8_t { Csv, Sqlite, Postgres };
+const char* sourceKindName(SourceKind k);  // csv, sqlite, postgres
 
 struct Source {
   std::string name, doc;
   Range range;
   SourceKind kind = SourceKind::Csv;
-  std::string path;          // as written
+  std::string path;          // as written (csv, sqlite)
   std::string resolvedPath;  // relative to the model file
-  std::string query;         // sqlite
+  std::string query;         // sqlite; postgres: a SELECT or a table name
+  bool queryIsTable = false; // postgres: the query is a table's name
+  std::string connEnv;       // postgres: the environment variable holding the connection string
+  Range connRange, queryRange;  // postgres: where env("...") and the query are written
+  std::optional<Grain> grain;   // postgres `grain:`: the period a date or timestamp time column marks (default: its day)
   std::string timeColumn;    // the column holding the period
   std::vector<std::pair<Id, std::string>> dimColumns;  // (dimension, column)
   char delimiter = ',';
@@ -418,6 +423,7 @@ struct Model {
   std::optional<Period> start;
   std::string path;  // the main file
   ReadRoots readRoots;  // where its sources may be read (confinement: docs/reliability.md)
+  double queryTimeout = 0;  // seconds a postgres source's query may run (--timeout); 0: the default
 
   UnitTable units;
   std::vector<Dimension> dims;

@@ -1,6 +1,8 @@
 // Sources, dimensions from sources, params (values, slice maps, distributions)
 // and user functions.
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 
@@ -10,6 +12,79 @@ namespace mtc::check {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// A postgres source's query: a table name (`spend`, `marketing.spend`, quoted
+// parts) or a read-only query (SELECT, WITH, VALUES, TABLE, after comments and
+// parentheses). It runs in a read-only transaction whatever it says.
+bool isTableName(std::string_view q) {
+  size_t i = 0, parts = 0;
+  auto skipSpace = [&] {
+    while (i < q.size() && std::isspace(static_cast<unsigned char>(q[i]))) ++i;
+  };
+  skipSpace();
+  for (;;) {
+    if (i < q.size() && q[i] == '"') {
+      ++i;
+      size_t begin = i;
+      for (;; ++i) {
+        if (i >= q.size()) return false;
+        if (q[i] == '"') {
+          if (i + 1 < q.size() && q[i + 1] == '"') {
+            ++i;
+            continue;
+          }
+          break;
+        }
+      }
+      if (i == begin) return false;
+      ++i;
+    } else if (i < q.size() && (std::isalpha(static_cast<unsigned char>(q[i])) || q[i] == '_' || static_cast<unsigned char>(q[i]) >= 0x80)) {
+      while (i < q.size() && (std::isalnum(static_cast<unsigned char>(q[i])) || q[i] == '_' || q[i] == '$' ||
+                              static_cast<unsigned char>(q[i]) >= 0x80))
+        ++i;
+    } else {
+      return false;
+    }
+    ++parts;
+    skipSpace();
+    if (i == q.size()) return parts <= 3;
+    if (q[i] != '.') return false;
+    ++i;
+    skipSpace();
+  }
+}
+
+bool isReadQuery(std::string_view q) {
+  size_t i = 0;
+  for (;;) {
+    while (i < q.size() && (std::isspace(static_cast<unsigned char>(q[i])) || q[i] == '(')) ++i;
+    if (q.substr(i, 2) == "--") {
+      size_t e = q.find('\n', i);
+      i = e == std::string_view::npos ? q.size() : e;
+    } else if (q.substr(i, 2) == "/*") {
+      size_t e = q.find("*/", i + 2);
+      i = e == std::string_view::npos ? q.size() : e + 2;
+    } else {
+      break;
+    }
+  }
+  size_t j = i;
+  while (j < q.size() && std::isalpha(static_cast<unsigned char>(q[j]))) ++j;
+  std::string word(q.substr(i, j - i));
+  for (auto& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return word == "select" || word == "with" || word == "values" || word == "table";
+}
+
+bool isEnvName(const std::string& s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  for (char c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  return true;
+}
+
+}  // namespace
+
 void checkSources(Ctx& x) {
   for (auto* d : x.decls) {
     if (d->kind != ast::DeclKind::Source) continue;
@@ -18,6 +93,26 @@ void checkSources(Ctx& x) {
     if (it == x.sourceIds.end() || x.m.sources[it->second].range != sd->name.range) continue;
     Source& S = x.m.sources[it->second];
     const std::string& fn = sd->function.name;
+    // env("NAME") is a postgres source's connection, and nothing else
+    bool callsOk = true;
+    for (size_t i = 0; i < sd->args.size(); ++i) {
+      const ast::StringArg& a = sd->args[i];
+      if (!a.call) continue;
+      if (a.call->name != "env") {
+        x.d.report(DiagCode::InvalidCall, a.call->range, fmt::format("unknown function '{}' in a source's arguments", a.call->name))
+            .note("env(\"NAME\") reads an environment variable: a postgres source's connection string");
+        callsOk = false;
+      } else if (fn != "postgres" || i != 0) {
+        x.d.report(DiagCode::InvalidCall, a.range, fn == "postgres" ? "the query is a string, not env(...)"
+                                                                    : fmt::format("{}() takes strings; env(...) is for a postgres source's connection", fn));
+        callsOk = false;
+      } else if (!isEnvName(a.value)) {
+        x.d.report(DiagCode::InvalidCall, a.range, fmt::format("'{}' is not an environment variable's name", a.value))
+            .note("a name is letters, digits and _, not starting with a digit");
+        callsOk = false;
+      }
+    }
+    if (!callsOk) continue;
     if (fn == "csv") {
       S.kind = SourceKind::Csv;
       if (sd->args.size() != 1) {
@@ -31,20 +126,53 @@ void checkSources(Ctx& x) {
         continue;
       }
       S.query = sd->args[1].value;
+    } else if (fn == "postgres") {
+      S.kind = SourceKind::Postgres;
+      if (sd->args.size() != 2) {
+        x.d.report(DiagCode::InvalidCall, sd->function.range,
+                   "postgres() takes two arguments: env(\"NAME\") naming the connection string, and a table name or a SELECT");
+        continue;
+      }
+      const ast::StringArg& conn = sd->args[0];
+      if (!conn.call) {
+        // neither the text nor its line is shown: it may be a connection string with a password
+        Diagnostic& e = x.d.report(DiagCode::InvalidCall, conn.range,
+                                   "a postgres source's connection string comes from the environment, not the model file");
+        e.hideLine = true;
+        e.note("write postgres(env(\"DW_URL\"), ...) and set DW_URL: no secret lives in a model file");
+        continue;
+      }
+      S.connEnv = conn.value;
+      S.connRange = conn.range;
+      S.query = sd->args[1].value;
+      S.queryRange = sd->args[1].range;
+      S.queryIsTable = isTableName(S.query);
+      if (!S.queryIsTable && !isReadQuery(S.query)) {
+        x.d.report(DiagCode::InvalidCall, S.queryRange, "a postgres source's query is a table name or a SELECT")
+            .note("it runs in a read-only transaction: SELECT, WITH ... SELECT, VALUES or TABLE");
+        continue;
+      }
+      if (x.o.checkEnv) {
+        const char* v = std::getenv(S.connEnv.c_str());
+        if (!v || !*v)
+          x.d.report(DiagCode::EnvUnset, S.connRange,
+                     fmt::format("environment variable {} is {}: `mtc run` cannot read source '{}'", S.connEnv, v ? "empty" : "not set", S.name))
+              .note(fmt::format("set {} to the connection string (e.g. postgresql://user@host/db) before running", S.connEnv));
+      }
     } else {
       x.d.report(DiagCode::InvalidCall, sd->function.range, fmt::format("unknown source kind '{}'", fn))
-          .note("a source is csv(\"file.csv\") or sqlite(\"file.db\", \"select ...\")");
+          .note("a source is csv(\"file.csv\"), sqlite(\"file.db\", \"select ...\") or postgres(env(\"DW_URL\"), \"select ...\")");
       continue;
     }
-    S.path = sd->args[0].value;
-    fs::path base = fs::path(x.c.sources.file(sd->file).path()).parent_path();
-    if (fs::path(S.path).is_absolute()) {
-      x.d.report(DiagCode::OutsideRoot, sd->args[0].range, fmt::format("a source's path is relative to the model file: '{}' is absolute", S.path))
-          .note(fmt::format("a model reads files only under {}; --allow-path DIR widens that for a run", x.c.roots.describe()));
-      continue;
-    }
-    S.resolvedPath = (base / S.path).lexically_normal().string();
-    {
+    if (S.kind != SourceKind::Postgres) {
+      S.path = sd->args[0].value;
+      fs::path base = fs::path(x.c.sources.file(sd->file).path()).parent_path();
+      if (fs::path(S.path).is_absolute()) {
+        x.d.report(DiagCode::OutsideRoot, sd->args[0].range, fmt::format("a source's path is relative to the model file: '{}' is absolute", S.path))
+            .note(fmt::format("a model reads files only under {}; --allow-path DIR widens that for a run", x.c.roots.describe()));
+        continue;
+      }
+      S.resolvedPath = (base / S.path).lexically_normal().string();
       // refused here when it resolves outside the roots (a link out included); read
       // through the same check at run time (mtc::openUnder), on what is opened
       std::error_code ec;
@@ -62,11 +190,26 @@ void checkSources(Ctx& x) {
       for (auto& [w, r] : v->words)
         if (auto dim = dimByName(x, ast::Ident{w, r})) S.dimColumns.push_back({*dim, w});
     if (auto* v = ps.get(PropId::Source_delimiter)) {
-      if (v->text.size() == 1) S.delimiter = v->text[0];
+      if (S.kind == SourceKind::Postgres) x.d.report(DiagCode::InvalidProperty, v->range, "delimiter: is for a csv source");
+      else if (v->text.size() == 1) S.delimiter = v->text[0];
       else x.d.report(DiagCode::InvalidProperty, v->range, "the delimiter is one character, like \";\"");
     }
-    if (auto* v = ps.get(PropId::Source_missing))
+    if (auto* v = ps.get(PropId::Source_missing)) {
+      if (S.kind == SourceKind::Postgres)
+        x.d.report(DiagCode::InvalidProperty, v->range, "missing: is for csv and sqlite sources; in PostgreSQL, NULL is a missing value");
       for (auto& [w, r] : v->words) S.missing.push_back(w);
+    }
+    if (auto* v = ps.get(PropId::Source_grain)) {
+      if (S.kind != SourceKind::Postgres)
+        x.d.report(DiagCode::InvalidProperty, v->range, "grain: is for a postgres source whose time column is a date or a timestamp")
+            .note("the periods of a csv or sqlite source are written as periods (2025-07, 2025-W31), which carry their grain");
+      else if (!coarserOrEqual(x.m.grain, v->grain))
+        x.d.report(DiagCode::InvalidProperty, v->range,
+                   fmt::format("the source's grain ({}) is coarser than the model's ({}): data cannot be split", grainName(v->grain),
+                               grainName(x.m.grain)));
+      else
+        S.grain = v->grain;
+    }
     if (auto* v = ps.get(PropId::Source_description)) S.doc = v->text;
     if (S.timeColumn.empty() && !ps.written("time"))
       x.d.report(DiagCode::InvalidProperty, sd->name.range, fmt::format("source '{}' needs `time:`, the column holding the period", S.name));

@@ -48,7 +48,7 @@ syn keyword mtreeRelationKind deterministic probabilistic causal compositional
 
 " ---- functions (only where called)
 syn match mtreeBuiltin "\<\%(sum\|mean\|min\|max\|if\|abs\|log\|exp\|sqrt\|clamp\|lag\|delta\|pct_change\|cumsum\|rolling_mean\|rolling_sum\|ytd\|yoy\|share\|hill\|saturate\|adstock\)\>\ze\s*("
-syn match mtreeBuiltin "\<\%(csv\|sqlite\)\>\ze\s*("
+syn match mtreeBuiltin "\<\%(csv\|sqlite\|postgres\|env\)\>\ze\s*("
 syn match mtreeBuiltin "\<\%(normal\|lognormal\|uniform\|triangular\|beta\)\>\ze\s*("
 
 " ---- numbers, periods, durations, quantities

@@ -29,7 +29,7 @@ SOFT_KW = ["by", "over", "from", "at", "vs", "to", "for", "varying", "vary", "ma
 BUILTINS = ["sum", "mean", "min", "max", "if", "abs", "log", "exp", "sqrt", "clamp", "lag",
             "delta", "pct_change", "cumsum", "rolling_mean", "rolling_sum", "ytd", "yoy",
             "share", "hill", "saturate", "adstock"]
-SOURCES = ["csv", "sqlite"]
+SOURCES = ["csv", "sqlite", "postgres", "env"]
 DISTS = ["normal", "lognormal", "uniform", "triangular", "beta"]
 ROLES = ["input", "output", "leading", "lagging", "diagnostic", "north_star"]
 CLASSES = ["qualitative", "quantitative", "vanity", "actionable", "efficiency",
