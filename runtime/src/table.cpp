@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -252,6 +253,10 @@ bool readCsv(const std::string& path, char delim, const Wanted& w, Table& t, std
     return false;
   }
   if (!headerOk) return false;
+  if (std::all_of(p, end, [](char c) { return c == '\n' || c == '\r' || c == ' ' || c == '\t'; })) {
+    issues.emplace_back(DiagCode::DataFile, path, line, "", "the file has a header and no rows");
+    return false;
+  }
   auto rows = [](Builder& to) {
     return [&to](size_t rowStart, const std::string_view* f, size_t n) {
       to.row(static_cast<uint32_t>(rowStart), f, n);
