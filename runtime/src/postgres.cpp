@@ -177,9 +177,11 @@ bool readPostgres(const PgSource& src, const Wanted& w, Table& t, std::vector<Is
     }
   }
 
-  // connect_timeout and the application name come first: the string may override them
-  const char* keys[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
-  const char* vals[] = {"10", "mtc", conninfo.c_str(), nullptr};
+  if (const char* pw = std::getenv("PGPASSWORD")) scrub.add(pw);
+  // connect_timeout and the application name come first: the string may override them;
+  // the encoding comes last: text arrives as UTF-8 whatever the string or the server say
+  const char* keys[] = {"connect_timeout", "fallback_application_name", "dbname", "client_encoding", nullptr};
+  const char* vals[] = {"10", "mtc", conninfo.c_str(), "UTF8", nullptr};
   Conn conn(PQconnectdbParams(keys, vals, 1));
   if (!conn || PQstatus(conn.get()) != CONNECTION_OK)
     return fail(DiagCode::DataFile, src.connAt,
@@ -386,7 +388,7 @@ bool readPostgres(const PgSource& src, const Wanted& w, Table& t, std::vector<Is
     if (state && std::strcmp(state, "57014") == 0)  // query_canceled: the statement_timeout
       msg += fmt::format(" (statement_timeout is {} s; `mtc run --timeout SECONDS` sets it)", timeout);
     while (PGresult* more = PQgetResult(c)) PQclear(more);
-    return fail(DiagCode::DataFile, src.queryAt, fmt::format("reading the query's rows failed after {} rows: {}", row, msg));
+    return fail(DiagCode::DataFile, src.queryAt, fmt::format("reading the query's rows failed after {} row{}: {}", row, row == 1 ? "" : "s", msg));
   }
   while (PGresult* more = PQgetResult(c)) PQclear(more);
   Result done(PQexec(c, "COMMIT"));

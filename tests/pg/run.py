@@ -250,6 +250,18 @@ insert into sales values
     if r.returncode != 3 or "duplicate row for 2025-W05" not in r.stderr or "weekly.mtree:2:" not in r.stderr:
         fail("grain week: two dates of one week must be a duplicate row, located in the model\n" + r.stderr)
 
+    # a LATIN1 database: text arrives as UTF-8 (client_encoding), a dimension's values from the data
+    pg.psql("create database latin template template0 encoding 'LATIN1' lc_collate 'C' lc_ctype 'C';")
+    pg.psql("set client_encoding = 'UTF8'; create table t (month text, region text, v int);"
+            "insert into t values ('2025-01', 'zürich', 1), ('2025-01', 'genève', 2);", dbname="latin")
+    write(folder, 'model l { grain: month }\ndimension region from dw.region\n'
+          'source dw = postgres(env("%s"), "select * from t order by v") { time: month  dimensions: region }\n'
+          'metric v: count by region { data: dw.v  role: north_star }\ndescribe v\n' % ENV, "latin.mtree")
+    r = mtc(["run", "latin.mtree", "--format", "json", "--no-jit"], folder, pg.url(dbname="latin"))
+    slices = [x["slice"]["region"] for x in json.loads(r.stdout)["results"][0]["metrics"]["v"]["slices"]] if r.returncode == 0 else r.stderr
+    if slices != ["zürich", "genève"]:
+        fail("LATIN1 database: slices %r" % (slices,))
+
     # statement_timeout, read-only and TimeZone as the query sees them
     probe = ("select date '2025-01-01' as month, "
              "extract(epoch from current_setting('statement_timeout')::interval) as timeout, "
@@ -266,7 +278,7 @@ insert into sales values
         got = {k: describe_values(r, k)["2025-01"] for k in ("timeout", "readonly", "utc")}
         if got != {"timeout": want, "readonly": 1.0, "utc": 1.0}:
             fail("probe %s: %s" % (extra, got))
-    print("rules: NULL, UTC, grain, timeout, read-only checked")
+    print("rules: NULL, UTC, grain, encoding, timeout, read-only checked")
 
 
 # ---------------------------------------------------------------- failures
@@ -345,6 +357,11 @@ def failures_(pg, work):
     r = mtc(["run", "model.mtree"], folder, pg.url())
     expect(r, 3, ["model.mtree:3:65: error: source 'dw': the query fails: column \"nosuch\" does not exist", "[data-file]"],
            "query error")
+    # an error after some rows were streamed
+    write(folder, model % (ENV, "select month, channel, orders / (orders - 2) as orders from shop"))  # rows in insertion order
+    r = mtc(["run", "model.mtree"], folder, pg.url())
+    expect(r, 3, ["model.mtree:3:41: error: source 'dw': reading the query's rows failed after 1 row: division by zero"],
+           "error mid-stream")
     # a writing query: refused by the checker when it says so, by the server when it hides it
     write(folder, model % (ENV, "delete from shop"))
     r = mtc(["run", "model.mtree"], folder, pg.url())
