@@ -246,7 +246,7 @@ std::string simulateHtml(const Model& m, const eng::SimulateResult& r) {
       svg::Frame f;
       f.yLabel = unit;
       f.title = fmt::format("{}: what moves it", M.name);
-      out += "<h3>what moves it</h3>\n" + svg::tornado(rows2, r.sensitivityBase, "every input at its median", f);
+      out += "<h3>what moves it</h3>\n" + svg::tornado(rows2, r.sensitivityBase, "every input at its median", f, "the input at its p10", "at its p90");
       out += "<table><tr><th>input</th><th>rank correlation</th><th>at p10</th><th>at p90</th></tr>\n";
       for (const auto& in : r.sensitivity)
         out += fmt::format("<tr><td>{} ~ {}</td><td>{:+.2f}</td><td>{}</td><td>{}</td></tr>\n", htmlEscape(in.name), htmlEscape(in.distribution),
@@ -491,7 +491,7 @@ details.more{margin:-.6em 0 1em} details.more>summary{cursor:pointer;color:#345;
 .tree .kids>.chart{margin-top:.5em}
 .tree .northstar>summary{border:2px solid #e3b505;background:#fffbea}
 .tree .vanity>summary{border-style:dashed;background:#fcfcfc} .tree .vanity>summary .name{color:#6a737d}
-.tree details.stage>summary,.tree details.group>summary{background:#f6f8fa}
+.tree details.stage>summary,.tree details.group>summary{background:#f6f8fa} .tree details.stage>details.node>summary .stagetag{display:none}
 .tree .stage-name{font-weight:600} .tally{font-size:12px;margin-left:.4em}
 .badge{font-size:11px;background:#eef2f7;color:#345;border-radius:3px;padding:.05em .4em}
 .badge.star{background:#ffd54f;color:#5d4037} .badge.vanity{background:#eee;color:#777}

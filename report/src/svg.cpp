@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "common.h"
 
@@ -101,12 +102,10 @@ std::string legend(const std::vector<Key>& keys, double right) {
 std::string wrapped(const std::string& label, double x, double y, size_t chars) {
   auto cut = [&](const std::string& s) { return s.size() > chars ? s.substr(0, chars > 1 ? chars - 1 : 1) + "\u2026" : s; };
   if (label.size() <= chars) return htmlEscape(label);
-  size_t at = std::string::npos;
-  for (size_t i = std::min(label.size() - 1, chars); i > 0; --i)
-    if (label[i] == ' ' || label[i] == '_' || label[i] == '(') {
-      at = i;
-      break;
-    }
+  size_t at = std::string::npos;  // the last space that fits, else the last _ or (
+  for (const char* breaks : {" ", "_("})
+    for (size_t i = std::min(label.size() - 1, chars); i > 0 && at == std::string::npos; --i)
+      if (std::strchr(breaks, label[i])) at = i;
   if (at == std::string::npos) return htmlEscape(cut(label));
   std::string first = label.substr(0, label[at] == '_' ? at + 1 : at), rest = label.substr(label[at] == ' ' ? at + 1 : at + (label[at] == '_'));
   return fmt::format("<tspan x=\"{:.1f}\" y=\"{:.1f}\">{}</tspan><tspan x=\"{:.1f}\" y=\"{:.1f}\">{}</tspan>", x, y, htmlEscape(first), x,
@@ -300,7 +299,8 @@ std::string barChart(const std::vector<Bar>& bars, const Frame& f0) {
   return s + "</svg>\n";
 }
 
-std::string tornado(const std::vector<Swing>& rows, double base, const std::string& baseLabel, const Frame& f0) {
+std::string tornado(const std::vector<Swing>& rows, double base, const std::string& baseLabel, const Frame& f0, const std::string& lowName,
+                    const std::string& highName) {
   if (rows.empty()) return "";
   Frame f = f0;
   const double rowH = 26;
@@ -325,7 +325,7 @@ std::string tornado(const std::vector<Swing>& rows, double base, const std::stri
   }
   if (!f.yLabel.empty())
     s += fmt::format("<text class=\"unit\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", x1, y0 + 26, htmlEscape(f.yLabel));
-  s += legend({{"input low", "#9ecae1", false, true, 1}, {"input high", kBlue, false, true, 1}}, x1);
+  s += legend({{lowName, "#9ecae1", false, true, 1}, {highName, kBlue, false, true, 1}}, x1);
   for (size_t i = 0; i < rows.size(); ++i) {
     const Swing& r = rows[i];
     double yy = top + rowH * static_cast<double>(i);

@@ -57,7 +57,8 @@ struct Swing {
   double low = 0, high = 0;  // the output at the input's low and high percentile
   std::string lowText, highText;  // what the input was there ("p10: 59.9")
 };
-std::string tornado(const std::vector<Swing>& rows, double base, const std::string& baseLabel, const Frame& f = {});
+std::string tornado(const std::vector<Swing>& rows, double base, const std::string& baseLabel, const Frame& f = {},
+                    const std::string& lowName = "input low", const std::string& highName = "input high");
 // A histogram of equal bins [from + k*width, from + (k+1)*width), with marker
 // lines (percentiles, a target) drawn over it.
 struct Marker {

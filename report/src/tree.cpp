@@ -157,7 +157,7 @@ class HtmlTree {
     std::string badges;
     if (M.roles & RoleNorthStar) badges += "<span class=\"badge star\">north star</span>";
     if (M.classes & ClassVanity) badges += "<span class=\"badge vanity\" title=\"a vanity metric: pleasing, decides nothing\">vanity</span>";
-    if (M.stage != kNone) badges += fmt::format("<span class=\"badge\">{}</span>", htmlEscape(M.stage == kNone ? "" : m_.stages[M.stage].name));
+    if (M.stage != kNone) badges += fmt::format("<span class=\"badge stagetag\">{}</span>", htmlEscape(m_.stages[M.stage].name));
     std::string cls = std::string("node") + (M.roles & RoleNorthStar ? " northstar" : "") + (M.classes & ClassVanity ? " vanity" : "");
     std::string inner;
     if (n.values.size() > 1) {

@@ -74,9 +74,10 @@ class Browser:
             if "method" in reply:
                 self.events.append((reply.get("sessionId"), reply["method"], reply.get("params", {})))
 
-    def wait_event(self, method, session, timeout=None):
+    def wait_event(self, method, session, since=0, timeout=None):
+        """The first `method` event of `session` from index `since` of self.events on, waiting for it."""
         deadline = time.time() + (timeout or self.timeout)
-        seen = 0
+        seen = since
         while True:
             for e in self.events[seen:]:
                 if e[0] == session and e[1] == method:
@@ -142,7 +143,7 @@ class Page:
     def goto(self, url):
         self.mark = len(self.b.events)
         self.send("Page.navigate", {"url": url})
-        self.b.wait_event("Page.loadEventFired", self.session)
+        self.b.wait_event("Page.loadEventFired", self.session, since=self.mark)
 
     def eval(self, js):
         """The value of a JavaScript expression (returned by value: JSON-able)."""
