@@ -184,6 +184,9 @@ function samplesChecks() {
   expect(f, 'time: month', 'time', PROP);
   expect(f, 'source crm', 'sqlite', FN);
   expect(f, 'source crm', 'dimensions', PROP);
+  expect(f, 'source dw', 'postgres', FN);
+  expect(f, 'source dw', 'env', FN);
+  expect(f, 'source dw', '"DW_URL"', STR);
   expect(f, 'param price', 'param', KW_DECL);
   expect(f, 'param price', 'price', NAME);
   expect(f, 'param price', 'USD', 'entity.name.type.unit');
