@@ -144,6 +144,14 @@ std::string diagnoseHtml(const Model& m, const eng::DiagnoseResult& r) {
                                          formatNumber(r.temporal.remainder))
                            : "Not estimable: " + htmlEscape(r.temporal.reason)) +
          "</p>\n";
+  if (r.component.contributions.empty() && r.temporal.value) {  // no component waterfall: the change as season and rest
+    svg::Frame f;
+    f.yLabel = m.units.format(M.unit);
+    f.height = 240;
+    f.title = fmt::format("{}: {} to {}, the seasonal pattern and the rest", M.name, formatPeriod(r.base), formatPeriod(r.at));
+    out += svg::waterfall(formatPeriod(r.base), r.valueBase, {{"seasonal pattern", *r.temporal.value, ""}, {"the rest", r.temporal.remainder, ""}},
+                          formatPeriod(r.at), f);
+  }
   out += "<h3>influence</h3>\n";
   if (r.influences.empty()) out += "<p>" + htmlEscape(r.influenceReason) + "</p>\n";
   else {

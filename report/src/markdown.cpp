@@ -188,6 +188,13 @@ std::string diagnoseMd(const Model& m, const eng::DiagnoseResult& r) {
   out += "\n### temporal\n\n";
   out += r.temporal.value ? fmt::format("Seasonal pattern: {} of the change.\n", formatNumber(*r.temporal.value))
                           : "Not estimable: " + markdownEscape(r.temporal.reason) + "\n";
+  if (r.component.contributions.empty() && r.temporal.value) {  // no component walk: the change as season and rest
+    std::string chart = xychart(fmt::format("{}: from {} to {}, the seasonal pattern and the rest", M.name, formatPeriod(r.base), formatPeriod(r.at)),
+                                {formatPeriod(r.base), "seasonal pattern", "the rest", formatPeriod(r.at)},
+                                {{M.name, {r.valueBase, r.valueBase + *r.temporal.value, r.valueBase + *r.temporal.value + r.temporal.remainder, r.valueAt}, "#4c78a8"}},
+                                m.units.format(M.unit));
+    if (!chart.empty()) out += "\n" + chart;
+  }
   out += "\n### influence\n\n";
   if (r.influences.empty()) out += markdownEscape(r.influenceReason) + "\n";
   for (auto& inf : r.influences)
