@@ -43,7 +43,8 @@ Series rollUp(const Series& fine, const Timeline& fineTl, const Timeline& coarse
   }
   if (!groups.empty()) {
     groups.front().whole = containing(fineTl.at(-1), coarse.grain) != coarse.first;
-    groups.back().whole = containing(fineTl.at(fineTl.count), coarse.grain) != coarse.last();
+    // (&&: with one group, the first and the last, both ends must be whole)
+    groups.back().whole = groups.back().whole && containing(fineTl.at(fineTl.count), coarse.grain) != coarse.last();
   }
   Series out;
   out.slices = fine.slices;

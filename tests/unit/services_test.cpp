@@ -272,6 +272,20 @@ TEST_CASE("a coarser timeline: the same evaluator, inputs rolled up") {
   }
 }
 
+TEST_CASE("a roll-up of one coarse period the timeline covers in part is missing") {
+  // May and June: the second quarter without April. Its one group is both the first
+  // and the last: a whole end does not make the other end whole (found by mtc sql's test)
+  rt::Timeline fine{Grain::Month, Period{Grain::Month, 2025 * 12 + 4}, 2};
+  rt::Timeline q = fine.coarsened(Grain::Quarter);
+  REQUIRE(q.count == 1);
+  rt::Series s{1, 2, {400, 400}};
+  CHECK(std::isnan(rt::rollUp(s, fine, q, ir::Agg::Sum).at(0, 0)));
+  // April to June is whole
+  rt::Timeline whole{Grain::Month, Period{Grain::Month, 2025 * 12 + 3}, 3};
+  rt::Series w{1, 3, {1, 2, 4}};
+  CHECK(rt::rollUp(w, whole, q, ir::Agg::Sum).at(0, 0) == 7);
+}
+
 TEST_CASE("evaluating again allocates nothing") {
   Fixture f;
   rt::EvalOptions o;
