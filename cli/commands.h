@@ -49,5 +49,6 @@ void addFmt(CLI::App& app, Registry& reg);    // fmt.cpp
 void addGraph(CLI::App& app, Registry& reg);  // graph.cpp
 void addDiff(CLI::App& app, Registry& reg);   // diff.cpp
 void addLsp(CLI::App& app, Registry& reg);    // lsp.cpp
+void addSql(CLI::App& app, Registry& reg);    // sql.cpp
 
 }  // namespace mtc::cli

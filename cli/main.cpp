@@ -192,6 +192,7 @@ int main(int argc, char** argv) {
   addGraph(app, reg);
   addDiff(app, reg);
   addLsp(app, reg);
+  addSql(app, reg);
 
   int rc = 0;
   try {

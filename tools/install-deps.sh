@@ -5,7 +5,7 @@ set -e
 PKGS="g++ cmake ninja-build antlr4 libantlr4-runtime-dev llvm-dev libfmt-dev libeigen3-dev \
 libglpk-dev libsuitesparse-dev glpk-utils libnlopt-cxx-dev libboost-math-dev libfast-float-dev libtbb-dev catch2 libcli11-dev nlohmann-json3-dev libsqlite3-dev \
 libpq-dev postgresql \
-python3 python3-numpy python3-jsonschema graphviz neovim \
+python3 python3-numpy python3-jsonschema python3-sqlglot graphviz neovim \
 chromium python3-websocket"
 # Node.js and npm run the editor-grammar and Mermaid tests (their npm packages
 # install in the tests). A machine that brings its own node keeps it: Debian's
