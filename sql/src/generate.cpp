@@ -149,6 +149,9 @@ class Gen {
   std::vector<std::string> timeCte_;   // per source: parsed time texts
   std::vector<std::string> rowsCte_;   // per source: its rows (made on first use)
   std::vector<std::vector<std::string>> srcColumns_;  // per source: the value columns read (x1, x2, ... in order)
+  std::map<Id, std::string> aggCte_;   // per data metric: its a_ CTE (period, slice, value; only where it has rows)
+  std::vector<std::string> scanCte_;   // per source: its rows grouped by time text and dimensions
+  std::vector<std::vector<std::pair<Id, std::string>>> srcDims_;  // per source: the dimension columns grouped by
   bool needYear_ = false, needLastYear_ = false;
   Level fine_, coarse_;
   std::string bounds_;  // the CTE of the timeline's first and last period (lo, hi)
@@ -285,7 +288,9 @@ class Gen {
   // ---------------------------------------------------------------- parts
   void sources();
   void calendar();
+  void dimensionColumns();
   void dimensions();
+  std::string scan(Id source);
   std::string rows(Id source);
   Rel dataRel(Id metric);
   Rel metricRel(Id metric, Mode mode, const Level& L);
@@ -353,15 +358,18 @@ void Gen::sources() {
     if (D.fromSource && D.source != kNone) usedSource_[D.source] = true;
   timeCte_.assign(m_.sources.size(), "");
   rowsCte_.assign(m_.sources.size(), "");
+  scanCte_.assign(m_.sources.size(), "");
   srcColumns_.assign(m_.sources.size(), {});
+  srcDims_.assign(m_.sources.size(), {});
   const std::string g = grainName(m_.grain);
   for (Id s = 0; s < m_.sources.size(); ++s) {
     if (!usedSource_[s]) continue;
     const Source& S = m_.sources[s];
+    std::string grouped = scan(s);
     std::string name = fresh("src_" + S.name + "_t");
     timeCte_[s] = name;
     // each distinct text once: its kind (Y, Q, M, W, D), year and numbers
-    std::string texts = fmt::format("SELECT DISTINCT {} AS s FROM {} AS r", sx_.castText("r." + sx_.ident(S.timeColumn)), sourceItem(s));
+    std::string texts = fmt::format("SELECT DISTINCT s FROM {}", grouped);
     // n: the text to parse. A postgres source's timestamptz (text with an offset,
     // as PostgreSQL writes it) marks the day of its instant in UTC, as mtc reads it
     // (docs/runtime.md); a date or timestamp marks its date (the first 10 characters)
@@ -415,10 +423,11 @@ void Gen::sources() {
   }
 }
 
-// A source's rows: period, first day, dimension values and the value columns
-// the needed metrics read (x1, x2, ...), NaN and infinity turned missing.
-std::string Gen::rows(Id s) {
-  if (!rowsCte_[s].empty()) return rowsCte_[s];
+// The one scan of a source: its rows grouped by time text and dimension values,
+// with each value column's count of rows and of values, sum, min and max (NaN
+// and infinity, and the source's `missing:` texts, are NULL). Every later step
+// reads these groups: combining them again gives what the rows would give.
+std::string Gen::scan(Id s) {
   const Source& S = m_.sources[s];
   std::vector<std::string>& cols = srcColumns_[s];
   for (Id id = 0; id < m_.metrics.size(); ++id) {
@@ -426,11 +435,21 @@ std::string Gen::rows(Id s) {
     if (need_[id] && M.data && M.data->source == s && std::find(cols.begin(), cols.end(), M.data->column) == cols.end())
       cols.push_back(M.data->column);
   }
-  std::string inner = "t.p AS p, t.fd AS fd", outer = "p, fd";
-  for (auto& [d, col] : S.dimColumns) {
-    inner += fmt::format(", {} AS {}", sx_.castText("r." + sx_.ident(col)), dimCol_[d]);
-    outer += ", " + dimCol_[d];
+  // the dimension columns, and those of dimensions declared `from` this source
+  std::vector<std::pair<Id, std::string>>& dc = srcDims_[s];
+  dc = S.dimColumns;
+  for (Id d = 0; d < m_.dims.size(); ++d) {
+    const Dimension& D = m_.dims[d];
+    bool listed = false;
+    for (auto& [x, c] : dc) listed |= x == d;
+    if (D.fromSource && D.source == s && !listed) dc.push_back({d, D.column});
   }
+  std::string inner = fmt::format("{} AS s", sx_.castText("r." + sx_.ident(S.timeColumn))), group = "s", outer = "s";
+  for (auto& [d, col] : dc) {
+    inner += fmt::format(", {} AS {}", sx_.castText("r." + sx_.ident(col)), dimCol_[d]);
+    group += ", " + dimCol_[d];
+  }
+  outer = group + ", COUNT(*) AS n";
   for (size_t k = 0; k < cols.size(); ++k) {
     std::string c = "r." + sx_.ident(cols[k]);
     std::string v = sx_.castDouble(c);
@@ -440,13 +459,28 @@ std::string Gen::rows(Id s) {
       v = fmt::format("CASE WHEN {} IN ({}) THEN {} ELSE {} END", sx_.castText(c), in, sx_.nullDouble(), v);
     }
     inner += fmt::format(", {} AS x{}", v, k + 1);
-    outer += fmt::format(", CASE WHEN x{0} - x{0} = 0 THEN x{0} END AS x{0}", k + 1);  // NaN, infinity: missing
+    std::string x = fmt::format("CASE WHEN x{0} - x{0} = 0 THEN x{0} END", k + 1);  // NaN, infinity: missing
+    outer += fmt::format(", COUNT({0}) AS c{1}, SUM({0}) AS s{1}, MIN({0}) AS l{1}, MAX({0}) AS h{1}", x, k + 1);
   }
+  std::string name = fresh("src_" + S.name + "_g");
+  add(name, fmt::format("SELECT {} FROM (SELECT {} FROM {} AS r{}) AS q GROUP BY {}", outer, inner, sourceItem(s), sx_.fence(), group),
+      fmt::format("{} ({}, {}) read once: its rows grouped by time text and dimension values; per value column x_k the "
+                  "count of values c_k, sum s_k, min l_k and max h_k (NaN, infinity{} are NULL)",
+                  S.name, sourceKindName(S.kind), S.kind == SourceKind::Postgres ? "the source's query" : S.path,
+                  S.missing.empty() ? "" : " and the missing: texts"));
+  return scanCte_[s] = name;
+}
+
+// A source's groups with their period (p, at the model's grain) and first day (fd).
+std::string Gen::rows(Id s) {
+  if (!rowsCte_[s].empty()) return rowsCte_[s];
+  const Source& S = m_.sources[s];
+  std::string cols = "t.p AS p, t.fd AS fd, g.n AS n";
+  for (auto& [d, col] : srcDims_[s]) cols += ", g." + dimCol_[d];
+  for (size_t k = 1; k <= srcColumns_[s].size(); ++k) cols += fmt::format(", g.c{0}, g.s{0}, g.l{0}, g.h{0}", k);
   std::string name = fresh("src_" + S.name);
-  add(name,
-      fmt::format("SELECT {} FROM (SELECT {} FROM {} AS r JOIN {} AS t ON t.s = {} WHERE t.p IS NOT NULL{}) AS q", outer, inner, sourceItem(s),
-                  timeCte_[s], sx_.castText("r." + sx_.ident(S.timeColumn)), sx_.fence()),
-      fmt::format("the rows of {}", S.name));
+  add(name, fmt::format("SELECT {} FROM {} AS g JOIN {} AS t ON t.s = g.s WHERE t.p IS NOT NULL", cols, scanCte_[s], timeCte_[s]),
+      fmt::format("the groups of {} with their period", S.name));
   return rowsCte_[s] = name;
 }
 
@@ -545,16 +579,19 @@ void Gen::calendar() {
   bounds_ = bounds;
 }
 
-void Gen::dimensions() {
+void Gen::dimensionColumns() {
   dimCol_.assign(m_.dims.size(), "");
-  dimCte_.assign(m_.dims.size(), "");
-  std::set<std::string> taken{"p", "v", "fd", "s", "k"};
+  std::set<std::string> taken{"p", "v", "fd", "s", "k", "n"};
   for (Id d = 0; d < m_.dims.size(); ++d) {
     std::string c = "d_" + m_.dims[d].name;
     for (int k = 2; taken.count(lower(c)); ++k) c = fmt::format("d{}_{}", k, m_.dims[d].name);
     taken.insert(lower(c));
     dimCol_[d] = c;
   }
+}
+
+void Gen::dimensions() {
+  dimCte_.assign(m_.dims.size(), "");
   // only the dimensions of needed metrics and their expressions get a CTE
   std::vector<bool> used(m_.dims.size(), false);
   for (Id id = 0; id < m_.metrics.size(); ++id) {
@@ -578,8 +615,8 @@ void Gen::dimensions() {
     std::string name = fresh("dim_" + D.name);
     dimCte_[d] = name;
     if (D.fromSource && D.source != kNone) {
-      std::string c = sx_.castText("r." + sx_.ident(D.column));
-      add(name, fmt::format("SELECT DISTINCT {0} AS v FROM {1} AS r WHERE {0} IS NOT NULL AND {0} <> ''", c, sourceItem(D.source)),
+      // the source's scan groups by this dimension's column
+      add(name, fmt::format("SELECT DISTINCT {0} AS v FROM {1} WHERE {0} IS NOT NULL AND {0} <> ''", dimCol_[d], scanCte_[D.source]),
           fmt::format("the values of {} found in {}.{}", D.name, m_.sources[D.source].name, D.column));
     } else {
       std::string body;
@@ -601,21 +638,30 @@ Rel Gen::dataRel(Id id) {
   std::string src = rows(M.data->source);
   const auto& cols = srcColumns_[M.data->source];
   size_t k = static_cast<size_t>(std::find(cols.begin(), cols.end(), M.data->column) - cols.begin());
-  std::string x = fmt::format("x{}", k + 1);
   for (Id d : M.dims) {
     bool has = false;
     for (auto& [sd, c] : S.dimColumns) has |= sd == d;
     if (!has) internal("a data metric's dimension is not a column of its source");
   }
   std::string dims = dimList(M.dims);
-  Agg across = M.agg == Agg::Last ? Agg::Sum : M.agg;
-  std::string inner = fmt::format("SELECT p, fd{0}, {1} AS v{2} FROM {3} GROUP BY p, fd{0}", dims, aggOf(across, x),
+  // across the source's other dimensions, per fine period: from the groups' counts,
+  // sums, minima and maxima; missing when a row's value is (ops::rollUp)
+  std::string guard = fmt::format("CASE WHEN SUM(c{0}) = SUM(n) THEN ", k + 1);
+  std::string across;
+  switch (M.agg) {
+    case Agg::Sum: case Agg::Last: across = fmt::format("{}SUM(s{}) END", guard, k + 1); break;
+    case Agg::Mean: across = fmt::format("{}SUM(s{}) / SUM(n) END", guard, k + 1); break;
+    case Agg::Min: across = fmt::format("{}MIN(l{}) END", guard, k + 1); break;
+    case Agg::Max: across = fmt::format("{}MAX(h{}) END", guard, k + 1); break;
+  }
+  std::string inner = fmt::format("SELECT p, fd{0}, {1} AS v{2} FROM {3} GROUP BY p, fd{0}", dims, across,
                                   M.agg == Agg::Last ? ", MAX(fd) OVER (PARTITION BY p" + dims + ") AS mfd" : "", src);
   std::string outer = M.agg == Agg::Last ? "MAX(CASE WHEN fd = mfd THEN v END)" : aggOf(M.agg, "v");
   std::string a = fresh("a_" + M.name);
   add(a, fmt::format("SELECT p{0}, {1} AS v FROM ({2}) AS f GROUP BY p{0}", dims, outer, inner),
       fmt::format("{}: {}.{} by period{}, {} over {}", M.name, S.name, M.data->column, M.dims.empty() ? "" : " and " + dimsText(M.dims),
                   aggName(M.agg), M.dims.size() < S.dimColumns.size() ? "the other dimensions and finer periods" : "finer periods"));
+  aggCte_[id] = a;
   std::string name = fresh("m_" + M.name);
   std::string on = "a.p = c.p";
   for (size_t j = 0; j < M.dims.size(); ++j) on += fmt::format(" AND a.{} = s{}.v", dimCol_[M.dims[j]], j);
@@ -1180,6 +1226,7 @@ std::string Gen::run() {
       for (ExprId a : e.args) st.push_back(a);
     }
   }
+  dimensionColumns();
   sources();
   calendar();
   dimensions();
