@@ -20,6 +20,7 @@ struct RunOptions {
   std::string jit = "auto";
   bool stats = false;
   bool dumpPlan = false;
+  bool pushdown = false;
 };
 
 report::Format formatOf(const std::string& f) {
@@ -37,6 +38,7 @@ int cmdRun(const RunOptions& o, const CommonOptions& common) {
   req.only = o.only;
   req.jit = o.noJit || o.jit == "never" ? rt::JitMode::Never : o.jit == "always" ? rt::JitMode::Always : rt::JitMode::Auto;
   req.dumpPlan = o.dumpPlan;
+  req.pushdown = o.pushdown;
   req.engine.threads = o.threads;
   req.overview = o.format == "html" || o.format == "md";  // the metrics tree's values
   eng::RunOutcome out = eng::runModel(req);
@@ -62,6 +64,10 @@ int cmdRun(const RunOptions& o, const CommonOptions& common) {
                  s.check * 1e3, s.load * 1e3, static_cast<long long>(s.periods), s.compile * 1e3, s.kernels,
                  s.kernels == 0 ? "interpreter" : s.cached ? "jit, cached" : "jit", s.evaluate * 1e3, static_cast<long long>(s.evaluated),
                  s.cells, s.work, s.engines * 1e3);
+    for (auto& r : out.data.received)
+      std::fprintf(stderr, "stats: postgres source %s: %llu rows, %llu bytes received%s\n", r.source.c_str(),
+                   static_cast<unsigned long long>(r.rows), static_cast<unsigned long long>(r.bytes),
+                   r.pushdown ? " (aggregated on the server, --pushdown)" : "");
   }
   return out.exitCode;
 }
@@ -85,6 +91,9 @@ void addRun(CLI::App& app, Registry& reg) {
   sub->add_option("--threads", o.threads, "worker threads for the engines (default: every core); the numbers do not depend on it")
       ->check(CLI::Range(1u, 1024u));
   sub->add_flag("--stats", o.stats, "print timings (parse, check, load, compile, evaluate) on stderr");
+  sub->add_flag("--pushdown", o.pushdown,
+                "aggregate postgres sources on the server: send mtc sql's query and read its aggregated rows, not the raw rows "
+                "(docs/sql.md)");
   sub->add_flag("--dump-plan", o.dumpPlan, "print the evaluation plan the JIT would compile (kernels and steps), run nothing");
   addCommonFlags(sub, reg.common);
   sub->callback([&reg] { reg.action = [&reg] { return cmdRun(o, reg.common); }; });

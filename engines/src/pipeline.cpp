@@ -2,6 +2,7 @@
 #include "mtc/engines/pipeline.h"
 
 #include "mtc/engines/describe.h"
+#include "mtc/sql.h"
 
 #include <fmt/format.h>
 
@@ -159,7 +160,17 @@ RunOutcome runModel(const RunRequest& r) {
   }
 
   auto t1 = Clock::now();
-  bool loaded = rt::load(checked, out.data, c.diags, c.sources);
+  rt::LoadOptions lo;
+  if (r.pushdown)
+    lo.pushdown = [](const Model& model, Id source) {
+      sql::Options so;
+      so.dialect = sql::Dialect::Postgres;
+      so.inputsOnly = true;
+      so.source = source;
+      Diagnostics none;  // the inputs of one source have no construct without an SQL form
+      return sql::generate(model, so, none).value_or("");
+    };
+  bool loaded = rt::load(checked, out.data, c.diags, c.sources, lo);
   out.stats.load = since(t1);
   out.stats.periods = out.data.time.count;
   if (!loaded) {

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <ctime>
 #include <map>
+#include <set>
 #include <tuple>
 #include <unordered_map>
 
@@ -48,7 +49,7 @@ void report(std::vector<Issue>& issues, Diagnostics& diags, SourceManager& sm) {
   }
 }
 
-bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues);
+bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues, const LoadOptions& options);
 
 // A postgres source has no file: its table's `file` is this label, and its
 // issues are located at the source's query in the model, `query row N` naming
@@ -79,8 +80,12 @@ bool anyError(const std::vector<Issue>& issues) {
 }  // namespace
 
 bool load(const Model& checked, Data& out, Diagnostics& diags, SourceManager& sources) {
+  return load(checked, out, diags, sources, LoadOptions{});
+}
+
+bool load(const Model& checked, Data& out, Diagnostics& diags, SourceManager& sources, const LoadOptions& options) {
   std::vector<Issue> issues;
-  bool ok = loadInto(checked, out, issues);
+  bool ok = loadInto(checked, out, issues, options);
   locatePostgres(checked, issues);
   report(issues, diags, sources);
   return ok && !anyError(issues);
@@ -149,7 +154,76 @@ class RowKeys {
   std::unordered_map<std::string, uint32_t> wide_;
 };
 
-bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
+// A postgres source aggregated on the server (LoadOptions::pushdown): the rows of
+// mtc sql's inputs query (sql.h, Options::inputsOnly).
+struct Pushed {
+  bool on = false;
+  std::vector<std::string> ends;                     // the first and last period with rows (labels)
+  std::map<Id, std::vector<std::string>> dimValues;  // a dimension declared `from` the source -> its values
+  struct Cell {
+    std::vector<std::pair<Id, std::string>> dims;    // (dimension, value)
+    std::string period;
+    double v = kMissing;
+  };
+  std::map<Id, std::vector<Cell>> cells;             // metric -> its cells with rows
+  std::vector<std::pair<std::optional<std::string>, double>> bad;  // a time text naming no period, and its rows
+};
+
+bool pushdown(const Model& m, Id s, const std::string& query, const std::string& file, Pushed& out, Data::Received& got,
+              std::vector<Issue>& issues) {
+  const Source& S = m.sources[s];
+  table::PgSource pg{S.name, S.connEnv, S.query, S.queryIsTable, S.grain.has_value(), S.connRange, S.queryRange, m.queryTimeout};
+  std::vector<std::string> header;
+  std::vector<Id> dimOf;  // header column -> dimension (kNone: metric, period, value)
+  bool shape = true;
+  auto row = [&](const std::vector<std::optional<std::string>>& f) {
+    ++got.rows;
+    if (!shape) return;
+    if (dimOf.empty()) {
+      for (auto& h : header) {
+        Id d = kNone;
+        for (Id k = 0; k < m.dims.size(); ++k)
+          if (h == m.dims[k].name || h == "dim_" + m.dims[k].name) d = k;
+        dimOf.push_back(d);
+      }
+      shape = header.size() >= 3 && header.front() == "metric" && header[1] == "period" && header.back() == "value";
+      if (!shape) return;
+    }
+    const auto& metric = f.front();
+    const auto& period = f[1];
+    double v = kMissing;
+    if (f.back()) v = std::strtod(f.back()->c_str(), nullptr);
+    if (metric && *metric == "!") {
+      out.bad.push_back({period, v});
+    } else if (metric && metric->empty()) {
+      if (period) {
+        out.ends.push_back(*period);
+      } else {
+        for (size_t k = 2; k + 1 < f.size(); ++k)
+          if (f[k] && dimOf[k] != kNone) out.dimValues[dimOf[k]].push_back(*f[k]);
+      }
+    } else if (metric && period) {
+      auto id = m.findMetric(*metric);
+      if (!id) return;
+      Pushed::Cell c;
+      c.period = *period;
+      c.v = std::isfinite(v) ? v : kMissing;
+      for (size_t k = 2; k + 1 < f.size(); ++k)
+        if (f[k] && dimOf[k] != kNone) c.dims.push_back({dimOf[k], *f[k]});
+      out.cells[*id].push_back(std::move(c));
+    }
+  };
+  // the query runs without PostgreSQL's JIT: its row estimates for the CTEs compound (docs/sql.md)
+  bool ok = table::queryPostgres(pg, file, query, "; SET LOCAL jit = off", header, row, issues, got.bytes);
+  if (ok && !shape) {
+    issues.emplace_back(DiagCode::Internal, file, 0, "", "the aggregating query's columns are not metric, period, ..., value", S.queryRange);
+    return false;
+  }
+  out.on = ok;
+  return ok;
+}
+
+bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues, const LoadOptions& options) {
   // What the data resolves (dimensions from sources, params keyed by their
   // values) goes into a copy of the checked model; without any, the checked
   // model is used as it is.
@@ -168,6 +242,8 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
   // read each source once, keeping the columns the model reads
   std::vector<table::Wanted> wanted = wantedColumns(m);
   std::vector<Table> tables(m.sources.size());
+  std::vector<Pushed> pushed(m.sources.size());
+  out.received.clear();
   for (Id s = 0; s < m.sources.size(); ++s) {
     if (wanted[s].time.name.empty()) continue;
     const Source& S = m.sources[s];
@@ -179,8 +255,18 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
       case SourceKind::Postgres: {
         // reads no file; its issues are located at the declaration (locatePostgres)
         t.file = postgresLabel(S);
+        Data::Received got{S.name};
+        if (options.pushdown) {  // the rows aggregated on the server: their results, not a table
+          got.pushdown = true;
+          pushdown(m, s, options.pushdown(m, s), t.file, pushed[s], got, issues);
+          out.received.push_back(got);
+          break;
+        }
         table::PgSource pg{S.name, S.connEnv, S.query, S.queryIsTable, S.grain.has_value(), S.connRange, S.queryRange, m.queryTimeout};
         t.ok = table::readPostgres(pg, wanted[s], t, issues);
+        got.rows = t.rows();
+        got.bytes = t.bytes;
+        out.received.push_back(got);
         break;
       }
     }
@@ -191,8 +277,14 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
   std::vector<Param> noParams;
   for (auto& D : copy ? copy->dims : noDims) {
     if (!D.fromSource || D.resolved) continue;
-    if (D.source == kNone || !tables[D.source].ok) continue;
-    const table::Dict& dict = tables[D.source].dims.at(D.column);
+    if (D.source == kNone || (!tables[D.source].ok && !pushed[D.source].on)) continue;
+    table::Dict fromServer;  // a pushed-down source's values, in the order the query gives them
+    if (pushed[D.source].on) {
+      auto& vals = pushed[D.source].dimValues[static_cast<Id>(&D - &copy->dims[0])];
+      fromServer.values = vals;
+      for (uint32_t i = 0; i < vals.size(); ++i) fromServer.ids.push_back(i);
+    }
+    const table::Dict& dict = pushed[D.source].on ? fromServer : tables[D.source].dims.at(D.column);
     std::vector<bool> seen(D.values.size(), false);
     // the column's values in the order the rows first have them
     std::vector<uint32_t> order(dict.values.size(), UINT32_MAX);
@@ -312,6 +404,24 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
                                                        : fmt::format("invalid period '{}': {}", table::excerpt(text), why[id])});
     }
   }
+  // pushed-down sources: their first and last period, their time texts that name none
+  for (Id s = 0; s < m.sources.size(); ++s) {
+    if (!pushed[s].on) continue;
+    for (auto& label : pushed[s].ends)
+      if (auto p = parsePeriod(label); p && p->grain == m.grain) {
+        lo = lo ? std::min(*lo, p->ord) : p->ord;
+        hi = hi ? std::max(*hi, p->ord) : p->ord;
+      }
+    for (auto& [text, rows] : pushed[s].bad) {
+      std::string why = "write 2025, 2025-07, 2025-Q3, 2025-W31 or 2025-07-30";
+      auto p = text ? parsePeriod(*text, &why) : std::nullopt;
+      if (p && !coarserOrEqual(m.grain, p->grain)) why = fmt::format("coarser than the model's grain ({}); data cannot be split", grainName(m.grain));
+      issues.emplace_back(Issue{DiagCode::DataRow, tables[s].file, 0, m.sources[s].timeColumn,
+                                fmt::format("{} row{} (aggregated on the server) {}", rows, rows == 1 ? "" : "s",
+                                            !text ? std::string("have no period")
+                                                  : fmt::format("have the invalid period '{}': {}", table::excerpt(*text), why))});
+    }
+  }
   out.time.grain = m.grain;
   if (lo) {
     out.time.first = Period{m.grain, *lo};
@@ -403,6 +513,40 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues) {
     ser.slices = std::max<size_t>(1, m.sliceCount(M.dims));
     ser.periods = static_cast<size_t>(out.time.count);
     ser.v.assign(ser.slices * ser.periods, kMissing);
+    if (pushed[M.data->source].on) {  // the cells the server computed
+      const Pushed& P = pushed[M.data->source];
+      auto it = P.cells.find(mi);
+      if (it == P.cells.end()) return;
+      std::set<std::string> reported;
+      for (const Pushed::Cell& c : it->second) {
+        auto p = parsePeriod(c.period);
+        if (!p || p->grain != m.grain) continue;
+        int64_t t = p->ord - out.time.first.ord;
+        if (t < 0 || t >= out.time.count) continue;
+        bool ok = true;
+        size_t slice = m.sliceIndex(M.dims, [&](Id d) {
+          for (auto& [cd, v] : c.dims)
+            if (cd == d) {
+              int ix = m.dims[d].index(v);
+              if (ix >= 0) return ix;
+              if (reported.insert(m.dims[d].name + "=" + v).second)
+                found.emplace_back(Issue{DiagCode::DataDimension, tables[M.data->source].file, 0, "",
+                                         fmt::format("'{}' is not a value of dimension '{}' (rows aggregated on the server, metric '{}')",
+                                                     table::excerpt(v), m.dims[d].name, M.name)});
+              ok = false;
+              return 0;
+            }
+          if (reported.insert(m.dims[d].name).second)
+            found.emplace_back(Issue{DiagCode::DataDimension, tables[M.data->source].file, 0, "",
+                                     fmt::format("rows without a value of dimension '{}' (aggregated on the server, metric '{}')",
+                                                 m.dims[d].name, M.name)});
+          ok = false;
+          return 0;
+        });
+        if (ok) ser.v[slice * ser.periods + static_cast<size_t>(t)] = c.v;
+      }
+      return;
+    }
     const Table& t = tables[M.data->source];
     if (!t.ok) return;
     const Source& S = m.sources[M.data->source];

@@ -138,11 +138,32 @@ void unescape(std::string_view f, std::string& out) {
   }
 }
 
-}  // namespace
+// An open session on a postgres source, in its read-only transaction: what
+// readPostgres and queryPostgres share.
+struct Session {
+  Conn conn;
+  Scrubber scrub;
+  double timeout = kPgTimeout;
+  // The server's message for a failed result, scrubbed of the connection string.
+  std::string error(const PGresult* r) const {
+    PGconn* c = conn.get();
+    std::string msg = r ? oneLine(PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)) : "";
+    const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+    if (state && std::strcmp(state, "25006") == 0) msg += " (mtc reads in a read-only transaction: the query may not write)";
+    if (msg.empty()) msg = oneLine(r ? PQresultErrorMessage(r) : PQerrorMessage(c));
+    if (msg.empty()) msg = oneLine(PQerrorMessage(c));
+    if (r)
+      if (const char* hint = PQresultErrorField(r, PG_DIAG_MESSAGE_HINT)) msg += " (hint: " + oneLine(hint) + ")";
+    return scrub(msg);
+  }
+};
 
-bool readPostgres(const PgSource& src, const Wanted& w, Table& t, std::vector<Issue>& issues) {
+// Connects with the connection string from the environment and starts the
+// read-only transaction: the timeout, UTC, ISO dates, exact floats, and
+// `extraSetup` (more "; SET LOCAL ..."). False with an issue located at env(...).
+bool openSession(const PgSource& src, const std::string& file, Session& S, std::vector<Issue>& issues, const std::string& extraSetup) {
   auto fail = [&](DiagCode code, Range at, std::string msg) {
-    issues.emplace_back(code, t.file, 0, "", std::move(msg), at);
+    issues.emplace_back(code, file, 0, "", std::move(msg), at);
     return false;
   };
   const char* env = std::getenv(src.connEnv.c_str());
@@ -151,7 +172,7 @@ bool readPostgres(const PgSource& src, const Wanted& w, Table& t, std::vector<Is
                 fmt::format("environment variable {} is {}: set it to the connection string", src.connEnv, env ? "empty" : "not set"));
   const std::string conninfo = env;
 
-  Scrubber scrub;
+  Scrubber& scrub = S.scrub;
   scrub.add(conninfo);
   {
     char* err = nullptr;
@@ -182,36 +203,44 @@ bool readPostgres(const PgSource& src, const Wanted& w, Table& t, std::vector<Is
   // the encoding comes last: text arrives as UTF-8 whatever the string or the server say
   const char* keys[] = {"connect_timeout", "fallback_application_name", "dbname", "client_encoding", nullptr};
   const char* vals[] = {"10", "mtc", conninfo.c_str(), "UTF8", nullptr};
-  Conn conn(PQconnectdbParams(keys, vals, 1));
+  S.conn.reset(PQconnectdbParams(keys, vals, 1));
+  Conn& conn = S.conn;
   if (!conn || PQstatus(conn.get()) != CONNECTION_OK)
     return fail(DiagCode::DataFile, src.connAt,
                 fmt::format("cannot connect to PostgreSQL with {} (the connection string is not shown): {}", src.connEnv,
                             conn ? scrub(oneLine(PQerrorMessage(conn.get()))) : "out of memory"));
   PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
   PGconn* c = conn.get();
-  auto serverError = [&](const PGresult* r) {
-    std::string msg = r ? oneLine(PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)) : "";
-    const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
-    if (state && std::strcmp(state, "25006") == 0) msg += " (mtc reads in a read-only transaction: the query may not write)";
-    if (msg.empty()) msg = oneLine(r ? PQresultErrorMessage(r) : PQerrorMessage(c));
-    if (msg.empty()) msg = oneLine(PQerrorMessage(c));
-    if (r)
-      if (const char* hint = PQresultErrorField(r, PG_DIAG_MESSAGE_HINT)) msg += " (hint: " + oneLine(hint) + ")";
-    return scrub(msg);
-  };
+  auto serverError = [&](const PGresult* r) { return S.error(r); };
 
   // the session: read only, the timeout, UTC, ISO dates, exact floats
-  double timeout = src.timeout > 0 ? src.timeout : kPgTimeout;
+  double timeout = S.timeout = src.timeout > 0 ? src.timeout : kPgTimeout;
   long long ms = std::max<long long>(1, static_cast<long long>(timeout * 1000));
   std::string setup = fmt::format(
       "BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = {}; SET LOCAL TimeZone = 'UTC'; "
-      "SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL extra_float_digits = 3",
-      ms);
+      "SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL extra_float_digits = 3{}",
+      ms, extraSetup);
   {
     Result r(PQexec(c, setup.c_str()));
     if (PQresultStatus(r.get()) != PGRES_COMMAND_OK)
       return fail(DiagCode::DataFile, src.connAt, "cannot start a read-only transaction: " + serverError(r.get()));
   }
+
+  return true;
+}
+
+}  // namespace
+
+bool readPostgres(const PgSource& src, const Wanted& w, Table& t, std::vector<Issue>& issues) {
+  auto fail = [&](DiagCode code, Range at, std::string msg) {
+    issues.emplace_back(code, t.file, 0, "", std::move(msg), at);
+    return false;
+  };
+  Session S;
+  if (!openSession(src, t.file, S, issues, "")) return false;
+  PGconn* c = S.conn.get();
+  auto serverError = [&](const PGresult* r) { return S.error(r); };
+  const double timeout = S.timeout;
 
   // describe the query (nothing runs yet): its columns' names and types
   const std::string query = src.queryIsTable ? "SELECT * FROM " + trimQuery(src.query) : trimQuery(src.query);
@@ -355,6 +384,7 @@ bool readPostgres(const PgSource& src, const Wanted& w, Table& t, std::vector<Is
       rowsOk = false;
       break;
     }
+    t.bytes += static_cast<uint64_t>(len);
     std::string_view line(buf, static_cast<size_t>(len));
     if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
     std::fill(fields.begin(), fields.end(), std::string_view());
@@ -389,6 +419,77 @@ bool readPostgres(const PgSource& src, const Wanted& w, Table& t, std::vector<Is
       msg += fmt::format(" (statement_timeout is {} s; `mtc run --timeout SECONDS` sets it)", timeout);
     while (PGresult* more = PQgetResult(c)) PQclear(more);
     return fail(DiagCode::DataFile, src.queryAt, fmt::format("reading the query's rows failed after {} row{}: {}", row, row == 1 ? "" : "s", msg));
+  }
+  while (PGresult* more = PQgetResult(c)) PQclear(more);
+  Result done(PQexec(c, "COMMIT"));
+  return true;
+}
+
+bool queryPostgres(const PgSource& src, const std::string& file, const std::string& sql, const std::string& extraSetup,
+                   std::vector<std::string>& header, const std::function<void(const std::vector<std::optional<std::string>>&)>& row,
+                   std::vector<Issue>& issues, uint64_t& bytes) {
+  auto fail = [&](std::string msg) {
+    issues.emplace_back(DiagCode::DataFile, file, 0, "", std::move(msg), src.queryAt);
+    return false;
+  };
+  Session S;
+  if (!openSession(src, file, S, issues, extraSetup)) return false;
+  PGconn* c = S.conn.get();
+  {
+    Result r(PQprepare(c, "", sql.c_str(), 0, nullptr));
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) return fail("mtc's aggregating query fails: " + S.error(r.get()));
+  }
+  Result desc(PQdescribePrepared(c, ""));
+  if (PQresultStatus(desc.get()) != PGRES_COMMAND_OK) return fail("mtc's aggregating query fails: " + S.error(desc.get()));
+  header.clear();
+  for (int i = 0; i < PQnfields(desc.get()); ++i) header.emplace_back(PQfname(desc.get(), i));
+  std::string copy = "COPY (" + sql + "\n) TO STDOUT";
+  if (!PQsendQueryParams(c, copy.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0)) return fail("mtc's aggregating query fails: " + S.error(nullptr));
+  {
+    Result r(PQgetResult(c));
+    if (PQresultStatus(r.get()) != PGRES_COPY_OUT) {
+      std::string msg = S.error(r.get());
+      while (PGresult* more = PQgetResult(c)) PQclear(more);
+      return fail("mtc's aggregating query fails: " + msg);
+    }
+  }
+  std::vector<std::optional<std::string>> fields(header.size());
+  std::string decoded;
+  bool ok = true;
+  for (;;) {
+    char* buf = nullptr;
+    int len = PQgetCopyData(c, &buf, 0);
+    if (len == -1) break;
+    if (len < 0) {
+      ok = false;
+      break;
+    }
+    bytes += static_cast<uint64_t>(len);
+    std::string_view line(buf, static_cast<size_t>(len));
+    if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+    size_t k = 0, start = 0;
+    for (size_t i = 0; i <= line.size() && k < fields.size(); ++i) {
+      if (i < line.size() && line[i] != '\t') continue;
+      std::string_view f = line.substr(start, i - start);
+      start = i + 1;
+      if (f == "\\N") {
+        fields[k++].reset();
+        continue;
+      }
+      unescape(f, decoded);
+      fields[k++] = decoded;
+    }
+    PQfreemem(buf);
+    if (k == fields.size()) row(fields);
+  }
+  Result end(PQgetResult(c));
+  if (!ok || PQresultStatus(end.get()) != PGRES_COMMAND_OK) {
+    std::string msg = S.error(end.get());
+    const char* state = end ? PQresultErrorField(end.get(), PG_DIAG_SQLSTATE) : nullptr;
+    if (state && std::strcmp(state, "57014") == 0)
+      msg += fmt::format(" (statement_timeout is {} s; `mtc run --timeout SECONDS` sets it)", S.timeout);
+    while (PGresult* more = PQgetResult(c)) PQclear(more);
+    return fail("mtc's aggregating query failed: " + msg);
   }
   while (PGresult* more = PQgetResult(c)) PQclear(more);
   Result done(PQexec(c, "COMMIT"));

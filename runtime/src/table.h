@@ -6,7 +6,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,6 +64,7 @@ struct Table {
   std::vector<uint32_t> rowNumbers;     // per row kept: 1-based line (csv) or result row + 1 (sqlite)
   Dict time;
   bool timeIsDate = false;              // postgres: the time column is a date or timestamp (cells hold its day)
+  uint64_t bytes = 0;                   // postgres: the bytes of COPY data received
   std::map<std::string, Dict> dims;     // by column name
   std::map<std::string, Numbers> numbers;
   size_t rows() const { return rowNumbers.size(); }
@@ -94,6 +97,13 @@ constexpr double kPgTimeout = 300;
 // after its columns' types are checked against what the model reads from them.
 // Issues are located at the source's declaration (`at`).
 bool readPostgres(const PgSource& src, const Wanted& w, Table& t, std::vector<Issue>& issues);
+// mtc's own query on a postgres source (`mtc run --pushdown`: the rows aggregated
+// on the server), in the same read-only session with `extraSetup` ("; SET LOCAL
+// ..."): its column names, then each row's fields (nullopt: NULL), streamed with
+// COPY. Counts the bytes received. Issues are located at the source's query.
+bool queryPostgres(const PgSource& src, const std::string& file, const std::string& sql, const std::string& extraSetup,
+                   std::vector<std::string>& header, const std::function<void(const std::vector<std::optional<std::string>>&)>& row,
+                   std::vector<Issue>& issues, uint64_t& bytes);
 
 // A number as data writes it: 1234.5, -3, +3, 1e6, 12% (0.12), spaces around;
 // 1,234.5 is not accepted (ambiguous). False when the text is not a number.

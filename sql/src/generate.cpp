@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -356,6 +357,8 @@ void Gen::sources() {
     if (M.data) usedSource_[M.data->source] = true;
   for (auto& D : m_.dims)
     if (D.fromSource && D.source != kNone) usedSource_[D.source] = true;
+  if (o_.inputsOnly && o_.source)
+    for (Id s = 0; s < m_.sources.size(); ++s) usedSource_[s] = s == *o_.source;
   timeCte_.assign(m_.sources.size(), "");
   rowsCte_.assign(m_.sources.size(), "");
   scanCte_.assign(m_.sources.size(), "");
@@ -435,14 +438,16 @@ std::string Gen::scan(Id s) {
     if (need_[id] && M.data && M.data->source == s && std::find(cols.begin(), cols.end(), M.data->column) == cols.end())
       cols.push_back(M.data->column);
   }
-  // the dimension columns, and those of dimensions declared `from` this source
+  // the dimension columns the metrics read from this source have: the groups are
+  // over those only (a dimension no metric has, a store among thousands, would
+  // keep as many groups as rows)
   std::vector<std::pair<Id, std::string>>& dc = srcDims_[s];
-  dc = S.dimColumns;
-  for (Id d = 0; d < m_.dims.size(); ++d) {
-    const Dimension& D = m_.dims[d];
-    bool listed = false;
-    for (auto& [x, c] : dc) listed |= x == d;
-    if (D.fromSource && D.source == s && !listed) dc.push_back({d, D.column});
+  dc.clear();
+  for (auto& [d, col] : S.dimColumns) {
+    bool used = false;
+    for (Id id = 0; id < m_.metrics.size(); ++id)
+      used |= need_[id] && m_.metrics[id].data && m_.metrics[id].data->source == s && contains(m_.metrics[id].dims, d);
+    if (used) dc.push_back({d, col});
   }
   std::string inner = fmt::format("{} AS s", sx_.castText("r." + sx_.ident(S.timeColumn))), group = "s", outer = "s";
   for (auto& [d, col] : dc) {
@@ -609,15 +614,24 @@ void Gen::dimensions() {
       }
     }
   }
+  if (o_.inputsOnly)  // the values of every dimension declared `from` a source read
+    for (Id d = 0; d < m_.dims.size(); ++d)
+      if (m_.dims[d].fromSource && m_.dims[d].source != kNone && usedSource_[m_.dims[d].source]) used[d] = true;
   for (Id d = 0; d < m_.dims.size(); ++d) {
     if (!used[d]) continue;
     const Dimension& D = m_.dims[d];
     std::string name = fresh("dim_" + D.name);
     dimCte_[d] = name;
     if (D.fromSource && D.source != kNone) {
-      // the source's scan groups by this dimension's column
-      add(name, fmt::format("SELECT DISTINCT {0} AS v FROM {1} WHERE {0} IS NOT NULL AND {0} <> ''", dimCol_[d], scanCte_[D.source]),
-          fmt::format("the values of {} found in {}.{}", D.name, m_.sources[D.source].name, D.column));
+      bool grouped = false;  // the source's scan groups by this dimension's column
+      for (auto& [x, c] : srcDims_[D.source]) grouped |= x == d && c == D.column;
+      std::string c = sx_.castText("r." + sx_.ident(D.column));
+      if (grouped)
+        add(name, fmt::format("SELECT DISTINCT {0} AS v FROM {1} WHERE {0} IS NOT NULL AND {0} <> ''", dimCol_[d], scanCte_[D.source]),
+            fmt::format("the values of {} found in {}.{}", D.name, m_.sources[D.source].name, D.column));
+      else
+        add(name, fmt::format("SELECT DISTINCT {0} AS v FROM {1} AS r WHERE {0} IS NOT NULL AND {0} <> ''", c, sourceItem(D.source)),
+            fmt::format("the values of {} found in {}.{}", D.name, m_.sources[D.source].name, D.column));
     } else {
       std::string body;
       for (auto& v : D.values) body += (body.empty() ? "" : " UNION ALL ") + fmt::format("SELECT {} AS v", sx_.str(v));
@@ -1203,6 +1217,59 @@ std::string Gen::finalSelect(const Level& L, const std::vector<Id>& outs) {
   return q + "\nORDER BY " + order;
 }
 
+// Options::inputsOnly (mtc run --pushdown): what mtc's loader needs from the
+// sources read, at the model's grain, in rows of the usual columns:
+//   metric = a name   a data metric's cell with rows (its dimensions, value; NULL: missing)
+//   metric = ''       period set: the timeline's first and last period;
+//                     period NULL: a value of a dimension declared `from` a source (in its column)
+//   metric = '!'      a time text that names no period (period: the text, NULL when missing;
+//                     value: its rows)
+std::string Gen::inputsSelect(const std::vector<Id>& outs) {
+  std::vector<Id> dims;
+  for (Id d = 0; d < m_.dims.size(); ++d) {
+    bool use = !dimCte_[d].empty() && m_.dims[d].fromSource;
+    for (Id id : outs) use |= contains(m_.metrics[id].dims, d);
+    if (use) dims.push_back(d);
+  }
+  std::set<std::string> taken{"metric", "period", "value"};
+  std::vector<std::string> outName;
+  for (Id d : dims) {
+    std::string n = m_.dims[d].name;
+    if (taken.count(lower(n))) n = "dim_" + n;
+    taken.insert(lower(n));
+    outName.push_back(n);
+  }
+  std::string q;
+  auto branch = [&](const std::string& metric, const std::string& period, const std::function<std::string(size_t)>& dim,
+                    const std::string& value, const std::string& from) {
+    bool first = q.empty();
+    std::string b = fmt::format("SELECT {}{}, {}{}", metric, first ? " AS metric" : "", period, first ? " AS period" : "");
+    for (size_t k = 0; k < dims.size(); ++k) b += ", " + dim(k) + (first ? " AS " + sx_.ident(outName[k]) : "");
+    b += fmt::format(", {}{} FROM {}", value, first ? " AS value" : "", from);
+    q += (first ? "" : "\nUNION ALL\n") + b;
+  };
+  auto none = [&](size_t) { return sx_.nullText(); };
+  for (Id id : outs) {
+    const Metric& M = m_.metrics[id];
+    metricRel(id, Mode::Slice, fine_);  // makes a_<metric>
+    branch(sx_.str(M.name), "c.label", [&](size_t k) { return contains(M.dims, dims[k]) ? "a." + dimCol_[dims[k]] : sx_.nullText(); },
+           "a.v", fmt::format("{} AS a JOIN {} AS c ON c.p = a.p", aggCte_.at(id), fine_.cal));
+  }
+  branch("''", "c.label", none, sx_.nullDouble(), fmt::format("{} AS c JOIN {} AS b ON c.p = b.lo OR c.p = b.hi", fine_.cal, bounds_));
+  for (size_t j = 0; j < dims.size(); ++j)
+    if (m_.dims[dims[j]].fromSource && !dimCte_[dims[j]].empty())
+      branch("''", sx_.nullText(), [&](size_t k) { return k == j ? std::string("x.v") : sx_.nullText(); }, sx_.nullDouble(),
+             dimCte_[dims[j]] + " AS x");
+  for (Id s = 0; s < m_.sources.size(); ++s)
+    if (usedSource_[s])
+      branch("'!'", "g.s", none, sx_.castDouble("SUM(g.n)"),
+             fmt::format("{} AS g JOIN {} AS t ON t.s = g.s OR (t.s IS NULL AND g.s IS NULL) WHERE t.p IS NULL GROUP BY g.s", scanCte_[s],
+                         timeCte_[s]));
+  std::string order = "1, 2";
+  for (size_t k = 0; k < dims.size(); ++k) order += fmt::format(", {}", k + 3);
+  return q + "\nORDER BY " + order;
+}
+
 std::string Gen::run() {
   // the metrics to report and what they read
   std::vector<Id> outs = o_.metrics;
@@ -1211,10 +1278,13 @@ std::string Gen::run() {
   if (o_.inputsOnly) {
     std::vector<Id> in;
     for (Id id : outs)
-      if (m_.metrics[id].data) in.push_back(id);
+      if (m_.metrics[id].data && (!o_.source || m_.metrics[id].data->source == *o_.source)) in.push_back(id);
     outs = in;
+    need_.assign(m_.metrics.size(), false);  // their data only, not what their formulas read
+    for (Id id : outs) need_[id] = true;
+  } else {
+    need_ = rt::needed(m_, outs);
   }
-  need_ = rt::needed(m_, outs);
   for (Id id = 0; id < m_.metrics.size(); ++id) {
     if (!need_[id] || !m_.metrics[id].formula) continue;
     std::vector<ExprId> st{*m_.metrics[id].formula};
@@ -1231,7 +1301,7 @@ std::string Gen::run() {
   calendar();
   dimensions();
   const Level& L = o_.grain && *o_.grain != m_.grain && !o_.inputsOnly ? coarse_ : fine_;
-  std::string tail = finalSelect(L, outs);
+  std::string tail = o_.inputsOnly ? inputsSelect(outs) : finalSelect(L, outs);
 
   std::string out = fmt::format("-- mtc sql: model {}, dialect {}, grain {}\n", m_.name, dialectName(o_.dialect), grainName(L.grain));
   out += "-- Reads: ";

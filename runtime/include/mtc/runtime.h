@@ -21,6 +21,7 @@
 
 #include <cmath>
 #include <limits>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -90,6 +91,22 @@ struct Data {
   Timeline time;
   std::vector<Series> inputs;  // indexed by metric id (empty for metrics without data)
   std::vector<bool> hasData;   // metric id -> has `data:`
+  // What was received from each postgres source (`mtc run --stats`).
+  struct Received {
+    std::string source;
+    uint64_t rows = 0, bytes = 0;  // COPY rows and bytes
+    bool pushdown = false;         // the rows aggregated on the server
+  };
+  std::vector<Received> received;
+};
+
+// How load() reads postgres sources.
+struct LoadOptions {
+  // `mtc run --pushdown`: the query that aggregates a postgres source's rows on
+  // the server (mtc sql's, sql::Options::inputsOnly), given the model and the
+  // source; its rows are read instead of the source's (docs/sql.md, "Pushdown").
+  // Empty: every source's rows are read.
+  std::function<std::string(const ir::Model&, ir::Id source)> pushdown;
 };
 
 // Reads every source of the model, resolves what the data decides, and
@@ -97,6 +114,7 @@ struct Data {
 // the data files (file:row, the column named); the files are added to
 // `sources` without their text. Returns false when there are errors.
 bool load(const ir::Model& checked, Data& out, Diagnostics& diags, SourceManager& sources);
+bool load(const ir::Model& checked, Data& out, Diagnostics& diags, SourceManager& sources, const LoadOptions& options);
 
 // ------------------------------------------------------------------ scenarios
 

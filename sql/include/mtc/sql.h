@@ -36,10 +36,14 @@ struct Options {
   std::optional<Grain> grain;
   // The metrics to report (their closure is computed); empty: every metric.
   std::vector<ir::Id> metrics;
-  // Only the data metrics' values at the model's grain (the aggregation of the
-  // raw rows, no formulas): what `mtc run --pushdown` reads. Output columns as
-  // above, without totals.
+  // Only what mtc's loader needs, at the model's grain: the data metrics' cells
+  // (the raw rows rolled up, no formulas), the timeline's ends, the values of
+  // dimensions declared `from` a source, time texts that name no period. What
+  // `mtc run --pushdown` sends to a postgres source (generate.cpp, inputsSelect,
+  // says how the rows read).
   bool inputsOnly = false;
+  // With inputsOnly: only this source, and the metrics that read it.
+  std::optional<ir::Id> source;
 };
 
 // The query, or nullopt with located diagnostics (sql-unsupported: a construct

@@ -21,6 +21,9 @@ struct RunRequest {
   std::string only;                   // --only: a kind, kind:metric, an optimize's name, or N
   rt::JitMode jit = rt::JitMode::Auto;  // --jit (--no-jit: Never)
   bool dumpPlan = false;              // stop after loading: the evaluation plan in RunOutcome::plan
+  // --pushdown: postgres sources aggregated on the server by mtc sql's query
+  // (docs/sql.md, "Pushdown"): the same numbers, far fewer rows received.
+  bool pushdown = false;
   // Evaluate only the periods the statements need, when they are all describes
   // at the model's grain: those shown, the one before, and the look-back of
   // their formulas (rt::lookBack). Off: every period (the same numbers).
