@@ -14,10 +14,14 @@ struct SqlOptions {
   std::string grain;                 // empty: the model's
   std::vector<std::string> metrics;  // empty: every metric
   std::string output;
+  bool pushdown = false;   // the query `mtc run --pushdown` sends to a source
+  std::string source;      // ... to this one
 };
 
 int cmdSql(const SqlOptions& o, const CommonOptions& common) {
-  auto c = compile(o.model, compileOptions(common));
+  CompileOptions co = compileOptions(common);
+  co.checkEnv = false;  // reads no data: an unset env("NAME") does not matter here
+  auto c = compile(o.model, co);
   if (c->diags.hasErrors() || !c->model) {
     printDiagnostics(*c);
     return 1;
@@ -46,6 +50,22 @@ int cmdSql(const SqlOptions& o, const CommonOptions& common) {
     }
     so.metrics.push_back(*id);
   }
+  if (o.pushdown || !o.source.empty()) {
+    // what mtc run --pushdown sends: a postgres source's inputs (the one, or --source)
+    std::vector<ir::Id> pg;
+    for (ir::Id s = 0; s < m.sources.size(); ++s)
+      if (m.sources[s].kind == ir::SourceKind::Postgres && (o.source.empty() || m.sources[s].name == o.source)) pg.push_back(s);
+    if (pg.size() != 1) {
+      std::fprintf(stderr, "mtc: error: --pushdown: %s\n",
+                   !o.source.empty() ? fmt::format("no postgres source '{}' in the model", o.source).c_str()
+                   : pg.empty()      ? "the model has no postgres source"
+                                     : "the model has several postgres sources: name one with --source");
+      return 2;
+    }
+    so.inputsOnly = true;
+    so.source = pg[0];
+    so.dialect = sql::Dialect::Postgres;
+  }
   auto text = sql::generate(m, so, c->diags);
   printDiagnostics(*c);
   if (!text) return 1;
@@ -64,6 +84,8 @@ void addSql(CLI::App& app, Registry& reg) {
       ->check(CLI::IsMember(dialects));
   sub->add_option("--grain", o.grain, "report at this grain, coarser than the model's (as describe's grain:)");
   sub->add_option("--metric", o.metrics, "only this metric (repeatable); what it reads is computed too");
+  sub->add_flag("--pushdown", o.pushdown, "the query `mtc run --pushdown` sends to the model's postgres source (PostgreSQL)");
+  sub->add_option("--source", o.source, "with --pushdown: the postgres source, when the model has several");
   sub->add_option("-o,--output", o.output, "write to FILE instead of stdout");
   addCommonFlags(sub, reg.common);
   sub->callback([&reg] { reg.action = [&reg] { return cmdSql(o, reg.common); }; });

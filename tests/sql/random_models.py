@@ -2,7 +2,7 @@
 """`mtc sql` against mtc on random models: the JIT agreement test's generator
 (tests/unit/modelgen.h, printed by mtc_modelgen), with data.
 
-Each input metric reads a CSV of its own with random values (zeros, negatives,
+Each input metric reads a CSV of its own with random values (zeros, negatives, NaN and infinity,
 empty cells, missing rows); some sources have a dimension the metric lacks
 (rows combined with its agg), some have periods finer than the model's grain
 (rolled up), some inputs declare an agg. A model's stock (a delayed cycle) gets
@@ -73,6 +73,8 @@ def finer(grain, label, rng):
 
 def value(rng):
     u = rng.random()
+    if u < 0.01:
+        return rng.choice(["NaN", "inf", "-inf"])  # missing, as mtc reads them (a data-non-finite warning)
     if u < 0.05:
         return ""
     if u < 0.1:
