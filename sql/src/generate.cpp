@@ -245,8 +245,8 @@ class Gen {
   // agg over the rows of a group, missing when any is (ops::rollUp, across slices)
   std::string aggOf(Agg a, const std::string& col) const {
     switch (a) {
-      case Agg::Sum: case Agg::Last: return countGuard(col, "SUM(" + col + ")");
-      case Agg::Mean: return countGuard(col, "SUM(" + col + ") / COUNT(*)");
+      case Agg::Sum: case Agg::Last: return sx_.noNaN(countGuard(col, "SUM(" + col + ")"));  // (infinity - infinity)
+      case Agg::Mean: return sx_.noNaN(countGuard(col, "SUM(" + col + ") / COUNT(*)"));
       case Agg::Min: return countGuard(col, "MIN(" + col + ")");
       case Agg::Max: return countGuard(col, "MAX(" + col + ")");
     }
@@ -945,7 +945,7 @@ Val Gen::scalar(ExprId id, Mode mode, Scope& sc) {
   };
   auto bin = [&](const char* op) {
     Val x = a(0), y = a(1);
-    return Val{fmt::format("({} {} {})", x.s, op, y.s), lv({x, y}), false};
+    return Val{sx_.noNaN(fmt::format("({} {} {})", x.s, op, y.s)), lv({x, y}), false};
   };
   auto cmp = [&](const char* op, bool swap) {
     Val x = a(0), y = a(1);
@@ -971,7 +971,7 @@ Val Gen::scalar(ExprId id, Mode mode, Scope& sc) {
     case Op::Mul: return bin("*");
     case Op::Div: {
       Val x = a(0), y = a(1);
-      return {fmt::format("({} / NULLIF({}, {}))", x.s, y.s, sx_.num(0)), lv({x, y}), false};
+      return {sx_.noNaN(fmt::format("({} / NULLIF({}, {}))", x.s, y.s, sx_.num(0))), lv({x, y}), false};
     }
     case Op::Pow: return pow(a(0), a(1), sc, m_.exprs[e.args[1]]);
     case Op::Lt: return cmp("<", false);
@@ -1035,7 +1035,7 @@ Val Gen::scalar(ExprId id, Mode mode, Scope& sc) {
       if (e.op != Op::MeanOver) return x;
       std::string n;
       for (Id d : e.over) n += (n.empty() ? "" : " * ") + fmt::format("(SELECT COUNT(*) FROM {})", dimCte_[d]);
-      return {fmt::format("({} / ({}))", x.s, n.empty() ? one : n), x.level, false};
+      return {sx_.noNaN(fmt::format("({} / ({}))", x.s, n.empty() ? one : n)), x.level, false};
     }
     case Op::Share:
       if (mode == Mode::Total) internal("share in a recomputed total");
@@ -1047,12 +1047,12 @@ Val Gen::scalar(ExprId id, Mode mode, Scope& sc) {
       Val x = a(0), h = a(1), s = atom(a(2), sc);
       const Expr& se = m_.exprs[e.args[2]];
       Val xs = atom(pow(x, s, sc, se), sc), hs = atom(pow(h, s, sc, se), sc);
-      return {fmt::format("({0} / NULLIF({0} + {1}, {2}))", xs.s, hs.s, sx_.num(0)), lv({xs, hs}), false};
+      return {sx_.noNaN(fmt::format("({0} / NULLIF({0} + {1}, {2}))", xs.s, hs.s, sx_.num(0))), lv({xs, hs}), false};
     }
     case Op::Saturate: {
       Val x = a(0), cap = a(1), rate = a(2);
       Val ex = atom(Val{fmt::format("((-{}) * {})", rate.s, x.s), lv({x, rate}), false}, sc);
-      return {fmt::format("({} * ({} - {}))", cap.s, one, exp(ex.s)), lv({ex, cap}), false};
+      return {sx_.noNaN(fmt::format("({} * ({} - {}))", cap.s, one, exp(ex.s))), lv({ex, cap}), false};
     }
   }
   internal("an operator the generator does not know");
@@ -1127,7 +1127,7 @@ Rel Gen::timeRel(ExprId id, Mode mode, const Level& L) {
     default: internal("not a time operator");
   }
   std::string n = tmp(fmt::format("w_{}_", opName(e.op)).c_str());
-  add(n, fmt::format("SELECT r.p AS p{}, {} AS v FROM {}", dimList(D, "r."), v, from));
+  add(n, fmt::format("SELECT r.p AS p{}, {} AS v FROM {}", dimList(D, "r."), sx_.noNaN(v), from));
   return {n, D};
 }
 
@@ -1147,7 +1147,7 @@ Rel Gen::adstockRel(ExprId id, Mode mode, const Level& L) {
   std::string v = fmt::format("CASE WHEN COUNT(xk.v) = COUNT(*) AND COUNT(dk.v) = COUNT(*) THEN SUM(xk.v * {}) END",
                               power("dk.v", sx_.castDouble("c.p - xk.p")));
   std::string n = tmp("w_adstock_");
-  add(n, fmt::format("SELECT {}, {} AS v FROM {} JOIN {} AS dk ON {} JOIN {} AS xk ON {} GROUP BY {}", spineCols(D), v, spine(D, L), d.name, dOn,
+  add(n, fmt::format("SELECT {}, {} AS v FROM {} JOIN {} AS dk ON {} JOIN {} AS xk ON {} GROUP BY {}", spineCols(D), sx_.noNaN(v), spine(D, L), d.name, dOn,
                      x.name, xOn, group));
   return {n, D};
 }
@@ -1176,9 +1176,10 @@ Rel Gen::shareRel(ExprId id, const Level& L) {
     if (!contains(e.over, d)) keep.push_back(d);
   std::string n = tmp("r_share_");
   add(n,
-      fmt::format("SELECT r.p AS p{0}, r.v / NULLIF(s.v, {1}) AS v FROM {2} AS r JOIN (SELECT p{3}, {4} AS v FROM {2} GROUP BY p{3}) AS s "
+      fmt::format("SELECT r.p AS p{0}, {6} AS v FROM {2} AS r JOIN (SELECT p{3}, {4} AS v FROM {2} GROUP BY p{3}) AS s "
                   "ON s.p = r.p{5}",
-                  dimList(r.dims, "r."), sx_.num(0), r.name, dimList(keep), aggOf(Agg::Sum, "v"), sameDims(keep, "s", "r")),
+                  dimList(r.dims, "r."), sx_.num(0), r.name, dimList(keep), aggOf(Agg::Sum, "v"), sameDims(keep, "s", "r"),
+                  sx_.noNaN(fmt::format("r.v / NULLIF(s.v, {})", sx_.num(0)))),
       fmt::format("share over {}", dimsText(e.over)));
   return {n, r.dims};
 }

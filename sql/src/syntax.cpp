@@ -83,6 +83,14 @@ std::string Syntax::infinity() const {
   return "";
 }
 
+std::string Syntax::noNaN(const std::string& x) const {
+  switch (d_) {
+    case Dialect::Postgres: case Dialect::Duckdb: case Dialect::Spark: return "NULLIF(" + x + ", CAST('NaN' AS " + dbl() + "))";
+    case Dialect::Sqlite: case Dialect::Trino: case Dialect::Bigquery: return x;
+  }
+  return x;
+}
+
 std::string Syntax::dbl() const {
   switch (d_) {
     case Dialect::Postgres: return "DOUBLE PRECISION";

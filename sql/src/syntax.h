@@ -26,6 +26,11 @@ class Syntax {
   std::string num(double v) const;
   std::string nullDouble() const { return "CAST(NULL AS " + dbl() + ")"; }
   std::string infinity() const;  // +infinity as a double
+  // x, with NaN made NULL where the database keeps NaN as a number that compares
+  // (PostgreSQL, DuckDB and Spark: NaN = NaN, NaN above every number); mtc's NaN is
+  // missing. NaN comes from infinity - infinity, 0 * infinity, infinity / infinity,
+  // once an exp or a power has overflowed. SQLite turns NaN into NULL by itself.
+  std::string noNaN(const std::string& x) const;
   std::string nullText() const { return "CAST(NULL AS " + text() + ")"; }
 
   std::string dbl() const;     // the double-precision type
