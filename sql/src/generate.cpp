@@ -80,6 +80,15 @@ struct Scope {
   const Level* level = nullptr;
   std::vector<Rel> joins;                                          // joined as j0, j1, ...
   std::vector<std::vector<std::pair<std::string, std::string>>> lets;  // lets[L-1]: the columns of layer L
+  // A step of a recursive CTE (a delayed cycle, Gen::groupRel): no layers (a
+  // sub-query may not read the recursive CTE), the joined relations' values as
+  // j<k>r.v, the dimensions as <dimPrefix>d_x; the group's members read in the
+  // same period are their expressions, lag(member, k) the row's registers.
+  bool rec = false;
+  std::string dimPrefix;
+  std::set<Id> group;                                // the members computed by the recursion
+  std::map<Id, std::string> current;                 // member -> its value in this row
+  std::map<std::pair<Id, int64_t>, std::string> lagged;  // (member, k) -> lag(member, k) in this row
 };
 
 bool contains(const std::vector<Id>& a, Id x) { return std::find(a.begin(), a.end(), x) != a.end(); }
@@ -306,6 +315,16 @@ class Gen {
   Rel selectRel(ExprId e, const Level& L);
   Rel adstockRel(ExprId e, Mode mode, const Level& L);
   Val scalar(ExprId e, Mode mode, Scope& sc);
+  bool readsAny(ExprId e, const std::set<Id>& members) const {
+    const Expr& x = m_.exprs[e];
+    if (x.op == Op::Metric && members.count(x.ref)) return true;
+    for (ExprId a : x.args)
+      if (readsAny(a, members)) return true;
+    return false;
+  }
+  Rel groupRel(Id group, Mode mode, Id asked);
+  std::map<std::pair<Id, Mode>, std::string> groupCte_;  // (group, mode) -> its recursive CTE
+  std::map<std::pair<Id, Mode>, std::vector<Id>> groupMembers_;
   Val leaf(const Rel& r, Scope& sc);
   Val atom(const Val& v, Scope& sc);
   Val param(Id p, Mode mode, Scope& sc);
@@ -768,6 +787,7 @@ Rel Gen::buildMetricRel(Id id, Mode mode, const Level& L) {
     if (mode == Mode::Slice) {
       // within the data's timeline a metric with data is its data (a stock's formula applies after it)
       if (M.data) return dataRel(id);
+      if (M.group != kNone && M.formula) return groupRel(M.group, Mode::Slice, id);  // a stock: one period a step
       std::string name = fresh("m_" + M.name);
       if (!M.formula) {
         add(name, fmt::format("SELECT {}, {} AS v FROM {}", spineCols(M.dims), sx_.nullDouble(), spine(M.dims, L)),
@@ -779,6 +799,7 @@ Rel Gen::buildMetricRel(Id id, Mode mode, const Level& L) {
       return r;
     }
     std::string name = fresh("t_" + M.name);
+    if (rt::totalRecomputed(m_, id) && M.group != kNone) return groupRel(M.group, Mode::Total, id);
     if (rt::totalRecomputed(m_, id)) {
       Rel r = node(*M.formula, Mode::Total, L, {}, name);
       ctes_.back().comment = fmt::format("{}'s total: its formula on its inputs' totals", M.name);
@@ -807,6 +828,118 @@ Rel Gen::buildMetricRel(Id id, Mode mode, const Level& L) {
   Rel r = totalOver(metricRel(id, Mode::Slice, L), M.agg, name, L);
   ctes_.back().comment = fmt::format("{}: the {} over its slices", M.name, aggName(M.agg == Agg::Last ? Agg::Sum : M.agg));
   return r;
+}
+
+// A delayed cycle (Model::groups: a stock and what reads its past), computed as
+// mtc does, one period a step (runtime.md): a recursive CTE whose row for period
+// p holds every member's value and, for lag(member, k), its values k periods back
+// (registers), from the row for p - 1 and the other relations at p. The first
+// row reads the members' opening values (`initial:`) for their lags. Members with
+// data are their data (not part of it); in a total, the members whose total is
+// recomputed from their inputs' totals.
+Rel Gen::groupRel(Id g, Mode mode, Id asked) {
+  const Metric& A = m_.metrics[asked];
+  auto key = std::make_pair(g, mode);
+  if (!groupCte_.count(key)) {
+    std::vector<Id> G;
+    for (Id id : m_.groups[g]) {
+      const Metric& M = m_.metrics[id];
+      bool in = M.formula && (mode == Mode::Slice ? !M.data : !M.dims.empty() && rt::totalRecomputed(m_, id));
+      if (in) G.push_back(id);
+    }
+    Range at = A.formula ? m_.exprs[*A.formula].range : A.nameRange;
+    std::string path;
+    for (Id id : m_.groups[g]) path += m_.metrics[id].name + " -> ";
+    path += m_.metrics[m_.groups[g].front()].name;
+    if (o_.dialect == Dialect::Spark)
+      unsupported(at, fmt::format("'{}' is computed period by period from its own past ({}), and Spark SQL has no recursive CTE", A.name, path),
+                  "give it data, or write the query for another dialect");
+    std::vector<Id> D = mode == Mode::Slice ? A.dims : std::vector<Id>{};
+    for (Id id : G)
+      if (mode == Mode::Slice && m_.metrics[id].dims != D)
+        unsupported(at, fmt::format("'{}' and '{}' are computed period by period together ({}) but have different dimensions", A.name,
+                                    m_.metrics[id].name, path),
+                    "mtc sql computes a stock by a recursive CTE of one row per period and slice");
+    // the registers: how far back each member is read
+    std::map<Id, int64_t> depth;
+    for (Id id : G) depth[id] = 1;
+    for (Id id : G) {
+      std::vector<ExprId> st{*m_.metrics[id].formula};
+      while (!st.empty()) {
+        const Expr& e = m_.exprs[st.back()];
+        st.pop_back();
+        if (e.op == Op::Lag && m_.exprs[e.args[0]].op == Op::Metric && depth.count(m_.exprs[e.args[0]].ref))
+          depth[m_.exprs[e.args[0]].ref] = std::max(depth[m_.exprs[e.args[0]].ref], e.n);
+        for (ExprId a : e.args) st.push_back(a);
+      }
+    }
+    auto col = [&](size_t i) { return fmt::format("v{}", i); };
+    auto reg = [&](size_t i, int64_t j) { return fmt::format("v{}_l{}", i, j); };
+    // one step: the members' values in order, then the registers
+    auto step = [&](Scope& sc, bool first, const std::string& row) {
+      sc.rec = true;
+      sc.dims = D;
+      sc.level = &fine_;
+      sc.dimPrefix = row + ".";
+      for (Id id : G) sc.group.insert(id);
+      std::vector<std::string> init(G.size());
+      for (size_t i = 0; i < G.size(); ++i) {
+        const Metric& M = m_.metrics[G[i]];
+        init[i] = M.initial ? scalar(*M.initial, mode, sc).s : sx_.nullDouble();
+        for (int64_t k = 1; k <= depth[G[i]]; ++k)
+          sc.lagged[{G[i], k}] = first ? init[i] : k == 1 ? row + "." + col(i) : row + "." + reg(i, k - 1);
+      }
+      std::string cols = first ? row + ".p AS p" : row + ".p + 1 AS p";
+      for (Id d : D) cols += fmt::format(", {0}.{1} AS {1}", row, dimCol_[d]);
+      for (size_t i = 0; i < G.size(); ++i) {
+        std::string v = scalar(*m_.metrics[G[i]].formula, mode, sc).s;
+        sc.current[G[i]] = v;
+        cols += fmt::format(", {} AS {}", v, col(i));
+      }
+      for (size_t i = 0; i < G.size(); ++i)
+        for (int64_t j = 1; j < depth[G[i]]; ++j)
+          cols += fmt::format(", {} AS {}", first ? init[i] : j == 1 ? row + "." + col(i) : row + "." + reg(i, j - 1), reg(i, j));
+      std::string joins;
+      for (size_t k = 0; k < sc.joins.size(); ++k) {
+        std::string on = fmt::format("j{0}r.p = {1}.p{2}", k, row, first ? "" : " + 1");
+        for (Id d : sc.joins[k].dims) on += fmt::format(" AND j{0}r.{1} = {2}.{1}", k, dimCol_[d], row);
+        joins += fmt::format(" JOIN {} AS j{}r ON {}", sc.joins[k].name, k, on);
+      }
+      return std::make_pair(cols, joins);
+    };
+    std::string cte = fresh(fmt::format("rec_{}", m_.metrics[m_.groups[g].front()].name) + (mode == Mode::Total ? "_total" : ""));
+    Scope s0, s1;
+    auto [c0, j0] = step(s0, true, "r0");
+    auto [c1, j1] = step(s1, false, "r");
+    std::string anchor = fmt::format("(SELECT {} FROM {} CROSS JOIN {} AS b WHERE c.p = b.lo) AS r0", spineCols(D), spine(D, fine_), bounds_);
+    std::string body = fmt::format("SELECT {} FROM {}{} UNION ALL SELECT {} FROM {} AS r CROSS JOIN {} AS b{} WHERE r.p < b.hi", c0, anchor, j0,
+                                   c1, cte, bounds_, j1);
+    std::string head = cte;
+    if (o_.dialect == Dialect::Trino) {  // Trino names a recursive CTE's columns
+      head += "(p";
+      for (Id d : D) head += ", " + dimCol_[d];
+      for (size_t i = 0; i < G.size(); ++i) head += ", " + col(i);
+      for (size_t i = 0; i < G.size(); ++i)
+        for (int64_t j = 1; j < depth[G[i]]; ++j) head += ", " + reg(i, j);
+      head += ")";
+    }
+    recursive_ = true;
+    std::string names;
+    for (size_t i = 0; i < G.size(); ++i) names += fmt::format("{}{} = {}", i ? ", " : "", col(i), m_.metrics[G[i]].name);
+    add(head, body,
+        fmt::format("{} computed one period a step{} ({}): {}", path, mode == Mode::Total ? ", their totals" : "",
+                    "a recursive CTE from the first period", names));
+    groupCte_[key] = cte;
+    groupMembers_[key] = G;
+  }
+  const std::vector<Id>& G = groupMembers_[key];
+  size_t i = static_cast<size_t>(std::find(G.begin(), G.end(), asked) - G.begin());
+  if (i == G.size()) internal("a metric of a delayed cycle that its recursion does not compute");
+  std::vector<Id> D = mode == Mode::Slice ? A.dims : std::vector<Id>{};
+  std::string name = fresh((mode == Mode::Slice ? "m_" : "t_") + A.name);
+  add(name, fmt::format("SELECT p{}, v{} AS v FROM {}", dimList(D), i, groupCte_[key]),
+      fmt::format("{}{} = {}", A.name, mode == Mode::Total ? "'s total" : "", oneLine(exprText(m_, *A.formula))));
+  return {name, D};
 }
 
 // ------------------------------------------------------------------ formulas
@@ -860,14 +993,16 @@ std::string Gen::render(const Scope& sc, const Val& v) {
 
 Val Gen::leaf(const Rel& r, Scope& sc) {
   if (!subsetOf(r.dims, sc.dims)) internal(fmt::format("relation {} reads dimensions outside the formula's", r.name));
+  const char* fmtS = sc.rec ? "j{}r.v" : "j{}";
   for (size_t k = 0; k < sc.joins.size(); ++k)
-    if (sc.joins[k].name == r.name) return {fmt::format("j{}", k), 0, true};
+    if (sc.joins[k].name == r.name) return {fmt::format(fmt::runtime(fmtS), k), 0, true};
   sc.joins.push_back(r);
-  return {fmt::format("j{}", sc.joins.size() - 1), 0, true};
+  return {fmt::format(fmt::runtime(fmtS), sc.joins.size() - 1), 0, true};
 }
 
 Val Gen::atom(const Val& v, Scope& sc) {
   if (v.atomic) return v;
+  if (sc.rec) return {"(" + v.s + ")", v.level, true};  // no layers in a recursive step: the text again
   int L = v.level + 1;
   if (static_cast<int>(sc.lets.size()) < L) sc.lets.resize(static_cast<size_t>(L));
   std::string n = fmt::format("x{}", ++counter_);
@@ -887,7 +1022,8 @@ Val Gen::param(Id p, Mode mode, Scope& sc) {
   std::string s = "CASE";
   auto cond = [&](const std::vector<std::string>& key) {
     std::string c;
-    for (size_t k = 0; k < P.dims.size(); ++k) c += fmt::format("{}{} = {}", k ? " AND " : "", dimCol_[P.dims[k]], sx_.str(key[k]));
+    for (size_t k = 0; k < P.dims.size(); ++k)
+      c += fmt::format("{}{}{} = {}", k ? " AND " : "", sc.dimPrefix, dimCol_[P.dims[k]], sx_.str(key[k]));
     return c;
   };
   if (!P.keyed.empty() || P.keyedDefault) {
@@ -937,6 +1073,20 @@ Val Gen::pow(Val x, Val y, Scope& sc, const Expr& ye) {
 Val Gen::scalar(ExprId id, Mode mode, Scope& sc) {
   const Expr& e = m_.exprs[id];
   const Level& L = *sc.level;
+  if (sc.rec) {  // a step of a delayed cycle: its members' values in this row and the registers
+    if (e.op == Op::Metric && sc.current.count(e.ref)) return {"(" + sc.current.at(e.ref) + ")", 0, false};
+    if (e.op == Op::Lag && m_.exprs[e.args[0]].op == Op::Metric && sc.group.count(m_.exprs[e.args[0]].ref)) {
+      Id ref = m_.exprs[e.args[0]].ref;
+      if (e.n == 0) return {"(" + sc.current.at(ref) + ")", 0, false};
+      return {sc.lagged.at({ref, e.n}), 0, true};
+    }
+    bool elementwise = !(isTimeOp(e.op) || e.op == Op::SumOver || e.op == Op::MeanOver || e.op == Op::MinOver || e.op == Op::MaxOver ||
+                         e.op == Op::Share || e.op == Op::Select);
+    if (!elementwise && readsAny(id, sc.group))
+      unsupported(e.range, fmt::format("{}() of a metric computed period by period from its own past", opName(e.op)),
+                  "mtc sql computes such a stock by a recursive CTE, one period a step: its formulas may read the stock and what it "
+                  "reads in the same period and through lag(x, k) only");
+  }
   auto a = [&](size_t k) { return scalar(e.args[k], mode, sc); };
   auto lv = [](std::initializer_list<Val> vs) {
     int l = 0;
