@@ -71,7 +71,7 @@ def main():
                     failures.append(f"{model} {d}: mtc sql exited {p.returncode}:\n{p.stderr}")
                     continue
                 sql = p.stdout
-                ctes = len(re.findall(r"^\w+ AS (?:MATERIALIZED )?\($", sql, flags=re.M))
+                ctes = len(re.findall(r"^\w+(?:\([^)]*\))? AS (?:MATERIALIZED )?\($", sql, flags=re.M))
                 if d == "postgres":  # PostgreSQL 12's `AS MATERIALIZED (`, which sqlglot 10.6 does not know
                     sql = re.sub(r"^(\w+ AS )MATERIALIZED \($", r"\1(", sql, flags=re.M)
                 try:
