@@ -190,6 +190,8 @@ def main():
     global MTC, ROOT, MODELGEN
     MTC, ROOT, MODELGEN = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
     n = int(sys.argv[sys.argv.index("--models") + 1]) if "--models" in sys.argv else 40
+    if os.environ.get("MTC_RANDOM_MODELS", "").isdigit():  # the sanitizer run: fewer (random_models.py's rule)
+        n = min(n, max(10, int(os.environ["MTC_RANDOM_MODELS"]) // 5))
     try:
         pg = pgserver.PgServer().start()
     except pgserver.Unavailable as e:
