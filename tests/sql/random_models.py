@@ -10,7 +10,8 @@ delayed cycle: the stock and a flow reading its past), computed by a recursive
 CTE one period a step: without data (a third), or with data whose total is the
 sum of its slices (`agg: sum`) or is recomputed period by period. None may be
 refused. Every value of the query, run by SQLite (or PostgreSQL with
---postgres), is compared with mtc's describe of every metric.
+--postgres), is compared with mtc's describe of every metric; every third model
+also at a coarser grain (describe's grain:, mtc sql --grain).
 
 usage: random_models.py MTC MODELGEN [--models N] [--first SEED] [--postgres]
 """
@@ -29,6 +30,7 @@ import sqlcheck  # noqa: E402
 
 PERIODS = 40
 AGGS = ["sum", "mean", "min", "max", "last"]
+GRAINS = ["day", "week", "month", "quarter", "year"]
 
 
 def periods(grain, start, n):
@@ -151,7 +153,7 @@ def main():
     if args.postgres:
         import pgcheck  # noqa: E402
         engine_factory = pgcheck.engine_or_skip()
-    failures, compared, refused, values = [], 0, 0, 0
+    failures, compared, refused, values, coarse = [], 0, 0, 0, 0
     for seed in range(args.first, args.first + args.models):
         gen = json.loads(subprocess.run([args.modelgen, str(seed)], stdout=subprocess.PIPE, text=True, check=True).stdout)
         with tempfile.TemporaryDirectory() as tmp:
@@ -170,11 +172,20 @@ def main():
                 # the interpreter and the JIT on alternate seeds (they agree bit for bit: jit_test)
                 values += sqlcheck.check_model(args.mtc, path, engine, jits=("never" if seed % 2 else "always",))
                 compared += 1
+                # and at a coarser grain (describe's grain:, mtc sql --grain), every third model
+                grain = re.match(r"model r \{ grain: (\w+)", open(path).read()).group(1)
+                coarser = GRAINS[GRAINS.index(grain) + 1:]
+                if coarser and seed % 3 == 0:
+                    engine.close()
+                    engine = engine_factory()
+                    values += sqlcheck.check_model(args.mtc, path, engine, grain=coarser[seed % len(coarser)],
+                                                   jits=("never" if seed % 2 else "always",))
+                    coarse += 1
             except sqlcheck.Mismatch as e:
                 failures.append(f"seed {seed}: {e}\n--- model\n{open(path).read()}")
             finally:
                 engine.close()
-    print(f"{compared} random models compared ({values} values), {refused} refused as expected, {len(failures)} failed")
+    print(f"{compared} random models compared ({coarse} also at a coarser grain; {values} values), {refused} refused, {len(failures)} failed")
     for f in failures[:5]:
         print(f)
     sys.exit(1 if failures or compared < args.models * 0.8 else 0)
