@@ -240,4 +240,26 @@ void collectImmediateRefs(const Model& m, ExprId e, std::vector<Id>* metrics) {
   metrics->erase(std::unique(metrics->begin(), metrics->end()), metrics->end());
 }
 
+bool timeDependent(const Model& m, Id metric) {
+  std::vector<bool> seen(m.metrics.size(), false);
+  std::vector<Id> stack{metric};
+  while (!stack.empty()) {
+    Id id = stack.back();
+    stack.pop_back();
+    if (seen[id]) continue;
+    seen[id] = true;
+    const Metric& M = m.metrics[id];
+    if (!M.formula) continue;
+    std::vector<ExprId> exprs{*M.formula};
+    while (!exprs.empty()) {
+      const Expr& e = m.exprs[exprs.back()];
+      exprs.pop_back();
+      if (isTimeOp(e.op)) return true;
+      for (ExprId a : e.args) exprs.push_back(a);
+    }
+    for (Id w : M.metricDeps) stack.push_back(w);
+  }
+  return false;
+}
+
 }  // namespace mtc::ir

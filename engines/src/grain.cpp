@@ -7,28 +7,6 @@ namespace mtc::eng {
 
 using namespace ir;
 
-bool timeDependent(const Model& m, Id metric) {
-  std::vector<bool> seen(m.metrics.size(), false);
-  std::vector<Id> stack{metric};
-  while (!stack.empty()) {
-    Id id = stack.back();
-    stack.pop_back();
-    if (seen[id]) continue;
-    seen[id] = true;
-    const Metric& M = m.metrics[id];
-    if (!M.formula) continue;
-    std::vector<ExprId> exprs{*M.formula};
-    while (!exprs.empty()) {
-      const Expr& e = m.exprs[exprs.back()];
-      exprs.pop_back();
-      if (isTimeOp(e.op)) return true;
-      for (ExprId a : e.args) exprs.push_back(a);
-    }
-    for (Id w : M.metricDeps) stack.push_back(w);
-  }
-  return false;
-}
-
 std::unique_ptr<AtGrain> valuesAtGrain(const Context& ctx, Grain g, const std::vector<Id>& metrics) {
   const Model& m = ctx.model;
   auto out = std::make_unique<AtGrain>();

@@ -23,7 +23,4 @@ struct AtGrain {
 // g is the model's grain: then `input` is all false and nothing is evaluated).
 std::unique_ptr<AtGrain> valuesAtGrain(const Context& ctx, Grain g, const std::vector<ir::Id>& metrics);
 
-// Does the metric (through its formula, transitively) read a time operator?
-bool timeDependent(const ir::Model& m, ir::Id metric);
-
 }  // namespace mtc::eng

@@ -1,5 +1,6 @@
 // Numbers, percentages and escaping for every renderer.
 #include "mtc/ir_print.h"
+#include "mtc/escape.h"
 #include "common.h"
 
 #include <algorithm>
@@ -221,17 +222,6 @@ std::string markdownEscape(const std::string& s) {
   return o;
 }
 
-std::string mermaidText(const std::string& s) {
-  std::string r;
-  for (char c : s) switch (c) {
-      case '"': r += "#quot;"; break;
-      case '<': r += "#lt;"; break;
-      case '>': r += "#gt;"; break;
-      case '#': r += "#35;"; break;
-      case '\n': case '\r': r += ' '; break;
-      default: r += c;
-    }
-  return r;
-}
+std::string mermaidText(const std::string& s) { return mtc::mermaidText(s, " "); }
 
 }  // namespace mtc::report

@@ -109,30 +109,6 @@ std::string lower(std::string s) {
   return s;
 }
 
-// Does the metric (through its formula, transitively) read a time operator?
-// (As engines/src/grain.cpp: such metrics roll up at a coarser grain.)
-bool timeDependent(const Model& m, Id metric) {
-  std::vector<bool> seen(m.metrics.size(), false);
-  std::vector<Id> stack{metric};
-  while (!stack.empty()) {
-    Id id = stack.back();
-    stack.pop_back();
-    if (seen[id]) continue;
-    seen[id] = true;
-    const Metric& M = m.metrics[id];
-    if (!M.formula) continue;
-    std::vector<ExprId> exprs{*M.formula};
-    while (!exprs.empty()) {
-      const Expr& e = m.exprs[exprs.back()];
-      exprs.pop_back();
-      if (isTimeOp(e.op)) return true;
-      for (ExprId a : e.args) exprs.push_back(a);
-    }
-    for (Id w : M.metricDeps) stack.push_back(w);
-  }
-  return false;
-}
-
 class Gen {
  public:
   Gen(const Model& m, const Options& o) : m_(m), o_(o), sx_(o.dialect) {}
@@ -344,6 +320,7 @@ class Gen {
   std::string render(const Scope& sc, const Val& v);
   std::string finalSelect(const Level& L, const std::vector<Id>& outs);
   std::string inputsSelect(const std::vector<Id>& outs);
+  std::vector<std::string> outputNames(const std::vector<Id>& dims) const;
   std::string dimsText(const std::vector<Id>& dims) const {
     std::string s;
     for (Id d : dims) s += (s.empty() ? "" : ", ") + m_.dims[d].name;
@@ -1363,14 +1340,7 @@ std::string Gen::finalSelect(const Level& L, const std::vector<Id>& outs) {
         dims.push_back(d);
         break;
       }
-  std::set<std::string> taken{"metric", "period", "value"};
-  std::vector<std::string> outName;
-  for (Id d : dims) {
-    std::string n = m_.dims[d].name;
-    if (taken.count(lower(n))) n = "dim_" + n;
-    taken.insert(lower(n));
-    outName.push_back(n);
-  }
+  std::vector<std::string> outName = outputNames(dims);
   std::string q;
   bool first = true;
   auto branch = [&](Id id, const Rel& r) {
@@ -1393,6 +1363,20 @@ std::string Gen::finalSelect(const Level& L, const std::vector<Id>& outs) {
   return q + "\nORDER BY " + order;
 }
 
+// The output's dimension columns' names: each dimension's, prefixed dim_ where it
+// would meet metric, period or value (or another column) case-insensitively.
+std::vector<std::string> Gen::outputNames(const std::vector<Id>& dims) const {
+  std::set<std::string> taken{"metric", "period", "value"};
+  std::vector<std::string> out;
+  for (Id d : dims) {
+    std::string n = m_.dims[d].name;
+    if (taken.count(lower(n))) n = "dim_" + n;
+    taken.insert(lower(n));
+    out.push_back(n);
+  }
+  return out;
+}
+
 // Options::inputsOnly (mtc run --pushdown): what mtc's loader needs from the
 // sources read, at the model's grain, in rows of the usual columns:
 //   metric = a name   a data metric's cell with rows (its dimensions, value; NULL: missing)
@@ -1407,14 +1391,7 @@ std::string Gen::inputsSelect(const std::vector<Id>& outs) {
     for (Id id : outs) use |= contains(m_.metrics[id].dims, d);
     if (use) dims.push_back(d);
   }
-  std::set<std::string> taken{"metric", "period", "value"};
-  std::vector<std::string> outName;
-  for (Id d : dims) {
-    std::string n = m_.dims[d].name;
-    if (taken.count(lower(n))) n = "dim_" + n;
-    taken.insert(lower(n));
-    outName.push_back(n);
-  }
+  std::vector<std::string> outName = outputNames(dims);
   std::string q;
   auto branch = [&](const std::string& metric, const std::string& period, const std::function<std::string(size_t)>& dim,
                     const std::string& value, const std::string& from) {

@@ -11,11 +11,13 @@ and value.
 
 usage: dialects.py MTC SOURCE_DIR
 """
-import glob
 import os
 import re
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sqlcheck  # noqa: E402
 
 try:
     import sqlglot
@@ -45,19 +47,11 @@ def outside_strings(sql):
     return re.sub(r"'(?:[^'\\]|\\.|'')*'", "''", sql)
 
 
-def models(root):
-    pats = ["examples/*/*.mtree", "tests/data/*.mtree", "tests/stdlib/*_test.mtree", "tests/engines/*/*/model.mtree"]
-    out = []
-    for p in pats:
-        out += sorted(glob.glob(os.path.join(root, p)))
-    return out
-
-
 def main():
     mtc, root = sys.argv[1], sys.argv[2]
     env = dict(os.environ, MTC_STDLIB=os.path.join(root, "stdlib"))
     checked, skipped, failures = 0, 0, []
-    for model in models(root):
+    for model in sqlcheck.models(root):
         text = open(model).read()
         grains = [None] + (["quarter"] if re.search(r"grain:\s*month", text) else [])
         for grain in grains:

@@ -13,6 +13,7 @@ Used by tests/sql/sqlite_run.py (examples and test models) and tests/sql/random_
 (random models) for SQLite, and by the PostgreSQL test through `Engine`.
 """
 import csv
+import glob
 import json
 import math
 import os
@@ -24,6 +25,15 @@ import tempfile
 
 REL = 1e-9     # relative to the larger of the two values ...
 CANCEL = 1e-12  # ... or, where a sum over slices cancels to near zero, to the period's largest value of that metric
+
+
+# The models the SQL tests run: every example and test model.
+def models(root):
+    pats = ["examples/*/*.mtree", "tests/data/*.mtree", "tests/stdlib/*_test.mtree", "tests/engines/*/*/model.mtree"]
+    out = []
+    for p in pats:
+        out += sorted(glob.glob(os.path.join(root, p)))
+    return out
 
 
 class Mismatch(Exception):

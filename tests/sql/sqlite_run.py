@@ -7,7 +7,6 @@ must be refused with sql-unsupported, and is listed.
 
 usage: sqlite_run.py MTC SOURCE_DIR
 """
-import glob
 import os
 import re
 import sys
@@ -16,19 +15,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sqlcheck  # noqa: E402
 
 
-def models(root):
-    pats = ["examples/*/*.mtree", "tests/data/*.mtree", "tests/stdlib/*_test.mtree", "tests/engines/*/*/model.mtree"]
-    out = []
-    for p in pats:
-        out += sorted(glob.glob(os.path.join(root, p)))
-    return out
-
-
 def main(engine_factory=sqlcheck.SqliteEngine, label="SQLite"):
     mtc, root = sys.argv[1], sys.argv[2]
     os.environ["MTC_STDLIB"] = os.path.join(root, "stdlib")
     failures, refused, bad_data, values, compared = [], [], [], 0, 0
-    for model in models(root):
+    for model in sqlcheck.models(root):
         text = open(model).read()
 
         grains = [None] + (["quarter"] if re.search(r"grain:\s*month", text) else [])

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "mtc/compiler.h"
+#include "mtc/escape.h"
 #include "mtc/ir_print.h"
 
 namespace mtc::graph {
@@ -438,19 +439,8 @@ std::string toDot(const ir::Model& m, const Graph& g) {
 
 namespace {
 
-// Text inside a quoted Mermaid label: quotes and markup characters as entity codes.
-std::string mermaidText(std::string_view s) {
-  std::string r;
-  for (char c : s) switch (c) {
-      case '"': r += "#quot;"; break;
-      case '<': r += "#lt;"; break;
-      case '>': r += "#gt;"; break;
-      case '#': r += "#35;"; break;
-      case '\n': r += "<br/>"; break;
-      default: r += c;
-    }
-  return r;
-}
+// Text inside a quoted Mermaid label (mtc/escape.h), its line breaks kept.
+std::string mermaidText(std::string_view s) { return mtc::mermaidText(s, "<br/>"); }
 
 const char* mermaidClass(const ir::Model& m, const Node& n) {
   if (n.kind == NodeKind::Param) return "param";

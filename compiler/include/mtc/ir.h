@@ -472,5 +472,8 @@ void collectRefs(const Model& m, ExprId e, std::vector<Id>* metrics, std::vector
 // The metrics an expression reads in the same period: not those read only
 // through lag(x, k) with k >= 1 (sorted, unique).
 void collectImmediateRefs(const Model& m, ExprId e, std::vector<Id>* metrics);
+// Does the metric (through its formula, transitively) read a time operator? Such a
+// metric is not recomputed from rolled-up inputs at a coarser grain, but rolled up itself.
+bool timeDependent(const Model& m, Id metric);
 
 }  // namespace mtc::ir
