@@ -21,6 +21,7 @@
 #include "commands.h"
 #include "mtc/compiler.h"
 #include "mtc/fileio.h"
+#include "mtc/progress.h"
 
 namespace mtc::cli {
 
@@ -138,6 +139,7 @@ void startWatchdog(double timeout, uint64_t maxResident) {
       }
       if (why.empty()) continue;
       mtc::removeUnfinishedWrite();
+      if (mtc::rt::progressEnabled()) std::fputs("\r\033[K", stderr);  // over a progress bar
       std::fprintf(stderr, "mtc: error: %s: stopped\n", why.c_str());
       std::fflush(stderr);
       std::_Exit(3);

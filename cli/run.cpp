@@ -1,9 +1,14 @@
 // `mtc run`: parses its flags, runs the pipeline (eng::runModel), prints the
 // diagnostics and writes the report.
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string_view>
 
 #include "commands.h"
 #include "mtc/engines/pipeline.h"
+#include "mtc/progress.h"
 #include "mtc/report.h"
 
 namespace mtc::cli {
@@ -21,6 +26,7 @@ struct RunOptions {
   bool stats = false;
   bool dumpPlan = false;
   bool pushdown = false;
+  bool quiet = false;
 };
 
 report::Format formatOf(const std::string& f) {
@@ -31,6 +37,9 @@ report::Format formatOf(const std::string& f) {
 }
 
 int cmdRun(const RunOptions& o, const CommonOptions& common) {
+  // progress bars for work over a second, on a terminal only (mtc/progress.h)
+  const char* term = std::getenv("TERM");
+  rt::enableProgress(!o.quiet && isatty(STDERR_FILENO) && !(term && std::string_view(term) == "dumb"));
   eng::RunRequest req;
   req.path = o.model;
   req.compile = compileOptions(common);
@@ -90,6 +99,7 @@ void addRun(CLI::App& app, Registry& reg) {
   sub->add_flag("--no-jit", o.noJit, "the same as --jit=never: evaluate formulas with the reference interpreter");
   sub->add_option("--threads", o.threads, "worker threads for the engines (default: every core); the numbers do not depend on it")
       ->check(CLI::Range(1u, 1024u));
+  sub->add_flag("-q,--quiet", o.quiet, "no progress bars (they are shown on a terminal for work that takes over a second)");
   sub->add_flag("--stats", o.stats, "print timings (parse, check, load, compile, evaluate) on stderr");
   sub->add_flag("--pushdown", o.pushdown,
                 "aggregate postgres sources on the server: send mtc sql's query and read its aggregated rows, not the raw rows "

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "mtc/ir_print.h"
+#include "mtc/progress.h"
 
 namespace mtc::eng {
 
@@ -60,9 +61,16 @@ Projection project(const Context& ctx, const std::vector<Id>& targets, int64_t h
   pr.point.timeline = &pr.timeline;
   const int season = seasonLength(m.grain);
   std::vector<bool> need = rt::needed(m, targets);
-  for (Id id : m.topoOrder) {
+  auto forecastHere = [&](Id id) {
     const Metric& M = m.metrics[id];
-    if (!need[id] || M.formula || !M.data || id >= ctx.data.hasData.size() || !ctx.data.hasData[id]) continue;
+    return need[id] && !M.formula && M.data && id < ctx.data.hasData.size() && ctx.data.hasData[id];
+  };
+  uint64_t series = 0;
+  for (Id id : m.topoOrder)
+    if (forecastHere(id)) series += ctx.data.inputs[id].slices;
+  rt::Progress progress("forecasting the inputs", series, "series");
+  for (Id id : m.topoOrder) {
+    if (!forecastHere(id)) continue;
     const rt::Series& hist = ctx.data.inputs[id];
     Projection::Input in;
     in.metric = id;
@@ -102,6 +110,7 @@ Projection project(const Context& ctx, const std::vector<Id>& targets, int64_t h
       for (int i = 0; i < h; ++i) s.at(sl, static_cast<size_t>(last + 1 + i)) = f.mean[static_cast<size_t>(i)];
       in.first.push_back(last + 1);
       in.slices.push_back(std::move(f));
+      progress.add();
     }
     pr.point.inputs.push_back({id, std::move(s)});
     pr.inputs.push_back(std::move(in));

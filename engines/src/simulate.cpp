@@ -19,6 +19,7 @@
 
 #include "grain.h"
 #include "mtc/ir_print.h"
+#include "mtc/progress.h"
 #include "project.h"
 
 namespace mtc::eng {
@@ -192,6 +193,7 @@ SimulateResult simulate(const Context& ctx, const SimulateStmt& s) {
   for (Id id : s.metrics) timeOps |= timeDependent(m, id);
   for (Id id = 0; id < m.metrics.size(); ++id) timeOps |= need[id] && m.metrics[id].group != kNone;
   r.batched = H == 1 && !timeOps && pr.inputs.empty();
+  rt::Progress progress(fmt::format("simulate {}", m.metrics[s.metrics.front()].name), K, "runs");
   if (r.batched) {
     // every run is one period of a timeline of `chunk` periods: one evaluation per chunk
     const size_t chunk = 4096;
@@ -212,6 +214,7 @@ SimulateResult simulate(const Context& ctx, const SimulateStmt& s) {
       ev->evaluateInto(sc, vals, &sub);
       for (size_t mi = 0; mi < M; ++mi)
         for (size_t k = 0; k < n; ++k) out[mi][0][lo + k] = vals.at(s.metrics[mi], static_cast<int64_t>(k));
+      progress.add(n);
     });
   } else {
     tbb::parallel_for(tbb::blocked_range<size_t>(0, K, 64), [&](const tbb::blocked_range<size_t>& br) {
@@ -229,6 +232,7 @@ SimulateResult simulate(const Context& ctx, const SimulateStmt& s) {
         for (size_t mi = 0; mi < M; ++mi)
           for (size_t p = 0; p < P; ++p) out[mi][p][k] = vals.at(s.metrics[mi], from + static_cast<int64_t>(p));
       }
+      progress.add(br.size());
     });
   }
   // statistics per metric and period

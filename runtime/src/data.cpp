@@ -19,6 +19,7 @@
 #include <unordered_map>
 
 #include "mtc/ops.h"
+#include "mtc/progress.h"
 #include "mtc/runtime.h"
 #include "table.h"
 
@@ -622,8 +623,9 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues, const
     }
   };
   std::atomic<size_t> next{0};
+  Progress progress("loading the metrics' series", withData.size(), "metrics");
   auto worker = [&] {
-    for (size_t k; (k = next.fetch_add(1)) < withData.size();) loadMetric(withData[k], metricIssues[k]);
+    for (size_t k; (k = next.fetch_add(1)) < withData.size(); progress.add()) loadMetric(withData[k], metricIssues[k]);
   };
   if (withData.size() > 1) {
     std::thread other(worker);

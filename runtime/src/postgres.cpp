@@ -17,6 +17,7 @@
 #include <set>
 
 #include "builder.h"
+#include "mtc/progress.h"
 #include "table.h"
 
 namespace mtc::rt::table {
@@ -376,7 +377,9 @@ bool readPostgres(const PgSource& src, const Wanted& w, Table& t, std::vector<Is
   const std::vector<size_t> dateColumn = t.timeIsDate ? std::vector<size_t>{static_cast<size_t>(timeIndex)} : std::vector<size_t>{};
   uint32_t row = 0;  // the result's rows from 1 (messages say "query row N")
   bool rowsOk = true;
+  Progress progress("reading postgres source " + src.name, 0, "rows");
   for (;;) {
+    if ((row & 0x3ff) == 0x3ff) progress.add(0x400);
     char* buf = nullptr;
     int len = PQgetCopyData(c, &buf, 0);
     if (len == -1) break;  // done

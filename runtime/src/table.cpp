@@ -4,6 +4,7 @@
 #include "builder.h"
 
 #include "mtc/fileio.h"
+#include "mtc/progress.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -18,6 +19,7 @@
 #include <cstring>
 #include <deque>
 #include <fast_float/fast_float.h>
+#include <filesystem>
 #include <limits>
 #include <thread>
 #include <unordered_map>
@@ -116,10 +118,24 @@ namespace {
 // open (reported).
 template <typename F>
 bool parseRows(const char*& p, const char* end, size_t& line, char delim, const std::string& path, std::vector<Issue>& issues,
-               F&& row) {
+               F&& row, Progress* progress = nullptr) {
   std::vector<std::string_view> fields;
   std::deque<std::string> quoted;  // unescaped quoted fields of the current row
+  const char* reported = p;        // bytes up to here counted in `progress`
+  size_t rows = 0;
+  struct Flush {  // the rest counted however the loop ends
+    Progress* progress;
+    const char*& p;
+    const char*& reported;
+    ~Flush() {
+      if (progress && p > reported) progress->add(static_cast<uint64_t>(p - reported));
+    }
+  } flush{progress, p, reported};
   while (p < end) {
+    if (progress && (++rows & 0x3fff) == 0) {
+      progress->add(static_cast<uint64_t>(p - reported));
+      reported = p;
+    }
     const size_t rowStart = line;
     fields.clear();
     quoted.clear();
@@ -257,6 +273,8 @@ bool readCsv(const std::string& path, char delim, const Wanted& w, Table& t, std
     issues.emplace_back(DiagCode::DataFile, path, line, "", "the file has a header and no rows");
     return false;
   }
+  // a bar for a file that takes over a second (mtc/progress.h)
+  Progress progress(fmt::format("reading {}", std::filesystem::path(path).filename().string()), static_cast<uint64_t>(end - p), "bytes");
   auto rows = [](Builder& to) {
     return [&to](size_t rowStart, const std::string_view* f, size_t n) {
       to.row(static_cast<uint32_t>(rowStart), f, n);
@@ -273,14 +291,14 @@ bool readCsv(const std::string& path, char delim, const Wanted& w, Table& t, std
     b2.header(t.header);
     size_t line2 = line + countLines(p, mid);
     const char* q = mid;
-    std::thread second([&] { parseRows(q, end, line2, delim, path, later, rows(b2)); });
-    parseRows(p, mid, line, delim, path, issues, rows(b));
+    std::thread second([&] { parseRows(q, end, line2, delim, path, later, rows(b2), &progress); });
+    parseRows(p, mid, line, delim, path, issues, rows(b), &progress);
     second.join();
     appendTable(t, u);
     issues.insert(issues.end(), std::make_move_iterator(later.begin()), std::make_move_iterator(later.end()));
     return true;
   }
-  return parseRows(p, end, line, delim, path, issues, rows(b));
+  return parseRows(p, end, line, delim, path, issues, rows(b), &progress);
 }
 
 bool readSqlite(const std::string& path, const std::string& query, const Wanted& w, Table& t, std::vector<Issue>& issues,
@@ -319,7 +337,9 @@ bool readSqlite(const std::string& path, const std::string& query, const Wanted&
   std::vector<std::string_view> fields(static_cast<size_t>(n));
   int rc;
   uint32_t r = 1;
+  Progress progress(fmt::format("reading {}", std::filesystem::path(path).filename().string()), 0, "rows");
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if ((r & 0x3ff) == 0) progress.add(0x400);
     for (int i = 0; i < n; ++i) {
       std::string& c = cells[static_cast<size_t>(i)];
       switch (sqlite3_column_type(st, i)) {

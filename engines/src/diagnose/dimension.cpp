@@ -8,6 +8,8 @@
 
 #include <tbb/parallel_for.h>
 
+#include "mtc/progress.h"
+
 namespace mtc::eng::drift {
 
 MixRate mixRate(const std::vector<double>& w0, const std::vector<double>& w1, const std::vector<double>& r0,
@@ -124,6 +126,8 @@ std::vector<Element> localize(const Cube& cube, const LocalizeOptions& o) {
       cuboids.push_back(std::move(c));
     } while (std::prev_permutation(sel.begin(), sel.end()));
   }
+  // the cuboids built so far (pruning may leave some unbuilt: the bar then ends early)
+  rt::Progress progress("diagnose: the slices' cuboids", cuboids.size(), "cuboids");
   auto keyOf = [&](size_t i, const std::vector<uint32_t>& dims) {
     const uint32_t* key = K + i * D;
     uint64_t k = 0;
@@ -178,6 +182,7 @@ std::vector<Element> localize(const Cube& cube, const LocalizeOptions& o) {
         }
       }
     });
+    progress.add(plans.size());
   };
   // layer-1 pruning: a value of a dimension whose leaves explain too little
   std::vector<std::vector<uint8_t>> pruned(D);

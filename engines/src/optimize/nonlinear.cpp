@@ -11,6 +11,7 @@
 #include "evalexpr.h"
 #include "mtc/dual_expr.h"
 #include "mtc/ir_print.h"
+#include "mtc/progress.h"
 #include "optimize/linear.h"
 #include "solvers/nlp.h"
 
@@ -408,7 +409,8 @@ void solveNonlinear(const NlpInput& in, OptimizeResult& r) {
     return s.maximize ? a.objective > b.objective + tol : a.objective < b.objective - tol;
   };
   const double feasTol = 1e-7;
-  for (size_t k = 0; k < starts.size(); ++k) {
+  rt::Progress progress(s.name, starts.size(), "starts");
+  for (size_t k = 0; k < starts.size(); progress.add(), ++k) {
     if (limit > 0) {
       double used = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       if (used >= limit) {
