@@ -21,6 +21,12 @@
 
 namespace mtc {
 
+// Whether parseFile reads metrics and params with HandParser (below). Tests
+// turn it off to compare its ASTs with ANTLR's; declared where they use it.
+namespace detail {
+bool handParser = true;
+}
+
 using grammar::MTreeLexer;
 using grammar::MTreeParser;
 using L = MTreeLexer;
@@ -590,6 +596,26 @@ bool syntaxErrorSince(const Diagnostics& diags, size_t from) {
 }
 
 
+// The text of a string literal: its quotes removed, its escapes decoded.
+std::string unquote(const std::string& s) {
+  std::string out;
+  for (size_t i = 1; i + 1 < s.size(); ++i) {
+    char c = s[i];
+    if (c == '\\' && i + 2 < s.size()) {
+      char n = s[++i];
+      switch (n) {
+        case 'n': out += '\n'; break;
+        case 't': out += '\t'; break;
+        case 'r': out += '\r'; break;
+        default: out += n; break;
+      }
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 using P = MTreeParser;
 using namespace ast;
 
@@ -691,25 +717,6 @@ class Builder {
   Ident ident(P::IdentContext* c) {
     if (!c) return {};
     return Ident{text(c), range(c)};
-  }
-
-  static std::string unquote(const std::string& s) {
-    std::string out;
-    for (size_t i = 1; i + 1 < s.size(); ++i) {
-      char c = s[i];
-      if (c == '\\' && i + 2 < s.size()) {
-        char n = s[++i];
-        switch (n) {
-          case 'n': out += '\n'; break;
-          case 't': out += '\t'; break;
-          case 'r': out += '\r'; break;
-          default: out += n; break;
-        }
-      } else {
-        out += c;
-      }
-    }
-    return out;
   }
 
   void setTitle(Decl& d, antlr4::tree::TerminalNode* s) {
@@ -1636,6 +1643,490 @@ std::unique_ptr<ast::SliceMap> literalParamMap(const SourceFile& file, const std
   return m;
 }
 
+// The declarations that make up most of a large model (metrics and params),
+// parsed by hand straight into their AST: through ANTLR every operand of a
+// formula is a dozen rule levels (enterRule, exitRule, a context each, the
+// builder's walk over them), which was most of the time of checking a
+// 10,000-metric model. The grammar's rules are followed one for one and the
+// AST is the one Builder makes of the same text (ranges, texts, values), but
+// only for text that is plainly valid: at anything else (a syntax error, a
+// number out of range, `not`, a keyword used as a name in a formula, the rare
+// forms where the grammar needs more than one token of look-ahead) decl()
+// returns nullptr without reporting, and the declaration goes through ANTLR
+// and Builder as before, which report what is wrong. So the diagnostics are
+// ANTLR's, and the accepted text has one derivation in the grammar: the parse
+// cannot differ from ANTLR's. tests/unit/parse_test.cpp compares the two ASTs
+// on every .mtree file of the repository.
+class HandParser {
+ public:
+  HandParser(const SourceFile& f, const std::vector<std::unique_ptr<antlr4::Token>>& toks, const ParseLimits& lim)
+      : file_(f), toks_(toks), limits_(lim) {
+    sig_.reserve(toks.size());
+    for (size_t i = 0; i < toks.size(); ++i)
+      if (toks[i]->getChannel() == antlr4::Token::DEFAULT_CHANNEL) sig_.push_back(toks[i].get()), pos_.push_back(i);
+  }
+
+  // The declaration, or nullptr: parse it with ANTLR.
+  std::unique_ptr<Decl> decl() {
+    if (sig_.size() < 2) return nullptr;
+    try {
+      std::unique_ptr<Decl> d;
+      switch (type(0)) {
+        case L::METRIC: d = metric(); break;
+        case L::PARAM: d = param(); break;
+        default: return nullptr;
+      }
+      if (type(0) != antlr4::Token::EOF) return nullptr;  // more than one declaration: ANTLR's file rule
+      d->file = file_.id();
+      d->range = span(0, p_ - 1);
+      d->doc = docComment();
+      return d;
+    } catch (const Bail&) {
+      return nullptr;
+    }
+  }
+
+ private:
+  struct Bail {};
+  const SourceFile& file_;
+  const std::vector<std::unique_ptr<antlr4::Token>>& toks_;
+  const ParseLimits& limits_;
+  std::vector<antlr4::Token*> sig_;  // the significant tokens, the chunk's EOF last
+  std::vector<size_t> pos_;          // their indices in toks_
+  size_t p_ = 0;                     // the next significant token
+
+  [[noreturn]] static void bail() { throw Bail{}; }
+  // The type of the k-th token from here (EOF past the end).
+  size_t type(size_t k) const { return p_ + k < sig_.size() ? sig_[p_ + k]->getType() : antlr4::Token::EOF; }
+  antlr4::Token* take() {
+    if (p_ >= sig_.size() || sig_[p_]->getType() == antlr4::Token::EOF) bail();
+    return sig_[p_++];
+  }
+  antlr4::Token* expect(size_t t) {
+    if (type(0) != t) bail();
+    return take();
+  }
+  bool accept(size_t t) {
+    if (type(0) != t) return false;
+    ++p_;
+    return true;
+  }
+  Range range(const antlr4::Token* t) const { return tokenRange(file_.id(), t); }
+  // The range of the significant tokens a..b, as Builder::range of a rule.
+  Range span(size_t a, size_t b) const { return Range{range(sig_[a]).begin, range(sig_[b]).end}; }
+  Range since(size_t a) const { return span(a, p_ - 1); }
+
+  // grammar rule `ident` (soft keywords name things) and `key` (any word)
+  static bool isIdent(size_t t) { return t == L::ID || t == L::STAGE || (t >= L::MAXIMIZE && t <= L::NOT); }
+  static bool isKey(size_t t) { return t == L::ID || (t >= L::MODEL && t <= L::NOT); }
+  static bool isNumber(size_t t) { return t == L::INT || t == L::FLOAT || t == L::PERCENT; }
+  Ident ident() {
+    if (!isIdent(type(0))) bail();
+    antlr4::Token* t = take();
+    return Ident{t->getText(), range(t)};
+  }
+  Ident key() {
+    if (!isKey(type(0))) bail();
+    antlr4::Token* t = take();
+    return Ident{t->getText(), range(t)};
+  }
+  std::vector<Ident> identList() {  // ident (COMMA ident)*
+    std::vector<Ident> v;
+    v.push_back(ident());
+    while (accept(L::COMMA)) v.push_back(ident());
+    return v;
+  }
+
+  // Builder::docComment, over this declaration's tokens
+  std::string docComment() const {
+    std::vector<std::string> lines;
+    int newlines = 0;
+    for (size_t i = pos_[0]; i-- > 0;) {
+      const antlr4::Token* t = toks_[i].get();
+      if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL) break;
+      if (t->getType() == L::NEWLINE) {
+        if (++newlines > 1) break;
+        continue;
+      }
+      if (t->getType() == L::WS) continue;
+      if (t->getType() != L::DOC_COMMENT) break;
+      newlines = 0;
+      std::string s = t->getText().substr(3);
+      if (!s.empty() && s[0] == ' ') s.erase(0, 1);
+      lines.insert(lines.begin(), s);
+    }
+    std::string out;
+    for (auto& l : lines) { if (!out.empty()) out += '\n'; out += l; }
+    return out;
+  }
+  // the text of significant tokens a..b and everything between them
+  std::string textOf(size_t a, size_t b) const {
+    std::string s;
+    for (size_t i = pos_[a]; i <= pos_[b]; ++i) s += toks_[i]->getText();
+    return s;
+  }
+
+  // ---- declarations
+  template <typename T>
+  std::unique_ptr<T> start() {
+    auto d = std::make_unique<T>();
+    d->keywordRange = range(take());
+    d->name = ident();
+    if (type(0) == L::STRING) {
+      antlr4::Token* s = take();
+      d->title = unquote(s->getText());
+      d->titleRange = range(s);
+    }
+    expect(L::COLON);
+    d->unit = unitExpr();
+    if (accept(L::BY)) d->dims = identList();
+    return d;
+  }
+  // METRIC ident STRING? COLON unitExpr dimsClause? (ASSIGN expr)? propBlock?
+  std::unique_ptr<Decl> metric() {
+    auto m = start<MetricDecl>();
+    if (accept(L::ASSIGN)) m->formula = expr();
+    if (type(0) == L::LBRACE) m->props = propBlock();
+    return m;
+  }
+  // PARAM ident STRING? COLON unitExpr dimsClause? ASSIGN paramValue (TILDE distribution)? propBlock?
+  std::unique_ptr<Decl> param() {
+    auto m = start<ParamDecl>();
+    expect(L::ASSIGN);
+    if (type(0) == L::LBRACE) m->map = sliceMap();
+    else m->value = expr();
+    if (accept(L::TILDE)) m->dist = distribution();
+    if (type(0) == L::LBRACE) m->props = propBlock();
+    return m;
+  }
+
+  // ---- units: unitFactor ((STAR | SLASH) unitFactor)*, as Builder::unitExpr
+  UnitExpr unitExpr() {
+    UnitExpr u;
+    size_t a = p_;
+    unitTerms(1, u);
+    u.range = since(a);
+    return u;
+  }
+  void unitTerms(int sign, UnitExpr& out) {
+    int op = 1;
+    while (true) {
+      // (ident | INT | LPAREN unitExpr RPAREN) (CARET MINUS? INT)?
+      size_t a = p_;
+      size_t t = type(0);
+      UnitExpr inner;
+      Ident name;
+      if (isIdent(t)) {
+        name = ident();
+      } else if (t == L::INT) {
+        if (take()->getText() != "1") bail();  // Builder reports it
+      } else if (t == L::LPAREN) {
+        take();
+        unitTerms(1, inner);
+        expect(L::RPAREN);
+      } else {
+        bail();
+      }
+      int power = 1;
+      if (accept(L::CARET)) {
+        bool minus = accept(L::MINUS);
+        long pw = std::strtol(expect(L::INT)->getText().c_str(), nullptr, 10);
+        if (minus) pw = -pw;
+        power = static_cast<int>(std::clamp<long>(pw, -64, 64));
+      }
+      int f = sign * op * power;
+      if (t == L::LPAREN) {
+        for (UnitTerm& u : inner.terms) out.terms.push_back(UnitTerm{std::move(u.name), f * u.power, u.range});
+      } else if (t != L::INT) {
+        out.terms.push_back(UnitTerm{std::move(name.name), f, since(a)});
+      }
+      if (type(0) == L::STAR) op = 1;
+      else if (type(0) == L::SLASH) op = -1;
+      else return;
+      take();
+    }
+  }
+
+  // ---- periods and durations, as Builder::period and Builder::duration
+  // period : INT (MINUS (INT | ID) (MINUS INT)?)? ; the end of the one at k
+  size_t periodEnd(size_t k) const {
+    if (type(k) != L::INT) return 0;
+    ++k;
+    if (type(k) == L::MINUS && (type(k + 1) == L::INT || type(k + 1) == L::ID)) {
+      k += 2;
+      if (type(k) == L::MINUS && type(k + 1) == L::INT) k += 2;
+    }
+    return k;
+  }
+  PeriodLit period() {
+    PeriodLit pl;
+    size_t a = p_, e = p_ + periodEnd(0);
+    if (e == p_) bail();
+    p_ = e;
+    pl.range = since(a);
+    for (size_t i = pos_[a]; i <= pos_[e - 1]; ++i) {
+      const antlr4::Token* t = toks_[i].get();
+      if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) pl.spaced = true;
+      else pl.text += t->getText();
+    }
+    return pl;
+  }
+
+  // ---- property blocks: LBRACE propEntry* RBRACE
+  PropBlock propBlock() {
+    PropBlock b;
+    b.present = true;
+    size_t a = p_;
+    expect(L::LBRACE);
+    while (!accept(L::RBRACE)) {
+      // propEntry : key COLON propItem (COMMA propItem)*
+      PropEntry pe;
+      size_t ea = p_;
+      pe.key = key();
+      expect(L::COLON);
+      do pe.values.push_back(propItem());
+      while (accept(L::COMMA));
+      pe.range = since(ea);
+      // the next entry's key, or '}' (anything else: ANTLR says what is wrong)
+      if (type(0) != L::RBRACE && !(isKey(type(0)) && type(1) == L::COLON)) bail();
+      b.entries.push_back(std::move(pe));
+    }
+    b.range = since(a);
+    return b;
+  }
+  // propItem : duration | periodSpanValue | expr
+  PropItem propItem() {
+    PropItem item;
+    size_t a = p_;
+    size_t pe = periodEnd(0);
+    if (pe && type(pe) == L::DOTDOT) {  // periodSpanValue : period DOTDOT period
+      item.kind = PropItem::Kind::PeriodSpan;
+      item.span.from = period();
+      expect(L::DOTDOT);
+      item.span.to = period();
+    } else if (type(0) == L::INT && isIdent(type(1))) {  // duration : INT ident
+      if (type(2) == L::COLON) bail();  // `3` then the key of the next entry
+      item.kind = PropItem::Kind::Duration;
+      antlr4::Token* n = take();
+      item.duration.count = static_cast<long long>(parseNumberLiteral(n->getText()));
+      item.duration.unit = ident();
+      item.duration.range = since(a);
+    } else {
+      item.kind = PropItem::Kind::Expr;
+      item.expr = expr();
+    }
+    item.range = since(a);
+    if (item.kind == PropItem::Kind::PeriodSpan) item.span.range = item.range;
+    item.text = textOf(a, p_ - 1);
+    return item;
+  }
+
+  // ---- slice maps: LBRACE (sliceEntry (COMMA sliceEntry)* COMMA?)? RBRACE
+  std::unique_ptr<SliceMap> sliceMap() {
+    auto m = std::make_unique<SliceMap>();
+    size_t a = p_;
+    expect(L::LBRACE);
+    while (type(0) != L::RBRACE) {
+      // sliceEntry : key COLON ( sliceMap | expr (TILDE distribution)? )
+      SliceEntry se;
+      size_t ea = p_;
+      se.key = key();
+      expect(L::COLON);
+      if (type(0) == L::LBRACE) {
+        se.nested = sliceMap();
+      } else {
+        se.value = expr();
+        if (accept(L::TILDE)) se.dist = distribution();
+      }
+      se.range = since(ea);
+      m->entries.push_back(std::move(se));
+      if (!accept(L::COMMA)) break;
+    }
+    expect(L::RBRACE);
+    m->range = since(a);
+    return m;
+  }
+  // distribution : ident LPAREN expr (COMMA expr)* RPAREN
+  Distribution distribution() {
+    Distribution d;
+    size_t a = p_;
+    d.name = ident();
+    expect(L::LPAREN);
+    do d.args.push_back(expr());
+    while (accept(L::COMMA));
+    expect(L::RPAREN);
+    d.range = since(a);
+    return d;
+  }
+
+  // ---- expressions, one function per rule
+  ExprPtr binary(BinOp op, ExprPtr l, ExprPtr r) {
+    auto e = std::make_unique<Expr>(ExprKind::Binary, Range{l->range.begin, r->range.end});
+    e->binop = op;
+    e->lhs = std::move(l);
+    e->rhs = std::move(r);
+    return e;
+  }
+  // A flat chain `a op b op c`, left-folded; `opOf` gives the operator of a token, or nothing.
+  template <typename Sub, typename Op>
+  ExprPtr chain(Sub sub, Op opOf) {
+    ExprPtr acc = (this->*sub)();
+    size_t operands = 1;
+    while (std::optional<BinOp> op = opOf(type(0))) {
+      take();
+      if (++operands > limits_.maxExprDepth) bail();  // Builder reports it
+      acc = binary(*op, std::move(acc), (this->*sub)());
+    }
+    return acc;
+  }
+  ExprPtr expr() {  // expr : orExpr ; orExpr : andExpr (OR andExpr)*
+    return chain(&HandParser::andExpr, [](size_t t) { return t == L::OR ? std::optional(BinOp::Or) : std::nullopt; });
+  }
+  ExprPtr andExpr() {  // andExpr : notExpr (AND notExpr)*
+    return chain(&HandParser::cmpExpr, [](size_t t) { return t == L::AND ? std::optional(BinOp::And) : std::nullopt; });
+  }
+  // notExpr : NOT notExpr | cmpExpr. `not` is also a name (`not (x)` is both a
+  // negation and a call): left to ANTLR, which resolves it.
+  // cmpExpr : addExpr (cmpOp addExpr)?
+  ExprPtr cmpExpr() {
+    if (type(0) == L::NOT) bail();
+    ExprPtr l = addExpr();
+    BinOp op;
+    switch (type(0)) {
+      case L::LT: op = BinOp::Lt; break;
+      case L::LE: op = BinOp::Le; break;
+      case L::GT: op = BinOp::Gt; break;
+      case L::GE: op = BinOp::Ge; break;
+      case L::EQEQ: op = BinOp::Eq; break;
+      case L::NEQ: op = BinOp::Ne; break;
+      default: return l;
+    }
+    take();
+    return binary(op, std::move(l), addExpr());
+  }
+  ExprPtr addExpr() {  // addExpr : mulExpr ((PLUS | MINUS) mulExpr)*
+    return chain(&HandParser::mulExpr, [](size_t t) {
+      return t == L::PLUS ? std::optional(BinOp::Add) : t == L::MINUS ? std::optional(BinOp::Sub) : std::nullopt;
+    });
+  }
+  ExprPtr mulExpr() {  // mulExpr : unaryExpr ((STAR | SLASH) unaryExpr)*
+    return chain(&HandParser::unaryExpr, [](size_t t) {
+      return t == L::STAR ? std::optional(BinOp::Mul) : t == L::SLASH ? std::optional(BinOp::Div) : std::nullopt;
+    });
+  }
+  // unaryExpr : (MINUS | PLUS) unaryExpr | powExpr ; powExpr : postfixExpr (CARET unaryExpr)?
+  ExprPtr unaryExpr() {
+    if (type(0) == L::MINUS || type(0) == L::PLUS) {
+      size_t a = p_;
+      bool minus = take()->getType() == L::MINUS;
+      ExprPtr operand = unaryExpr();
+      auto e = std::make_unique<Expr>(ExprKind::Unary, since(a));
+      e->unop = minus ? UnOp::Neg : UnOp::Plus;
+      e->lhs = std::move(operand);
+      return e;
+    }
+    ExprPtr base = postfix();
+    if (!accept(L::CARET)) return base;
+    return binary(BinOp::Pow, std::move(base), unaryExpr());
+  }
+  // postfixExpr : primary (LBRACK sliceSel (COMMA sliceSel)* RBRACK)? ; sliceSel : ident (COLON ident)?
+  ExprPtr postfix() {
+    size_t a = p_;
+    ExprPtr base = primary();
+    if (!accept(L::LBRACK)) return base;
+    std::vector<SliceSel> sels;
+    do {
+      SliceSel sel;
+      Ident first = ident();
+      if (accept(L::COLON)) {
+        sel.dim = std::move(first);
+        sel.value = ident();
+      } else {
+        sel.value = std::move(first);
+      }
+      sels.push_back(std::move(sel));
+    } while (accept(L::COMMA));
+    expect(L::RBRACK);
+    auto e = std::make_unique<Expr>(ExprKind::Index, since(a));
+    e->lhs = std::move(base);
+    e->selectors = std::move(sels);
+    return e;
+  }
+  ExprPtr number(antlr4::Token* n, Range r) {
+    auto e = std::make_unique<Expr>(ExprKind::Number, r);
+    e->text = n->getText();
+    e->number = parseNumberLiteral(e->text, &e->percent);
+    if (!std::isfinite(e->number)) bail();  // Builder reports it
+    return e;
+  }
+  ExprPtr primary() {
+    size_t a = p_;
+    size_t t = type(0);
+    if (isNumber(t)) {  // numberLit
+      antlr4::Token* n = take();
+      return number(n, range(n));
+    }
+    if (t == L::STRING) {  // stringLit
+      antlr4::Token* s = take();
+      auto e = std::make_unique<Expr>(ExprKind::String, range(s));
+      e->text = unquote(s->getText());
+      return e;
+    }
+    if (t == L::LPAREN) {
+      // quantityLit `( -? number unitExpr )` when a unit follows the number;
+      // otherwise parenExpr `( expr )` (the two never read the same text)
+      size_t k = type(1) == L::MINUS ? 2 : 1;
+      if (isNumber(type(k)) && (isIdent(type(k + 1)) || type(k + 1) == L::INT || type(k + 1) == L::LPAREN)) {
+        take();
+        bool minus = accept(L::MINUS);
+        antlr4::Token* n = take();
+        UnitExpr unit = unitExpr();
+        expect(L::RPAREN);
+        auto e = number(n, since(a));
+        e->kind = ExprKind::Quantity;
+        if (minus) e->number = -e->number;
+        e->unit = std::move(unit);
+        return e;
+      }
+      take();
+      ExprPtr inner = expr();
+      expect(L::RPAREN);
+      inner->range = since(a);  // the parentheses included
+      return inner;
+    }
+    // callExpr and nameRef; a keyword as a name in a formula is left to ANTLR
+    if (t != L::ID) bail();
+    if (type(1) == L::LPAREN) {  // callExpr : ident LPAREN callArgs? RPAREN
+      Ident callee = ident();
+      take();
+      auto e = std::make_unique<Expr>(ExprKind::Call, Range{});
+      e->callee = std::move(callee);
+      if (type(0) != L::RPAREN) {
+        // callArgs : expr (COMMA expr)* (OVER ident (COMMA ident)*)? | OVER ident (COMMA ident)*
+        if (type(0) == L::OVER) bail();  // `over` as the first argument's name, or the clause
+        size_t ca = p_;
+        do e->args.push_back(expr());
+        while (accept(L::COMMA));
+        if (type(0) == L::OVER) {
+          size_t oa = p_;
+          take();
+          e->over = identList();
+          e->overRange = Range{range(sig_[oa]).begin, since(ca).end};
+        }
+      }
+      expect(L::RPAREN);
+      e->range = since(a);
+      return e;
+    }
+    // nameRef : qualifiedName ; qualifiedName : ident (DOT ident)*
+    auto e = std::make_unique<Expr>(ExprKind::Name, Range{});
+    e->path.push_back(ident());
+    while (accept(L::DOT)) e->path.push_back(ident());
+    e->range = since(a);
+    return e;
+  }
+};
+
 // SLL with bail-out first (fast, no error reports); on failure, full LL with
 // error recovery and reports. When the declaration holds a lexical error (an
 // unterminated string, a stray character), that error was reported and the
@@ -1726,6 +2217,14 @@ std::unique_ptr<ast::File> parseFile(const SourceFile& file, Diagnostics& diags,
     for (auto& t : toks)
       if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL) significant.push_back(t.get());
     bool nested = checkNesting(file, significant, diags, limits);
+
+    if (nested && !lexErrors && detail::handParser) {
+      if (std::unique_ptr<ast::Decl> d = HandParser(file, toks, limits).decl()) {
+        out->decls.push_back(std::move(d));
+        toks.clear();
+        continue;
+      }
+    }
 
     size_t first = out->decls.size();
     // A param whose value is a map of plain numbers: its map read directly, the
