@@ -168,6 +168,8 @@ struct Pushed {
   };
   std::map<Id, std::vector<Cell>> cells;             // metric -> its cells with rows
   std::vector<std::pair<std::optional<std::string>, double>> bad;  // a time text naming no period, and its rows
+  std::map<Id, double> nonFinite;                    // metric -> its cells holding NaN or infinity
+  std::vector<Cell> duplicates;                      // a period (a text naming it) and slice, v: its rows
 };
 
 bool pushdown(const Model& m, Id s, const std::string& query, const std::string& file, Pushed& out, Data::Received& got,
@@ -196,6 +198,15 @@ bool pushdown(const Model& m, Id s, const std::string& query, const std::string&
     if (f.back()) v = std::strtod(f.back()->c_str(), nullptr);
     if (metric && *metric == "!") {
       out.bad.push_back({period, v});
+    } else if (metric && *metric == "=" && period) {
+      Pushed::Cell c;
+      c.period = *period;
+      c.v = v;
+      for (size_t k = 2; k + 1 < f.size(); ++k)
+        if (f[k] && dimOf[k] != kNone) c.dims.push_back({dimOf[k], *f[k]});
+      out.duplicates.push_back(std::move(c));
+    } else if (metric && !metric->empty() && !period) {
+      if (auto id = m.findMetric(*metric)) out.nonFinite[*id] = v;
     } else if (metric && metric->empty()) {
       if (period) {
         out.ends.push_back(*period);
@@ -437,6 +448,17 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues, const
                                             !text ? std::string("have no period")
                                                   : fmt::format("have the invalid period '{}': {}", table::excerpt(*text), why))});
     }
+    // what loading the rows would report too: duplicate rows, cells holding NaN or infinity
+    for (auto& c : pushed[s].duplicates) {
+      std::string desc = table::excerpt(c.period);
+      for (auto& [d, v] : c.dims) desc += fmt::format(", {}={}", m.dims[d].name, table::excerpt(v));
+      issues.emplace_back(Issue{DiagCode::DataRow, tables[s].file, 0, "",
+                                fmt::format("duplicate rows for {}: {:.0f} rows (aggregated on the server)", desc, c.v)});
+    }
+    for (auto& [id, n] : pushed[s].nonFinite)
+      issues.emplace_back(Issue{DiagCode::DataNonFinite, tables[s].file, 0, m.metrics[id].data->column,
+                                fmt::format("{:.0f} cell{} of '{}' hold NaN or infinity: treated as missing (aggregated on the server)", n,
+                                            n == 1 ? "" : "s", m.metrics[id].name)});
   }
   out.time.grain = m.grain;
   if (lo) {
@@ -523,6 +545,39 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues, const
   for (Id mi = 0; mi < m.metrics.size(); ++mi)
     if (m.metrics[mi].data) out.hasData[mi] = true, withData.push_back(mi);
   std::vector<std::vector<Issue>> metricIssues(withData.size());
+  // each row's cell (slice and grain period) for the metrics of one source with
+  // the same dimensions, computed once for all of them (not once per metric)
+  std::map<std::pair<Id, std::vector<Id>>, std::vector<size_t>> rowCells;
+  for (Id mi : withData) {
+    const Metric& M = m.metrics[mi];
+    Id s = M.data->source;
+    if (pushed[s].on || !tables[s].ok || rowCells.count({s, M.dims})) continue;
+    const Table& t = tables[s];
+    const Source& S = m.sources[s];
+    const Periods& ps = periods[s];
+    std::vector<const table::Dict*> dicts;  // each metric dimension's ids and model indices in the source
+    std::vector<const std::vector<int>*> index;
+    for (Id d : M.dims)
+      for (auto& [sd, c] : S.dimColumns)
+        if (sd == d) {
+          dicts.push_back(&t.dims.at(c));
+          index.push_back(&modelIndex[s].at(d));
+        }
+    if (dicts.size() != M.dims.size()) continue;  // the checker reported it
+    std::vector<size_t>& cellOf = rowCells[{s, M.dims}];
+    cellOf.assign(t.rows(), 0);
+    const size_t periodCount = static_cast<size_t>(out.time.count);
+    for (size_t r = 0; r < t.rows(); ++r) {
+      if (ps.skip[r]) continue;
+      size_t k = 0;
+      size_t slice = m.sliceIndex(M.dims, [&](Id) {
+        int ix = (*index[k])[dicts[k]->ids[r]];
+        ++k;
+        return ix;
+      });
+      cellOf[r] = slice * periodCount + static_cast<size_t>(ps.grain[t.time.ids[r]]->ord - out.time.first.ord);
+    }
+  }
   auto loadMetric = [&](Id mi, std::vector<Issue>& found) {
     const Metric& M = m.metrics[mi];
     Series& ser = out.inputs[mi];
@@ -568,16 +623,9 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues, const
     const Source& S = m.sources[M.data->source];
     const Periods& ps = periods[M.data->source];
     const table::Numbers& col = t.numbers.at(M.data->column);
-    // each metric dimension's ids and model indices in the source
-    std::vector<const table::Dict*> dicts;
-    std::vector<const std::vector<int>*> index;
-    for (Id d : M.dims)
-      for (auto& [sd, c] : S.dimColumns)
-        if (sd == d) {
-          dicts.push_back(&t.dims.at(c));
-          index.push_back(&modelIndex[M.data->source].at(d));
-        }
-    if (dicts.size() != M.dims.size()) return;  // the checker reported it
+    auto cellsFound = rowCells.find({M.data->source, M.dims});
+    if (cellsFound == rowCells.end()) return;  // the checker reported it
+    const std::vector<size_t>& cellOf = cellsFound->second;
     // one row per cell when the source has no dimension the metric lacks and its
     // periods are the model's: the rows are the cells
     bool direct = S.dimColumns.size() == M.dims.size();
@@ -601,20 +649,13 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues, const
                                   fmt::format("'{}' is not a number", col.badText.at(static_cast<uint32_t>(r)))});
         continue;
       }
-      size_t k = 0;
-      size_t slice = m.sliceIndex(M.dims, [&](Id) {
-        int ix = (*index[k])[dicts[k]->ids[r]];
-        ++k;
-        return ix;
-      });
-      uint32_t tid = t.time.ids[r];
-      size_t cell = slice * ser.periods + static_cast<size_t>(ps.grain[tid]->ord - out.time.first.ord);
+      size_t cell = cellOf[r];
       double v = col.v[r];
       if (direct) {
         double across = ops::rollUp(ops::acrossSlices(M.agg), &v, 1);
         ser.v[cell] = ops::rollUp(M.agg, &across, 1);
       } else {
-        cells.push_back({cell, toGrain(*ps.fine[tid], Grain::Day).ord, v});
+        cells.push_back({cell, toGrain(*ps.fine[t.time.ids[r]], Grain::Day).ord, v});
       }
     }
     if (nonFinite)
