@@ -97,6 +97,18 @@ class Builder {
     return ok;
   }
 
+  // Room for about `rows` rows (after header()), so that the columns do not
+  // grow by copying themselves.
+  void reserve(size_t rows) {
+    t_.rowNumbers.reserve(rows);
+    t_.time.ids.reserve(rows);
+    for (auto& [col, d] : dims_) d->ids.reserve(rows);
+    for (auto& [col, num] : numbers_) {
+      num->v.reserve(rows);
+      num->bad.reserve(rows);
+    }
+  }
+
   void row(uint32_t rowNumber, const std::string_view* fields, size_t n) {
     if (n != t_.header.size()) {
       issues_.emplace_back(DiagCode::DataRow, t_.file, rowNumber, "",

@@ -74,6 +74,39 @@ bool Table::has(const std::string& column) const {
   return false;
 }
 
+namespace {
+// A plain decimal (`-12.5`, `300`: digits, at most one '.', no exponent) whose
+// digits fit 2^53 and with at most 22 after the point: the integer of its digits
+// divided by a power of ten, both exact, so the one division rounds correctly
+// (as fast_float does for such numbers, after more work). False otherwise.
+bool plainDecimal(std::string_view s, double& out) {
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  size_t i = 0, n = s.size();
+  bool neg = n && s[0] == '-';
+  if (neg) ++i;
+  uint64_t w = 0;
+  size_t digits = 0, frac = 0;
+  bool dot = false;
+  for (; i < n; ++i) {
+    char c = s[i];
+    if (c >= '0' && c <= '9') {
+      if (++digits > 16) return false;  // may pass 2^53
+      w = w * 10 + static_cast<uint64_t>(c - '0');
+      frac += dot;
+    } else if (c == '.' && !dot) {
+      dot = true;
+    } else {
+      return false;
+    }
+  }
+  if (digits == 0 || (dot && (frac == 0 || s[neg] == '.')) || w > (uint64_t{1} << 53) || frac > 22) return false;
+  double v = static_cast<double>(w) / kPow10[frac];
+  out = neg ? -v : v;
+  return true;
+}
+}  // namespace
+
 bool parseNumber(std::string_view text, double& out) {
   std::string_view s = trim(text);
   bool pct = !s.empty() && s.back() == '%';
@@ -81,6 +114,10 @@ bool parseNumber(std::string_view text, double& out) {
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
   if (s.empty()) return false;
   double v = 0;
+  if (plainDecimal(s, v)) {
+    out = pct ? v / 100 : v;
+    return true;
+  }
   auto [p, ec] = fast_float::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size() || !std::isfinite(v)) return false;
   out = pct ? v / 100 : v;
@@ -187,14 +224,12 @@ bool parseRows(const char*& p, const char* end, size_t& line, char delim, const 
 
 // Where the body may be cut in two for parsing on two threads: after a line
 // end near its middle, when no field is quoted (a quoted field may hold a line
-// end) and every \r is part of \r\n (so each line ends in exactly one \n).
-// Null when it cannot, or the body is too small to be worth a thread.
-const char* splitPoint(const char* p, const char* end) {
+// end) and every \r is part of \r\n (so each line ends in exactly one \n):
+// `plain`, from scanBody. Null when it cannot, or the body is too small to be
+// worth a thread.
+const char* splitPoint(const char* p, const char* end, bool plain) {
   const size_t n = static_cast<size_t>(end - p);
-  if (n < (size_t{4} << 20)) return nullptr;
-  if (std::memchr(p, '"', n)) return nullptr;
-  for (const char* r = p; (r = static_cast<const char*>(std::memchr(r, '\r', static_cast<size_t>(end - r)))) != nullptr; ++r)
-    if (r + 1 >= end || r[1] != '\n') return nullptr;
+  if (n < (size_t{4} << 20) || !plain) return nullptr;
   const char* mid = static_cast<const char*>(std::memchr(p + n / 2, '\n', n - n / 2));
   return mid && mid + 1 < end ? mid + 1 : nullptr;
 }
@@ -226,18 +261,58 @@ void appendDict(Dict& a, const Dict& b) {
   for (uint32_t id : b.ids) a.ids.push_back(map[id]);
 }
 
-// Appends table u's rows to t (the same header and columns).
+// Appends table u's rows to t (the same header and columns); the data columns
+// copied on two threads (each column by one).
 void appendTable(Table& t, Table& u) {
   const uint32_t base = static_cast<uint32_t>(t.rows());
+  std::vector<std::pair<Numbers*, Numbers*>> cols;  // (to, from)
+  for (auto& [name, num] : u.numbers) cols.push_back({&t.numbers[name], &num});
+  auto copy = [&](size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) {
+      Numbers& a = *cols[i].first;
+      Numbers& b = *cols[i].second;
+      a.v.insert(a.v.end(), b.v.begin(), b.v.end());
+      a.bad.insert(a.bad.end(), b.bad.begin(), b.bad.end());
+      for (auto& [r, text] : b.badText) a.badText.emplace(r + base, std::move(text));
+    }
+  };
+  const size_t half = cols.size() / 2;
+  std::thread other;
+  if (half) other = std::thread(copy, size_t{0}, half);
   t.rowNumbers.insert(t.rowNumbers.end(), u.rowNumbers.begin(), u.rowNumbers.end());
   appendDict(t.time, u.time);
   for (auto& [name, d] : u.dims) appendDict(t.dims[name], d);
-  for (auto& [name, num] : u.numbers) {
-    Numbers& to = t.numbers[name];
-    to.v.insert(to.v.end(), num.v.begin(), num.v.end());
-    to.bad.insert(to.bad.end(), num.bad.begin(), num.bad.end());
-    for (auto& [r, text] : num.badText) to.badText.emplace(r + base, std::move(text));
-  }
+  copy(half, cols.size());
+  if (other.joinable()) other.join();
+}
+
+// What the file holds that decides how it is read: NUL bytes (not text), and
+// the last quote and the last \r not followed by \n (the body after the
+// header can be split for two threads when it has neither). A large file is
+// scanned in two halves on two threads.
+struct FileScan {
+  bool nul = false;
+  const char* lastQuote = nullptr;
+  const char* lastLoneCr = nullptr;
+};
+FileScan scanFile(const char* p, const char* end) {
+  auto scan = [end](const char* a, const char* b) {
+    FileScan s;
+    const size_t n = static_cast<size_t>(b - a);
+    s.nul = std::memchr(a, '\0', n) != nullptr;
+    s.lastQuote = static_cast<const char*>(::memrchr(a, '"', n));
+    for (const char* r = a; (r = static_cast<const char*>(std::memchr(r, '\r', static_cast<size_t>(b - r)))) != nullptr; ++r)
+      if (r + 1 >= end || r[1] != '\n') s.lastLoneCr = r;
+    return s;
+  };
+  const size_t n = static_cast<size_t>(end - p);
+  if (n < (size_t{4} << 20)) return scan(p, end);
+  FileScan first, second;
+  std::thread other([&] { second = scan(p + n / 2, end); });
+  first = scan(p, p + n / 2);
+  other.join();
+  return FileScan{first.nul || second.nul, second.lastQuote ? second.lastQuote : first.lastQuote,
+                  second.lastLoneCr ? second.lastLoneCr : first.lastLoneCr};
 }
 
 }  // namespace
@@ -251,7 +326,8 @@ bool readCsv(const std::string& path, char delim, const Wanted& w, Table& t, std
   const char* p = file.data();
   const char* end = p + file.size();
   if (end - p >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;  // BOM
-  if (p != end && std::memchr(p, '\0', static_cast<size_t>(end - p))) {
+  const FileScan scanned = p != end ? scanFile(p, end) : FileScan{};
+  if (scanned.nul) {
     issues.emplace_back(DiagCode::DataFile, path, 0, "", "this is not a text file (it contains NUL bytes)");
     return false;
   }
@@ -281,14 +357,25 @@ bool readCsv(const std::string& path, char delim, const Wanted& w, Table& t, std
       return true;
     };
   };
+  // the columns sized once, from the lines of the body's first 64 KB (a guess
+  // that errs high: room reserved and never written costs no memory)
+  size_t rowsGuess = 0;
+  {
+    const char* sample = p + std::min<size_t>(static_cast<size_t>(end - p), 64 << 10);
+    size_t lines = countLines(p, sample);
+    if (lines) rowsGuess = static_cast<size_t>(static_cast<double>(end - p) / static_cast<double>(sample - p) * static_cast<double>(lines) * 1.1) + 16;
+  }
   // a large body without quoted fields: its second half on a second thread,
   // appended after the first (the same rows, ids and messages, in file order)
-  if (const char* mid = splitPoint(p, end)) {
+  const bool plain = !(scanned.lastQuote && scanned.lastQuote >= p) && !(scanned.lastLoneCr && scanned.lastLoneCr >= p);
+  if (const char* mid = splitPoint(p, end, plain)) {
     Table u;
     u.file = t.file;
     std::vector<Issue> later;
     Builder b2(u, w, later);
     b2.header(t.header);
+    b.reserve(rowsGuess);  // the second half's rows are appended
+    b2.reserve(rowsGuess / 2 + 16);
     size_t line2 = line + countLines(p, mid);
     const char* q = mid;
     std::thread second([&] { parseRows(q, end, line2, delim, path, later, rows(b2), &progress); });
@@ -298,6 +385,7 @@ bool readCsv(const std::string& path, char delim, const Wanted& w, Table& t, std
     issues.insert(issues.end(), std::make_move_iterator(later.begin()), std::make_move_iterator(later.end()));
     return true;
   }
+  b.reserve(rowsGuess);
   return parseRows(p, end, line, delim, path, issues, rows(b), &progress);
 }
 

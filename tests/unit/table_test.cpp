@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <random>
 
 #include "table.h"
 
@@ -94,4 +95,39 @@ TEST_CASE("the CSV reader gives the same table on two threads as on one") {
   CHECK(two.t.dims.at("region").values.size() == 14);
   std::remove(a.c_str());
   std::remove(b.c_str());
+}
+
+TEST_CASE("a CSV number is the double nearest to its decimal, on the plain-decimal path and off it") {
+  // strtod rounds correctly: parseNumber's result must be its, bit for bit
+  std::mt19937_64 rng(20261202);
+  auto check = [](const std::string& s) {
+    double got = 0;
+    INFO(s);
+    REQUIRE(parseNumber(s, got));
+    double want = std::strtod(s.c_str(), nullptr);
+    CHECK(std::memcmp(&got, &want, sizeof got) == 0);
+  };
+  for (const char* s : {"0", "-0", "0.0", "-0.0", "007", "12.50", "9007199254740992", "9007199254740993", "900719925474099.3",
+                        "0.1", "0.3", "62.599999999999994", "3.0999999999999996", "1.0000000000000000000001", "123456789012345678",
+                        "0.0000000000000000000001", "1e5", "-2.5E-3", "4503599627370497.5"})
+    check(s);
+  for (int i = 0; i < 200000; ++i) {
+    int intDigits = static_cast<int>(rng() % 12), fracDigits = static_cast<int>(rng() % 20);
+    std::string s = rng() % 3 == 0 ? "-" : "";
+    for (int k = 0; k <= intDigits; ++k) s += static_cast<char>('0' + rng() % 10);
+    if (fracDigits) {
+      s += '.';
+      for (int k = 0; k < fracDigits; ++k) s += static_cast<char>('0' + rng() % 10);
+    }
+    check(s);
+  }
+  double v = 0;
+  for (const char* bad : {"1.", ".5", "-", "1.2.3", "1_000", "--1", "1e", "abc"}) {
+    INFO(bad);
+    // not plain decimals: what fast_float says (these are not numbers, except "1." and ".5")
+    bool ok = parseNumber(bad, v);
+    CHECK(ok == (std::string(bad) == "1." || std::string(bad) == ".5"));
+  }
+  CHECK(parseNumber("12.5%", v));
+  CHECK(v == 12.5 / 100);
 }
