@@ -415,7 +415,9 @@ void Gen::sources() {
       case Grain::Quarter: p = fmt::format("CASE WHEN k IN ('D', 'W', 'M', 'Q') THEN cy * 4 + {} END", idiv("cm - 1", 3)); break;
       case Grain::Year: p = "CASE WHEN k IS NOT NULL THEN cy END"; break;
     }
-    std::string body = fmt::format("SELECT s, {} AS p, CASE WHEN k = 'W' THEN z - 3 ELSE z END AS fd FROM ({}) AS t4", p, F(l4));
+    // k and fd name the period a text names (at the source's grain): rows that share them and a slice are duplicates
+    std::string body = fmt::format("SELECT s, {} AS p, CASE WHEN k = 'W' THEN z - 3 ELSE z END AS fd{} FROM ({}) AS t4", p,
+                                   o_.inputsOnly ? ", k" : "", F(l4));
     add(name, body,
         fmt::format("the periods of {}.{} ({}, {}) at the model's grain ({}); fd: the first day of the period a text names",
                     S.name, S.timeColumn, sourceKindName(S.kind), S.path, g));
@@ -476,6 +478,17 @@ std::string Gen::scan(Id s) {
     inner += fmt::format(", {} AS x{}", v, k + 1);
     aggs += fmt::format(", COUNT({0}) AS c{1}, SUM({0}) AS s{1}", x, k + 1);
     text += fmt::format(", c{0}, s{0}", k + 1);
+    if (o_.inputsOnly) {  // pushdown: the cells holding NaN or infinity, for the loader's data-non-finite warning
+      inner += fmt::format(", {} AS o{}", c, k + 1);
+      std::string notMissing;
+      if (!S.missing.empty()) {
+        std::string in;
+        for (auto& t : S.missing) in += (in.empty() ? "" : ", ") + sx_.str(t);
+        notMissing = fmt::format(" AND {} NOT IN ({})", sx_.castText(fmt::format("o{}", k + 1)), in);
+      }
+      aggs += fmt::format(", SUM(CASE WHEN o{0} IS NOT NULL AND {1} IS NULL{2} THEN 1 ELSE 0 END) AS f{0}", k + 1, x, notMissing);
+      text += fmt::format(", f{}", k + 1);
+    }
     // minima and maxima only where a metric's agg takes them
     bool lo = false, hi = false;
     for (Id id = 0; id < m_.metrics.size(); ++id) {
@@ -1384,6 +1397,8 @@ std::vector<std::string> Gen::outputNames(const std::vector<Id>& dims) const {
 //                     period NULL: a value of a dimension declared `from` a source (in its column)
 //   metric = '!'      a time text that names no period (period: the text, NULL when missing;
 //                     value: its rows)
+//   metric = a name,  period NULL: the metric's cells holding NaN or infinity (value: how many)
+//   metric = '='      a duplicate: one period (a text naming it) and slice in `value` rows
 std::string Gen::inputsSelect(const std::vector<Id>& outs) {
   std::vector<Id> dims;
   for (Id d = 0; d < m_.dims.size(); ++d) {
@@ -1413,6 +1428,32 @@ std::string Gen::inputsSelect(const std::vector<Id>& outs) {
     if (m_.dims[dims[j]].fromSource && !dimCte_[dims[j]].empty())
       branch("''", sx_.nullText(), [&](size_t k) { return k == j ? std::string("x.v") : sx_.nullText(); }, sx_.nullDouble(),
              dimCte_[dims[j]] + " AS x");
+  // the cells holding NaN or infinity, per metric (where there are any): metric, period NULL, their count
+  for (Id id : outs) {
+    const Metric& M = m_.metrics[id];
+    const auto& cols = srcColumns_[M.data->source];
+    size_t k = static_cast<size_t>(std::find(cols.begin(), cols.end(), M.data->column) - cols.begin()) + 1;
+    branch(sx_.str(M.name), sx_.nullText(), none, sx_.castDouble(fmt::format("SUM(g.f{})", k)),
+           fmt::format("{} AS g JOIN {} AS t ON t.s = g.s WHERE t.p IS NOT NULL HAVING SUM(g.f{}) > 0", scanCte_[M.data->source],
+                       timeCte_[M.data->source], k));
+  }
+  // duplicate rows: one period (as the source names it) and slice in several rows. Found where
+  // the scan groups by every dimension column of the source (a column no metric reads is not
+  // grouped by: docs/sql.md)
+  for (Id s = 0; s < m_.sources.size(); ++s) {
+    if (!usedSource_[s] || srcDims_[s].size() != m_.sources[s].dimColumns.size()) continue;
+    std::string group = "t.k, t.fd", known;
+    for (auto& [d, col] : srcDims_[s]) group += ", g." + dimCol_[d], known += fmt::format(" AND g.{} IS NOT NULL", dimCol_[d]);
+    branch("'='", "MIN(g.s)",
+           [&](size_t k) {
+             for (auto& [d, col] : srcDims_[s])
+               if (d == dims[k]) return "g." + dimCol_[d];
+             return sx_.nullText();
+           },
+           sx_.castDouble("SUM(g.n)"),
+           fmt::format("{} AS g JOIN {} AS t ON t.s = g.s WHERE t.p IS NOT NULL{} GROUP BY {} HAVING SUM(g.n) > 1", scanCte_[s], timeCte_[s],
+                       known, group));
+  }
   for (Id s = 0; s < m_.sources.size(); ++s)
     if (usedSource_[s])
       branch("'!'", "g.s", none, sx_.castDouble("SUM(g.n)"),

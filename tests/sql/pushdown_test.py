@@ -186,6 +186,37 @@ def bad_data(pg, work):
             fail("bad data: the connection string is printed")
 
 
+def duplicate_and_non_finite(pg, work):
+    # What loading the rows reports, --pushdown reports too: a duplicate row (one period
+    # and slice twice: the raw loader refuses it, the server would have summed it) and a
+    # cell holding NaN or infinity (missing, with a warning). Checked by hand: 2025-01 web
+    # is in two rows; 2025-02 web holds NaN and 2025-03 store infinity.
+    folder = os.path.join(work, "dup")
+    os.makedirs(folder)
+    pg.psql("create table dup (month text, channel text, orders double precision);"
+            "insert into dup values ('2025-01', 'web', 1), ('2025-01', 'web', 2), ('2025-01', 'store', 5), "
+            "('2025-02', 'web', 'NaN'), ('2025-02', 'store', 3), ('2025-03', 'web', 4), ('2025-03', 'store', '-Infinity');")
+    model = ('model shop { grain: month }\ndimension channel { web, store }\n'
+             'source dw = postgres(env("%s"), "dup") { time: month  dimensions: channel }\n'
+             'metric orders: count by channel { data: dw.orders }\ndescribe orders\n' % ENV)
+    with open(os.path.join(folder, "model.mtree"), "w") as f:
+        f.write(model)
+    for push in ([], ["--pushdown"]):
+        tag = " --pushdown" if push else ""
+        r = mtc(["run", "model.mtree"] + push, folder, pg.url())
+        for needle in ("2025-01, channel=web", "[data-row]", "2 cells of 'orders' hold NaN or infinity", "[data-non-finite]"):
+            if needle not in r.stderr:
+                fail("duplicates and NaN%s: %r not in the diagnostics:\n%s" % (tag, needle, r.stderr))
+        if r.returncode != 3:
+            fail("duplicates and NaN%s: exit %d, 3 expected" % (tag, r.returncode))
+        if "2025-01, channel=store" in r.stderr or "2025-02, channel" in r.stderr:
+            fail("duplicates and NaN%s: a cell reported as duplicate that is not:\n%s" % (tag, r.stderr))
+    # without the duplicate, both give the same numbers, NaN and infinity missing
+    pg.psql("delete from dup where month = '2025-01' and channel = 'web' and orders = 2;")
+    if run_both(folder, "model.mtree", pg.url(), [], "duplicates and NaN, the duplicate removed") is None:
+        fail("duplicates and NaN: the model without its duplicate did not run in both modes")
+
+
 def main():
     global MTC, ROOT, MODELGEN
     MTC, ROOT, MODELGEN = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
@@ -202,6 +233,7 @@ def main():
         examples(pg, work)
         random_models_(pg, work, n)
         bad_data(pg, work)
+        duplicate_and_non_finite(pg, work)
     finally:
         pg.stop()
         shutil.rmtree(work, ignore_errors=True)
