@@ -170,8 +170,6 @@ struct Pushed {
   std::vector<std::pair<std::optional<std::string>, double>> bad;  // a time text naming no period, and its rows
   std::map<Id, double> nonFinite;                    // metric -> its cells holding NaN or infinity
   std::vector<Cell> duplicates;                      // a period (a text naming it) and slice, v: its rows
-  std::map<Id, double> nonFinite;                    // metric -> its cells holding NaN or infinity
-  std::vector<Cell> duplicates;                      // a period (a text naming it) and slice, v: its rows
 };
 
 bool pushdown(const Model& m, Id s, const std::string& query, const std::string& file, Pushed& out, Data::Received& got,
@@ -198,15 +196,6 @@ bool pushdown(const Model& m, Id s, const std::string& query, const std::string&
     const auto& period = f[1];
     double v = kMissing;
     if (f.back()) v = std::strtod(f.back()->c_str(), nullptr);
-    } else if (metric && *metric == "=" && period) {
-      Pushed::Cell c;
-      c.period = *period;
-      c.v = v;
-      for (size_t k = 2; k + 1 < f.size(); ++k)
-        if (f[k] && dimOf[k] != kNone) c.dims.push_back({dimOf[k], *f[k]});
-      out.duplicates.push_back(std::move(c));
-    } else if (metric && !metric->empty() && !period) {
-      if (auto id = m.findMetric(*metric)) out.nonFinite[*id] = v;
     if (metric && *metric == "!") {
       out.bad.push_back({period, v});
     } else if (metric && *metric == "=" && period) {
@@ -448,17 +437,6 @@ bool loadInto(const Model& checked, Data& out, std::vector<Issue>& issues, const
     for (auto& label : pushed[s].ends)
       if (auto p = parsePeriod(label); p && p->grain == m.grain) {
         lo = lo ? std::min(*lo, p->ord) : p->ord;
-    // what loading the rows would report too: duplicate rows, cells holding NaN or infinity
-    for (auto& c : pushed[s].duplicates) {
-      std::string desc = table::excerpt(c.period);
-      for (auto& [d, v] : c.dims) desc += fmt::format(", {}={}", m.dims[d].name, table::excerpt(v));
-      issues.emplace_back(Issue{DiagCode::DataRow, tables[s].file, 0, "",
-                                fmt::format("duplicate rows for {}: {:.0f} rows (aggregated on the server)", desc, c.v)});
-    }
-    for (auto& [id, n] : pushed[s].nonFinite)
-      issues.emplace_back(Issue{DiagCode::DataNonFinite, tables[s].file, 0, m.metrics[id].data->column,
-                                fmt::format("{:.0f} cell{} of '{}' hold NaN or infinity: treated as missing (aggregated on the server)", n,
-                                            n == 1 ? "" : "s", m.metrics[id].name)});
         hi = hi ? std::max(*hi, p->ord) : p->ord;
       }
     for (auto& [text, rows] : pushed[s].bad) {
