@@ -149,7 +149,12 @@ def dump_ir(path):
     return r.returncode, out
 
 
-def roundtrip(path):
+# The sanitizer run (MTC_RANDOM_MODELS in CMakePresets.json) re-spaces and
+# re-breaks every fourth file only: the same code paths, a quarter of the processes.
+SAMPLED = os.environ.get("MTC_RANDOM_MODELS", "").isdigit()
+
+
+def roundtrip(path, index=0):
     name = os.path.relpath(path, SRC)
     with open(path, encoding="utf-8", errors="surrogateescape") as f:
         text = f.read()
@@ -167,12 +172,13 @@ def roundtrip(path):
     if again.returncode != 0 or again.stdout != out:
         bad(f"{name}: not idempotent", again.stderr or diff_text(out, again.stdout))
     rng = random.Random(name)
-    for k in range(3):
+    perturbed = not SAMPLED or index % 4 == 0
+    for k in range(3 if perturbed else 0):
         p = run(["fmt", "-"], perturb(text, rng))
         if p.returncode != 0 or p.stdout != out:
             bad(f"{name}: a re-spaced copy ({k}) formats differently", p.stderr + diff_text(out, p.stdout))
             break
-    for k in range(2):
+    for k in range(2 if perturbed else 0):
         broken = break_lines(text, rng)
         p = run(["fmt", "-"], broken)
         p2 = run(["fmt", "-"], p.stdout)
@@ -216,7 +222,7 @@ UNFORMATTED = set()
 files = repo_files()
 if len(files) < 10:
     bad(f"found only {len(files)} .mtree files under {SRC}")
-parsed = [p for p in files if roundtrip(p)]
+parsed = [p for i, p in enumerate(files) if roundtrip(p, i)]
 
 # 2. the repository itself is formatted (the files that parse)
 checked = [p for p in parsed if os.path.relpath(p, SRC) not in UNFORMATTED]
