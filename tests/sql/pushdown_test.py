@@ -165,25 +165,38 @@ def random_models_(pg, work, n):
         fail("only %d of %d random models compared" % (compared, n))
 
 
-def bad_data(pg, work):
-    folder = os.path.join(work, "bad")
+def channel_table(pg, work, table, rows):
+    """A table of (month, channel, orders) rows and a model reading it by channel, in a folder of its own."""
+    folder = os.path.join(work, table)
     os.makedirs(folder)
-    pg.psql("create table bad (month text, channel text, orders double precision);"
-            "insert into bad values ('2025-01', 'web', 1), ('2025-13', 'web', 2), ('2025-02', 'mail', 3), ('2025-02', 'web', 4);")
-    model = ('model shop { grain: month }\ndimension channel { web, store }\n'
-             'source dw = postgres(env("%s"), "bad") { time: month  dimensions: channel }\n'
-             'metric orders: count by channel { data: dw.orders }\ndescribe orders\n' % ENV)
+    pg.psql("create table %s (month text, channel text, orders double precision); insert into %s values %s;" % (table, table, rows))
     with open(os.path.join(folder, "model.mtree"), "w") as f:
-        f.write(model)
+        f.write('model shop { grain: month }\ndimension channel { web, store }\n'
+                'source dw = postgres(env("%s"), "%s") { time: month  dimensions: channel }\n'
+                'metric orders: count by channel { data: dw.orders }\ndescribe orders\n' % (ENV, table))
+    return folder
+
+
+def expect_refused(pg, folder, what, needles, absent=()):
+    """Both modes (raw rows and --pushdown) exit 3 with every needle in their diagnostics."""
     for push in ([], ["--pushdown"]):
+        tag = what + (" --pushdown" if push else "")
         r = mtc(["run", "model.mtree"] + push, folder, pg.url())
-        for needle in ("2025-13", "[data-row]", "mail", "[data-dimension]", "model.mtree:3:"):
+        for needle in needles:
             if needle not in r.stderr:
-                fail("bad data%s: %r not in the diagnostics:\n%s" % (" --pushdown" if push else "", needle, r.stderr))
+                fail("%s: %r not in the diagnostics:\n%s" % (tag, needle, r.stderr))
+        for needle in absent:
+            if needle in r.stderr:
+                fail("%s: %r in the diagnostics:\n%s" % (tag, needle, r.stderr))
         if r.returncode != 3:
-            fail("bad data%s: exit %d, 3 expected" % (" --pushdown" if push else "", r.returncode))
+            fail("%s: exit %d, 3 expected" % (tag, r.returncode))
         if pg.url() in r.stderr or pgserver.PASSWORD in r.stderr:
-            fail("bad data: the connection string is printed")
+            fail("%s: the connection string is printed" % tag)
+
+
+def bad_data(pg, work):
+    folder = channel_table(pg, work, "bad", "('2025-01', 'web', 1), ('2025-13', 'web', 2), ('2025-02', 'mail', 3), ('2025-02', 'web', 4)")
+    expect_refused(pg, folder, "bad data", ("2025-13", "[data-row]", "mail", "[data-dimension]", "model.mtree:3:"))
 
 
 def duplicate_and_non_finite(pg, work):
@@ -191,26 +204,11 @@ def duplicate_and_non_finite(pg, work):
     # and slice twice: the raw loader refuses it, the server would have summed it) and a
     # cell holding NaN or infinity (missing, with a warning). Checked by hand: 2025-01 web
     # is in two rows; 2025-02 web holds NaN and 2025-03 store infinity.
-    folder = os.path.join(work, "dup")
-    os.makedirs(folder)
-    pg.psql("create table dup (month text, channel text, orders double precision);"
-            "insert into dup values ('2025-01', 'web', 1), ('2025-01', 'web', 2), ('2025-01', 'store', 5), "
-            "('2025-02', 'web', 'NaN'), ('2025-02', 'store', 3), ('2025-03', 'web', 4), ('2025-03', 'store', '-Infinity');")
-    model = ('model shop { grain: month }\ndimension channel { web, store }\n'
-             'source dw = postgres(env("%s"), "dup") { time: month  dimensions: channel }\n'
-             'metric orders: count by channel { data: dw.orders }\ndescribe orders\n' % ENV)
-    with open(os.path.join(folder, "model.mtree"), "w") as f:
-        f.write(model)
-    for push in ([], ["--pushdown"]):
-        tag = " --pushdown" if push else ""
-        r = mtc(["run", "model.mtree"] + push, folder, pg.url())
-        for needle in ("2025-01, channel=web", "[data-row]", "2 cells of 'orders' hold NaN or infinity", "[data-non-finite]"):
-            if needle not in r.stderr:
-                fail("duplicates and NaN%s: %r not in the diagnostics:\n%s" % (tag, needle, r.stderr))
-        if r.returncode != 3:
-            fail("duplicates and NaN%s: exit %d, 3 expected" % (tag, r.returncode))
-        if "2025-01, channel=store" in r.stderr or "2025-02, channel" in r.stderr:
-            fail("duplicates and NaN%s: a cell reported as duplicate that is not:\n%s" % (tag, r.stderr))
+    folder = channel_table(pg, work, "dup", "('2025-01', 'web', 1), ('2025-01', 'web', 2), ('2025-01', 'store', 5), "
+                           "('2025-02', 'web', 'NaN'), ('2025-02', 'store', 3), ('2025-03', 'web', 4), ('2025-03', 'store', '-Infinity')")
+    expect_refused(pg, folder, "duplicates and NaN",
+                   ("2025-01, channel=web", "[data-row]", "2 cells of 'orders' hold NaN or infinity", "[data-non-finite]"),
+                   absent=("2025-01, channel=store", "2025-02, channel"))
     # without the duplicate, both give the same numbers, NaN and infinity missing
     pg.psql("delete from dup where month = '2025-01' and channel = 'web' and orders = 2;")
     if run_both(folder, "model.mtree", pg.url(), [], "duplicates and NaN, the duplicate removed") is None:
