@@ -2,6 +2,7 @@
 # The Markdown reports' charts through Mermaid's own parser: every ```mermaid block of
 # `mtc run --format md` on each example (and on the hostile model) must parse; each example's
 # report has the tree (one flowchart) and charts (xychart), chiro's the slices' shares (pie).
+# Then mermaid_render.py draws every block of the examples in Chromium with the same Mermaid.
 # Needs node and the Mermaid that tests/graph installs from npm; without them it exits 77,
 # which CTest shows as skipped, never as passed.
 # usage: mermaid.sh path/to/mtc SOURCE_DIR
@@ -32,5 +33,15 @@ for f in "$SRC"/examples/*/*.mtree; do
   esac
 done
 grep "/chiro_chiro.md:" "$TMP/out" | grep -q '"pie":' && echo "ok   chiro_chiro: pies of the slices' shares" || { echo "FAIL chiro_chiro: no pie"; fails=$((fails + 1)); }
+# drawn as GitHub draws them: Mermaid rendering each block to SVG in a browser (Chromium)
+/usr/bin/python3 "$SRC/tests/report/mermaid_render.py" "$MTC" "$SRC" "$graph/node_modules" >"$TMP/render" 2>&1
+rc=$?
+grep -v "^ok" "$TMP/render"
+echo "ok   $(grep -c '^ok' "$TMP/render") rendering checks passed"
+case $rc in
+  0) ;;
+  77) echo "skipped: rendering (no browser); the blocks were parsed" ;;
+  *) fails=$((fails + 1)) ;;
+esac
 [ "$fails" -eq 0 ] && echo "all passed" || echo "$fails failed"
 [ "$fails" -eq 0 ]
