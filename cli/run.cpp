@@ -37,9 +37,12 @@ report::Format formatOf(const std::string& f) {
 }
 
 int cmdRun(const RunOptions& o, const CommonOptions& common) {
-  // progress bars for work over a second, on a terminal only (mtc/progress.h)
+  // progress bars for work over a second, on a terminal only (mtc/progress.h);
+  // MTC_PROGRESS=always draws them on any stderr (a log that wants them, the tests)
   const char* term = std::getenv("TERM");
-  rt::enableProgress(!o.quiet && isatty(STDERR_FILENO) && !(term && std::string_view(term) == "dumb"));
+  const char* force = std::getenv("MTC_PROGRESS");
+  const bool terminal = isatty(STDERR_FILENO) && !(term && std::string_view(term) == "dumb");
+  rt::enableProgress(!o.quiet && (terminal || (force && std::string_view(force) == "always")));
   eng::RunRequest req;
   req.path = o.model;
   req.compile = compileOptions(common);
