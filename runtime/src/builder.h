@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <new>
+#include <stdexcept>
 #include <vector>
 
 #include "table.h"
@@ -98,14 +100,19 @@ class Builder {
   }
 
   // Room for about `rows` rows (after header()), so that the columns do not
-  // grow by copying themselves.
+  // grow by copying themselves. The count is a guess (from a file's first
+  // lines): when the room cannot be had, the columns grow as rows come.
   void reserve(size_t rows) {
-    t_.rowNumbers.reserve(rows);
-    t_.time.ids.reserve(rows);
-    for (auto& [col, d] : dims_) d->ids.reserve(rows);
-    for (auto& [col, num] : numbers_) {
-      num->v.reserve(rows);
-      num->bad.reserve(rows);
+    try {
+      t_.rowNumbers.reserve(rows);
+      t_.time.ids.reserve(rows);
+      for (auto& [col, d] : dims_) d->ids.reserve(rows);
+      for (auto& [col, num] : numbers_) {
+        num->v.reserve(rows);
+        num->bad.reserve(rows);
+      }
+    } catch (const std::bad_alloc&) {
+    } catch (const std::length_error&) {
     }
   }
 
