@@ -486,7 +486,10 @@ std::string Gen::scan(Id s) {
         for (auto& t : S.missing) in += (in.empty() ? "" : ", ") + sx_.str(t);
         notMissing = fmt::format(" AND {} NOT IN ({})", sx_.castText(fmt::format("o{}", k + 1)), in);
       }
-      aggs += fmt::format(", SUM(CASE WHEN o{0} IS NOT NULL AND {1} IS NULL{2} THEN 1 ELSE 0 END) AS f{0}", k + 1, x, notMissing);
+      // without `missing:` texts, the values that are not NULL and did not become numbers: a count
+      // less (a CASE a row cost the 10,000,000-row benchmark about a second)
+      aggs += notMissing.empty() ? fmt::format(", COUNT(o{0}) - COUNT({1}) AS f{0}", k + 1, x)
+                                 : fmt::format(", SUM(CASE WHEN o{0} IS NOT NULL AND {1} IS NULL{2} THEN 1 ELSE 0 END) AS f{0}", k + 1, x, notMissing);
       text += fmt::format(", f{}", k + 1);
     }
     // minima and maxima only where a metric's agg takes them
