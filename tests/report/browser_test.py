@@ -23,27 +23,15 @@ Exit 0: all passed; 1: a failure; 77: Chromium is missing or does not start (CTe
 
     browser_test.py MTC ROOT [--shots DIR]   (--shots: also save screenshots of each report)
 """
-import glob
 import json
-import math
 import os
 import random
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cdp  # noqa: E402
-
-SKIP = 77
-fails = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        fails.append(what)
-    return cond
+from cdp import check  # noqa: E402
 
 
 def mtc(binary, *args, cwd=None):
@@ -226,25 +214,13 @@ def big_model(folder, n=300, months=24):
 
 def main():
     args = sys.argv[1:]
-    shots = None
-    if "--shots" in args:
-        i = args.index("--shots")
-        shots = os.path.abspath(args[i + 1])
-        del args[i:i + 2]
-        os.makedirs(shots, exist_ok=True)
+    shots = cdp.shots_option(args)
     binary, root = os.path.abspath(args[0]), os.path.abspath(args[1])
-    try:
-        b = cdp.Browser()
-    except cdp.BrowserUnavailable as e:
-        print("skipped: %s" % e)
-        return SKIP
-    tmp = tempfile.mkdtemp(prefix="mtc-browser-")
-    try:
-        page = b.new_page(width=1100, height=900)
-        models = sorted(glob.glob(os.path.join(root, "examples", "*", "*.mtree")))
+
+    def body(b, page, tmp):
+        models = cdp.examples(root)
         check(len(models) >= 3, "%d examples found" % len(models))
-        for model in models:
-            name = os.path.basename(os.path.dirname(model)) + "_" + os.path.basename(model)[:-6]
+        for name, model in models:
             html = os.path.join(tmp, name + ".html")
             mtc(binary, "run", model, "--format", "html", "-o", html)
             doc = json.loads(mtc(binary, "run", model, "--format", "json"))
@@ -257,12 +233,8 @@ def main():
         doc = json.loads(mtc(binary, "run", big, "--format", "json"))
         s = check_report(b, page, "big", html, doc, metric_names(binary, big), ["describe"], shots)
         check(s["visibleSummaries"] <= 40, "big: 300 metrics folded by stage show %d lines of the tree until opened" % s["visibleSummaries"])
-        page.close()
-    finally:
-        b.close()
-        subprocess.run(["rm", "-rf", tmp])
-    print("%d failure%s" % (len(fails), "" if len(fails) == 1 else "s"))
-    return 1 if fails else 0
+
+    return cdp.run_pages("mtc-browser-", 1100, 900, body)
 
 
 if __name__ == "__main__":

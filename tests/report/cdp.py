@@ -2,6 +2,7 @@
 `chromium` and `python3-websocket` (websocket-client), no npm package. One browser serves every
 page; each page is a target attached in flat mode (its commands carry a sessionId)."""
 import base64
+import glob
 import json
 import os
 import shutil
@@ -10,6 +11,18 @@ import tempfile
 import time
 
 import websocket  # Debian python3-websocket
+
+
+SKIP = 77      # the exit code CTest shows as skipped
+fails = []     # what check() found wrong, for the test's exit code
+
+
+def check(cond, what):
+    """Prints ok or FAIL and the line; a failure is kept in `fails`."""
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        fails.append(what)
+    return cond
 
 
 class BrowserUnavailable(Exception):
@@ -193,3 +206,41 @@ class Page:
 
     def close(self):
         self.b.send("Target.closeTarget", {"targetId": self.target})
+
+
+def shots_option(args):
+    """Takes `--shots DIR` out of the argument list; DIR made and returned, or None."""
+    if "--shots" not in args:
+        return None
+    i = args.index("--shots")
+    shots = os.path.abspath(args[i + 1])
+    del args[i:i + 2]
+    os.makedirs(shots, exist_ok=True)
+    return shots
+
+
+def examples(root):
+    """(name, path) of each example model: name is folder_file, e.g. chiro_chiro."""
+    models = sorted(glob.glob(os.path.join(root, "examples", "*", "*.mtree")))
+    return [(os.path.basename(os.path.dirname(m)) + "_" + os.path.basename(m)[:-6], m) for m in models]
+
+
+def run_pages(prefix, width, height, body):
+    """The frame of a browser test: starts Chromium (exit SKIP without one), opens a page and a
+    temporary folder, calls body(browser, page, folder), closes them; prints the failures'
+    count and returns the exit code."""
+    try:
+        b = Browser()
+    except BrowserUnavailable as e:
+        print("skipped: %s" % e)
+        return SKIP
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    try:
+        page = b.new_page(width=width, height=height)
+        body(b, page, tmp)
+        page.close()
+    finally:
+        b.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("%d failure%s" % (len(fails), "" if len(fails) == 1 else "s"))
+    return 1 if fails else 0

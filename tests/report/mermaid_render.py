@@ -9,25 +9,15 @@ slices; bars' rectangles); and no console error on the page.
 
 usage: mermaid_render.py path/to/mtc SOURCE_DIR NODE_MODULES [--shots DIR]
 Exit 77 (skipped in CTest) without a browser."""
-import glob
 import json
 import os
 import re
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cdp  # noqa: E402
-
-SKIP = 77
-fails = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        fails.append(what)
+from cdp import SKIP, check  # noqa: E402
 
 
 # Per diagram kind, the elements that are its marks (the SVG Mermaid 11 draws).
@@ -70,29 +60,17 @@ RENDER_JS = r"""
 
 def main():
     args = sys.argv[1:]
-    shots = None
-    if "--shots" in args:
-        i = args.index("--shots")
-        shots = os.path.abspath(args[i + 1])
-        del args[i:i + 2]
-        os.makedirs(shots, exist_ok=True)
+    shots = cdp.shots_option(args)
     binary, root, modules = (os.path.abspath(a) for a in args[:3])
     script = os.path.join(modules, "mermaid", "dist", "mermaid.min.js")
     if not os.path.exists(script):
         print("skipped: %s is missing (tests/graph's npm install)" % script)
         return SKIP
-    try:
-        b = cdp.Browser()
-    except cdp.BrowserUnavailable as e:
-        print("skipped: %s" % e)
-        return SKIP
-    tmp = tempfile.mkdtemp(prefix="mtc-mermaid-")
-    try:
-        page = b.new_page(width=1000, height=800)
-        models = sorted(glob.glob(os.path.join(root, "examples", "*", "*.mtree")))
+
+    def body(b, page, tmp):
+        models = cdp.examples(root)
         check(len(models) >= 3, "%d examples found" % len(models))
-        for model in models:
-            name = os.path.basename(os.path.dirname(model)) + "_" + os.path.basename(model)[:-6]
+        for name, model in models:
             md = subprocess.run([binary, "run", model, "--format", "md"], capture_output=True, text=True).stdout
             blocks = re.findall(r"^```mermaid\n(.*?)^```$", md, re.S | re.M)
             check(len(blocks) >= 2, "%s: %d Mermaid blocks" % (name, len(blocks)))
@@ -122,12 +100,8 @@ def main():
             check(not problems, "%s: no console error or request off the file%s" % (name, ("; " + "; ".join(problems[:3])) if problems else ""))
             if shots:
                 page.screenshot(os.path.join(shots, "mermaid_" + name + ".png"), full=True)
-        page.close()
-    finally:
-        b.close()
-        subprocess.run(["rm", "-rf", tmp])
-    print("%d failure%s" % (len(fails), "" if len(fails) == 1 else "s"))
-    return 1 if fails else 0
+
+    return cdp.run_pages("mtc-mermaid-", 1000, 800, body)
 
 
 if __name__ == "__main__":
