@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <deque>
+#include <optional>
 
 #include "MTreeLexer.h"
 #include "MTreeParser.h"
@@ -107,6 +108,48 @@ double parseNumberLiteral(std::string_view text, bool* percent) {
 }
 
 namespace {
+
+// The comparison a token writes (cmpOp), if it is one.
+std::optional<ast::BinOp> comparisonOf(size_t tokenType) {
+  using ast::BinOp;
+  switch (tokenType) {
+    case L::LT: return BinOp::Lt;
+    case L::LE: return BinOp::Le;
+    case L::GT: return BinOp::Gt;
+    case L::GE: return BinOp::Ge;
+    case L::EQEQ: return BinOp::Eq;
+    case L::NEQ: return BinOp::Ne;
+    default: return std::nullopt;
+  }
+}
+
+// The `///` lines directly above the token at index `at` (tokenAt(i) gives the
+// token at i < at), joined by line breaks: a blank line or code ends the block.
+template <typename TokenAt>
+std::string docCommentAbove(size_t at, TokenAt tokenAt) {
+  std::vector<std::string> lines;
+  int newlines = 0;
+  for (size_t i = at; i-- > 0;) {
+    const antlr4::Token* t = tokenAt(i);
+    if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL) break;
+    if (t->getType() == L::NEWLINE) {
+      if (++newlines > 1) break;  // a blank line ends the doc block
+      continue;
+    }
+    if (t->getType() == L::WS) continue;
+    if (t->getType() != L::DOC_COMMENT) break;
+    newlines = 0;
+    std::string s = t->getText().substr(3);
+    if (!s.empty() && s[0] == ' ') s.erase(0, 1);
+    lines.insert(lines.begin(), s);
+  }
+  std::string out;
+  for (auto& l : lines) {
+    if (!out.empty()) out += '\n';
+    out += l;
+  }
+  return out;
+}
 
 TokKind kindOf(size_t type) {
   if (type >= L::MODEL && type <= L::NOT) return TokKind::Keyword;
@@ -686,26 +729,7 @@ class Builder {
   // `///` comments directly above a declaration.
   std::string docComment(antlr4::Token* start) {
     if (!start) return {};
-    std::vector<std::string> lines;
-    ssize_t i = static_cast<ssize_t>(start->getTokenIndex()) - 1;
-    int newlines = 0;
-    for (; i >= 0; --i) {
-      antlr4::Token* t = tokens_.get(static_cast<size_t>(i));
-      if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL) break;
-      if (t->getType() == L::NEWLINE) {
-        if (++newlines > 1) break;  // a blank line ends the doc block
-        continue;
-      }
-      if (t->getType() == L::WS) continue;
-      if (t->getType() != L::DOC_COMMENT) break;
-      newlines = 0;
-      std::string s = t->getText().substr(3);
-      if (!s.empty() && s[0] == ' ') s.erase(0, 1);
-      lines.insert(lines.begin(), s);
-    }
-    std::string out;
-    for (auto& l : lines) { if (!out.empty()) out += '\n'; out += l; }
-    return out;
+    return docCommentAbove(start->getTokenIndex(), [&](size_t i) { return tokens_.get(i); });
   }
 
   // A rule's text: its token's when it spans one (names and keys), without
@@ -938,15 +962,7 @@ class Builder {
     if (adds.empty()) return errorExpr(range(c));
     ExprPtr l = addExpr(adds[0]);
     if (adds.size() < 2 || !cmp->cmpOp()) return l;
-    BinOp op = BinOp::Lt;
-    switch (cmp->cmpOp()->getStart()->getType()) {
-      case L::LT: op = BinOp::Lt; break;
-      case L::LE: op = BinOp::Le; break;
-      case L::GT: op = BinOp::Gt; break;
-      case L::GE: op = BinOp::Ge; break;
-      case L::EQEQ: op = BinOp::Eq; break;
-      case L::NEQ: op = BinOp::Ne; break;
-    }
+    BinOp op = comparisonOf(cmp->cmpOp()->getStart()->getType()).value_or(BinOp::Lt);
     return binary(op, std::move(l), addExpr(adds[1]));
   }
 
@@ -1739,25 +1755,7 @@ class HandParser {
 
   // Builder::docComment, over this declaration's tokens
   std::string docComment() const {
-    std::vector<std::string> lines;
-    int newlines = 0;
-    for (size_t i = pos_[0]; i-- > 0;) {
-      const antlr4::Token* t = toks_[i].get();
-      if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL) break;
-      if (t->getType() == L::NEWLINE) {
-        if (++newlines > 1) break;
-        continue;
-      }
-      if (t->getType() == L::WS) continue;
-      if (t->getType() != L::DOC_COMMENT) break;
-      newlines = 0;
-      std::string s = t->getText().substr(3);
-      if (!s.empty() && s[0] == ' ') s.erase(0, 1);
-      lines.insert(lines.begin(), s);
-    }
-    std::string out;
-    for (auto& l : lines) { if (!out.empty()) out += '\n'; out += l; }
-    return out;
+    return docCommentAbove(pos_[0], [&](size_t i) { return toks_[i].get(); });
   }
   // the text of significant tokens a..b and everything between them
   std::string textOf(size_t a, size_t b) const {
@@ -1872,6 +1870,15 @@ class HandParser {
     return pl;
   }
 
+  // item (COMMA item)*
+  template <typename F>
+  auto commaList(F item) {
+    std::vector<decltype(item())> v;
+    do v.push_back(item());
+    while (accept(L::COMMA));
+    return v;
+  }
+
   // ---- property blocks: LBRACE propEntry* RBRACE
   PropBlock propBlock() {
     PropBlock b;
@@ -1884,8 +1891,7 @@ class HandParser {
       size_t ea = p_;
       pe.key = key();
       expect(L::COLON);
-      do pe.values.push_back(propItem());
-      while (accept(L::COMMA));
+      pe.values = commaList([&] { return propItem(); });
       pe.range = since(ea);
       // the next entry's key, or '}' (anything else: ANTLR says what is wrong)
       if (type(0) != L::RBRACE && !(isKey(type(0)) && type(1) == L::COLON)) bail();
@@ -1952,8 +1958,7 @@ class HandParser {
     size_t a = p_;
     d.name = ident();
     expect(L::LPAREN);
-    do d.args.push_back(expr());
-    while (accept(L::COMMA));
+    d.args = commaList([&] { return expr(); });
     expect(L::RPAREN);
     d.range = since(a);
     return d;
@@ -1991,16 +1996,9 @@ class HandParser {
   ExprPtr cmpExpr() {
     if (type(0) == L::NOT) bail();
     ExprPtr l = addExpr();
-    BinOp op;
-    switch (type(0)) {
-      case L::LT: op = BinOp::Lt; break;
-      case L::LE: op = BinOp::Le; break;
-      case L::GT: op = BinOp::Gt; break;
-      case L::GE: op = BinOp::Ge; break;
-      case L::EQEQ: op = BinOp::Eq; break;
-      case L::NEQ: op = BinOp::Ne; break;
-      default: return l;
-    }
+    std::optional<BinOp> cmp = comparisonOf(type(0));
+    if (!cmp) return l;
+    BinOp op = *cmp;
     take();
     return binary(op, std::move(l), addExpr());
   }

@@ -20,17 +20,20 @@ using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 // How many times an engine evaluates the run's evaluator (roughly), for
-// JitMode::Auto: forecast carries 1,000 simulated paths through it, seek
-// searches, diagnose recomputes a few scenarios. simulate makes its own.
+// JitMode::Auto: forecast carries 1,000 simulated paths through it, diagnose
+// recomputes a few scenarios. seek, optimize and recommend evaluate it once or
+// twice (the projection): their searches run on evaluators of their own
+// (GoalFunction, the non-linear problem), which weigh their own work; simulate
+// makes its own too.
 double evaluationsOf(StmtKind k) {
   switch (k) {
     case StmtKind::Describe: return 1;
     case StmtKind::Diagnose: return 10;
     case StmtKind::Forecast: return 500;
-    case StmtKind::Seek: return 200;
+    case StmtKind::Seek: return 2;
     case StmtKind::Simulate: return 1;
-    case StmtKind::Optimize: return 1000;
-    case StmtKind::Recommend: return 1000;
+    case StmtKind::Optimize: return 2;
+    case StmtKind::Recommend: return 2;
   }
   return 1;
 }
@@ -199,9 +202,19 @@ RunOutcome runModel(const RunRequest& r) {
     rt::EvalOptions eo;
     eo.jit = wanted.empty() ? rt::JitMode::Never : r.jit;  // nothing to evaluate: no JIT to start
     eo.only = wanted;
-    for (size_t i : run) eo.evaluations = std::max(eo.evaluations, evaluationsOf(m.statements[i].kind()));
     eo.periods = window ? window->count : out.data.time.count;
     out.stats.work = rt::estimatedWork(m, out.data, eo);
+    // how often, weighed by work: each statement evaluates its own metrics so many
+    // times, so the run's total is the sum of (count x the work of its metrics)
+    // (the largest count times the whole run's work made a model with one forecast
+    // among many statements compile everything at O2)
+    double weighted = 0;
+    for (size_t i : run) {
+      rt::EvalOptions one = eo;
+      one.only = statementMetrics(m, m.statements[i]);
+      weighted += evaluationsOf(m.statements[i].kind()) * rt::estimatedWork(m, out.data, one);
+    }
+    eo.evaluations = out.stats.work > 0 ? std::max(1.0, weighted / out.stats.work) : 1.0;
     out.stats.cells = rt::formulaCells(m, out.data, eo);
     out.stats.evaluated = eo.periods;
     ev = rt::makeEvaluator(m, out.data, eo);

@@ -42,6 +42,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -1155,12 +1156,21 @@ static void markPlan(const std::filesystem::path& f) {
   writeFileAtomically(f.string(), "", err);  // a marker that cannot be written is no harm
 }
 
+// A plan seen by an earlier run. A marker this process wrote does not count:
+// two statements of one run evaluating the same metrics (a seek and a
+// recommend) would otherwise compile the plan at O2 on the second, in the run
+// whose first use chose to interpret it.
 bool jitPlanSeen(const Model& m, const EvalOptions& o) {
+  static std::mutex mu;
+  static std::set<std::string> markedHere;
   std::filesystem::path f = planMarker(m, o);
   if (f.empty()) return false;
+  std::lock_guard lock(mu);
+  if (markedHere.count(f.string())) return false;
   std::error_code ec;
   if (std::filesystem::exists(f, ec)) return true;
   markPlan(f);
+  markedHere.insert(f.string());
   return false;
 }
 
