@@ -132,6 +132,26 @@ fi
 n=$("$MTC" run --format json --only describe,diagnose:profit "$SRC/examples/chiro/chiro.mtree" 2>/dev/null | grep -o '"kind": *"d[a-z]*"' | wc -l)
 [ "$n" = 4 ] && ok "--only list" || bad "--only list: $n results"
 
+# the ETS fits one statement makes are reused by the next (engines/src/forecast/ets.cpp): each of
+# chiro's forecasting statements run alone gives exactly the JSON it gives in the full run, where
+# its fits come from the cache; both with the JIT and the interpreter
+for jit in always never; do
+  "$MTC" run --format json -q --jit=$jit "$SRC/examples/chiro/chiro.mtree" >"$TMP/full.json" 2>/dev/null
+  for kind in forecast simulate seek recommend; do
+    "$MTC" run --format json -q --jit=$jit --only $kind "$SRC/examples/chiro/chiro.mtree" >"$TMP/alone.json" 2>/dev/null
+    if python3 -c '
+import json, sys
+full, alone, kind = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
+a = [r for r in full["results"] if r["kind"] == kind]
+b = alone["results"]
+sys.exit(0 if a and json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True) else 1)' "$TMP/full.json" "$TMP/alone.json" $kind; then
+      ok "$kind alone = $kind in the full run (cached fits, --jit=$jit)"
+    else
+      bad "$kind alone differs from $kind in the full run (--jit=$jit)"
+    fi
+  done
+done
+
 # a report written with -o gets the umask's mode (0644 under umask 022), not mkstemp's 0600
 ( umask 022 && "$MTC" run --format json -o "$TMP/mode.json" "$SRC/examples/chiro/chiro.mtree" >/dev/null 2>&1 )
 [ "$(stat -c %a "$TMP/mode.json")" = 644 ] && ok "-o file mode 0644" || bad "-o file mode $(stat -c %a "$TMP/mode.json")"

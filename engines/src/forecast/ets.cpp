@@ -8,6 +8,11 @@
 #include <cmath>
 #include <numeric>
 
+#include <cstring>
+#include <mutex>
+#include <string_view>
+#include <unordered_map>
+
 #include <tbb/parallel_for.h>
 
 namespace mtc::eng::fc {
@@ -191,7 +196,8 @@ bool admissible(double alpha, double beta, double gamma, double phi, int m, bool
   // first, and the polynomial is reduced to a_i - (a_n / a_0) a_(n-i).
   const double r = 1 + 1e-10;
   const size_t n = nc - 1;
-  double a[27], b[27];
+  double bufA[27], bufB[27];
+  double *a = bufA, *b = bufB;  // each reduction writes the other buffer (no copy back)
   double rp = 1;
   for (size_t i = n + 1; i-- > 0;) {
     a[i] = c[i] * rp;
@@ -201,7 +207,7 @@ bool admissible(double alpha, double beta, double gamma, double phi, int m, bool
     double rho = a[k] / a[0];
     if (!(std::fabs(rho) < 1)) return false;
     for (size_t i = 0; i < k; ++i) b[i] = a[i] - rho * a[k - i];
-    for (size_t i = 0; i < k; ++i) a[i] = b[i];
+    std::swap(a, b);
   }
   return true;
 }
@@ -482,7 +488,62 @@ std::optional<EtsFit> fitEts(const std::vector<double>& y, int mIn, const EtsSpe
   return f;
 }
 
+namespace {
+
+std::optional<EtsFit> selectEts(const std::vector<double>& y, int m);
+
+// The fits a process has made, by season and history (bit for bit). One run
+// forecasts the same inputs in several statements (forecast, simulate, seek,
+// recommend, optimize), and auto forecasting fits ETS to the same held-out
+// history for every horizon: the selection is a pure function of (y, m), so a
+// fit made once is reused with the same bits. Bounded, for long-lived processes
+// (the language server): emptied when it holds more than kCacheValues numbers.
+struct EtsCache {
+  struct Key {
+    int m;
+    std::vector<double> y;
+    bool operator==(const Key& o) const {
+      return m == o.m && y.size() == o.y.size() && std::memcmp(y.data(), o.y.data(), y.size() * sizeof(double)) == 0;
+    }
+  };
+  struct Hash {
+    size_t operator()(const Key& k) const {
+      return std::hash<std::string_view>()(std::string_view(reinterpret_cast<const char*>(k.y.data()), k.y.size() * sizeof(double))) ^
+             static_cast<size_t>(k.m) * 0x9e3779b97f4a7c15ull;
+    }
+  };
+  static constexpr size_t kCacheValues = size_t{1} << 22;
+  std::mutex mu;
+  std::unordered_map<Key, std::optional<EtsFit>, Hash> fits;
+  size_t values = 0;
+};
+
+EtsCache& etsCache() {
+  static EtsCache c;
+  return c;
+}
+
+}  // namespace
+
 std::optional<EtsFit> autoEts(const std::vector<double>& y, int m) {
+  EtsCache& c = etsCache();
+  EtsCache::Key key{m, y};
+  {
+    std::lock_guard lock(c.mu);
+    auto it = c.fits.find(key);
+    if (it != c.fits.end()) return it->second;
+  }
+  std::optional<EtsFit> fit = selectEts(y, m);  // outside the lock: fits run in parallel
+  std::lock_guard lock(c.mu);
+  const size_t size = y.size() + (fit ? fit->fitted.size() * 2 + fit->initial.size() + fit->last.size() : 0);
+  if (c.values + size > EtsCache::kCacheValues) c.fits.clear(), c.values = 0;
+  if (c.fits.emplace(std::move(key), fit).second) c.values += size;
+  return fit;
+}
+
+namespace {
+
+std::optional<EtsFit> selectEts(const std::vector<double>& y, int m) {
   const bool positive = std::all_of(y.begin(), y.end(), [](double v) { return v > 0; });
   std::vector<Comp> seasons{Comp::N};
   if (m > 1 && m <= 24 && y.size() > static_cast<size_t>(m)) seasons = {Comp::N, Comp::A, Comp::M};
@@ -506,6 +567,8 @@ std::optional<EtsFit> autoEts(const std::vector<double>& y, int m) {
   }
   return best;
 }
+
+}  // namespace
 
 std::vector<double> pointForecast(const EtsFit& f, int h) {
   const EtsSpec& sp = f.spec;
