@@ -8,6 +8,10 @@
 
 namespace mtc::eng::fc {
 
+// The simplex is stored vertex by vertex (each vertex's n coordinates, then its
+// value), so that the centroid, the hot loop, adds whole vertices: each sum is
+// still formed in R's order (minus the highest vertex, then vertices 1..n+1), so
+// the bits are R's; only the loops are interchanged.
 template <typename F>
 NelderMead nmmin(std::vector<double> B, F&& fn, double intol, int maxit) {
   const double alpha = 1.0, beta = 0.5, gamma = 2.0, big = 1.0e35, abstol = -INFINITY;
@@ -22,21 +26,25 @@ NelderMead nmmin(std::vector<double> B, F&& fn, double intol, int maxit) {
   }
   int funcount = 1;
   const double convtol = intol * (std::fabs(f) + intol);
-  const size_t n1 = n + 1, C = n + 2;
-  // P: (n + 1) rows x (n + 2) columns; row n holds the values
-  std::vector<std::vector<double>> P(n + 1, std::vector<double>(n + 2, 0.0));
-  P[n1 - 1][0] = f;
-  for (size_t i = 0; i < n; ++i) P[i][0] = B[i];
+  const size_t n1 = n + 1, C = n + 2, W = n + 1;
+  // R's P[i][j] (coordinate i of vertex j; row n the values; column C - 1 the
+  // centroid) is V[j * W + i] here
+  std::vector<double> V(C * W, 0.0);
+  auto vert = [&](size_t j) { return V.data() + j * W; };
+  auto value = [&](size_t j) -> double& { return V[j * W + n]; };
+  value(0) = f;
+  for (size_t i = 0; i < n; ++i) vert(0)[i] = B[i];
   size_t L = 1;
   double size = 0, step = 0;
   for (size_t i = 0; i < n; ++i)
     if (0.1 * std::fabs(B[i]) > step) step = 0.1 * std::fabs(B[i]);
   if (step == 0) step = 0.1;
   for (size_t j = 2; j <= n1; ++j) {
-    for (size_t i = 0; i < n; ++i) P[i][j - 1] = B[i];
+    double* v = vert(j - 1);
+    for (size_t i = 0; i < n; ++i) v[i] = B[i];
     double trystep = step;
-    while (P[j - 2][j - 1] == B[j - 2]) {
-      P[j - 2][j - 1] = B[j - 2] + trystep;
+    while (v[j - 2] == B[j - 2]) {
+      v[j - 2] = B[j - 2] + trystep;
       trystep *= 10;
     }
     size += trystep;
@@ -48,68 +56,86 @@ NelderMead nmmin(std::vector<double> B, F&& fn, double intol, int maxit) {
     double v = fn(x);
     return std::isfinite(v) ? v : big;
   };
+  double* const cen = vert(C - 1);
   for (;;) {
     if (calcvert) {
       for (size_t j = 0; j < n1; ++j) {
         if (j + 1 == L) continue;
-        for (size_t i = 0; i < n; ++i) B[i] = P[i][j];
-        P[n1 - 1][j] = eval(B);
+        for (size_t i = 0; i < n; ++i) B[i] = vert(j)[i];
+        value(j) = eval(B);
         ++funcount;
       }
       calcvert = false;
     }
-    double VL = P[n1 - 1][L - 1], VH = VL;
+    double VL = value(L - 1), VH = VL;
     size_t H = L;
     for (size_t j = 1; j <= n1; ++j) {
       if (j == L) continue;
-      double v = P[n1 - 1][j - 1];
+      double v = value(j - 1);
       if (v < VL) L = j, VL = v;
       if (v > VH) H = j, VH = v;
     }
     if (VH <= VL + convtol || VL <= abstol) break;
-    for (size_t i = 0; i < n; ++i) {
-      double temp = -P[i][H - 1];
-      for (size_t j = 0; j < n1; ++j) temp += P[i][j];
-      P[i][C - 1] = temp / static_cast<double>(n);
+    {
+      // four coordinates at a time, their sums in registers
+      const double* h = vert(H - 1);
+      size_t i0 = 0;
+      for (; i0 + 4 <= n; i0 += 4) {
+        double a0 = -h[i0], a1 = -h[i0 + 1], a2 = -h[i0 + 2], a3 = -h[i0 + 3];
+        for (size_t j = 0; j < n1; ++j) {
+          const double* v = vert(j) + i0;
+          a0 += v[0], a1 += v[1], a2 += v[2], a3 += v[3];
+        }
+        cen[i0] = a0 / static_cast<double>(n), cen[i0 + 1] = a1 / static_cast<double>(n);
+        cen[i0 + 2] = a2 / static_cast<double>(n), cen[i0 + 3] = a3 / static_cast<double>(n);
+      }
+      for (; i0 < n; ++i0) {
+        double a = -h[i0];
+        for (size_t j = 0; j < n1; ++j) a += vert(j)[i0];
+        cen[i0] = a / static_cast<double>(n);
+      }
     }
-    for (size_t i = 0; i < n; ++i) B[i] = (1.0 + alpha) * P[i][C - 1] - alpha * P[i][H - 1];
+    double* hv = vert(H - 1);
+    for (size_t i = 0; i < n; ++i) B[i] = (1.0 + alpha) * cen[i] - alpha * hv[i];
     double VR = eval(B);
     ++funcount;
     if (VR < VL) {
-      P[n1 - 1][C - 1] = VR;
+      value(C - 1) = VR;
       for (size_t i = 0; i < n; ++i) {
-        double e = gamma * B[i] + (1 - gamma) * P[i][C - 1];
-        P[i][C - 1] = B[i];
+        double e = gamma * B[i] + (1 - gamma) * cen[i];
+        cen[i] = B[i];
         B[i] = e;
       }
       double fe = eval(B);
       ++funcount;
       if (fe < VR) {
-        for (size_t i = 0; i < n; ++i) P[i][H - 1] = B[i];
-        P[n1 - 1][H - 1] = fe;
+        for (size_t i = 0; i < n; ++i) hv[i] = B[i];
+        value(H - 1) = fe;
       } else {
-        for (size_t i = 0; i < n; ++i) P[i][H - 1] = P[i][C - 1];
-        P[n1 - 1][H - 1] = VR;
+        for (size_t i = 0; i < n; ++i) hv[i] = cen[i];
+        value(H - 1) = VR;
       }
     } else {
       if (VR < VH) {
-        for (size_t i = 0; i < n; ++i) P[i][H - 1] = B[i];
-        P[n1 - 1][H - 1] = VR;
+        for (size_t i = 0; i < n; ++i) hv[i] = B[i];
+        value(H - 1) = VR;
       }
-      for (size_t i = 0; i < n; ++i) B[i] = (1 - beta) * P[i][H - 1] + beta * P[i][C - 1];
+      for (size_t i = 0; i < n; ++i) B[i] = (1 - beta) * hv[i] + beta * cen[i];
       double fc = eval(B);
       ++funcount;
-      if (fc < P[n1 - 1][H - 1]) {
-        for (size_t i = 0; i < n; ++i) P[i][H - 1] = B[i];
-        P[n1 - 1][H - 1] = fc;
+      if (fc < value(H - 1)) {
+        for (size_t i = 0; i < n; ++i) hv[i] = B[i];
+        value(H - 1) = fc;
       } else if (VR >= VH) {  // shrink towards the lowest
         calcvert = true;
         size = 0;
+        const double* lo = vert(L - 1);
         for (size_t j = 0; j < n1; ++j) {
           if (j + 1 == L) continue;
+          double* v = vert(j);
           for (size_t i = 0; i < n; ++i) {
-            P[i][j] = beta * (P[i][j] - P[i][L - 1]) + P[i][L - 1];
-            size += std::fabs(P[i][j] - P[i][L - 1]);
+            v[i] = beta * (v[i] - lo[i]) + lo[i];
+            size += std::fabs(v[i] - lo[i]);
           }
         }
         if (size < oldsize) {
@@ -123,8 +149,8 @@ NelderMead nmmin(std::vector<double> B, F&& fn, double intol, int maxit) {
     if (funcount > maxit) break;
   }
   r.x.resize(n);
-  for (size_t i = 0; i < n; ++i) r.x[i] = P[i][L - 1];
-  r.value = P[n1 - 1][L - 1];
+  for (size_t i = 0; i < n; ++i) r.x[i] = vert(L - 1)[i];
+  r.value = value(L - 1);
   r.fail = funcount > maxit ? 1 : fail;
   r.evaluations = funcount;
   return r;
