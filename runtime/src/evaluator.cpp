@@ -364,13 +364,17 @@ bool EvalCall::settleWithoutFormula(Id id) {
       if (!st.paddedValid[id]) {  // the data mapped onto this timeline; missing outside it
         pad.slices = data.slices;
         pad.periods = static_cast<size_t>(T);
-        pad.v.assign(pad.slices * pad.periods, kMissing);
-        int64_t shift = st.time.first.ord - d.time.first.ord;
-        for (size_t sl = 0; sl < pad.slices; ++sl)
-          for (int64_t t = 0; t < T; ++t) {
-            int64_t k = t + shift;
-            if (k >= 0 && k < static_cast<int64_t>(data.periods)) pad.at(sl, static_cast<size_t>(t)) = data.at(sl, static_cast<size_t>(k));
-          }
+        pad.v.resize(pad.slices * pad.periods);
+        // periods t of this timeline with t + shift inside the data: [lo, hi); missing elsewhere
+        const int64_t shift = st.time.first.ord - d.time.first.ord;
+        const int64_t lo = std::clamp<int64_t>(-shift, 0, T), hi = std::clamp<int64_t>(static_cast<int64_t>(data.periods) - shift, lo, T);
+        for (size_t sl = 0; sl < pad.slices; ++sl) {
+          double* out = pad.v.data() + sl * pad.periods;
+          std::fill(out, out + lo, kMissing);
+          const double* src = data.v.data() + sl * data.periods;
+          std::copy(src + lo + shift, src + hi + shift, out + lo);
+          std::fill(out + hi, out + T, kMissing);
+        }
         st.paddedValid[id] = 1;
       }
       if (!st.overridden[id]) {
