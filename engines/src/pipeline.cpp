@@ -185,8 +185,11 @@ RunOutcome runModel(const RunRequest& r) {
   // one evaluator for every statement that runs: the closure of what they read
   auto t2 = Clock::now();
   std::vector<Id> wanted;
-  for (size_t i : run)
-    for (Id id : statementMetrics(m, m.statements[i])) wanted.push_back(id);
+  std::vector<std::vector<Id>> reads;  // per statement of `run`, what it reads
+  for (size_t i : run) {
+    reads.push_back(statementMetrics(m, m.statements[i]));
+    wanted.insert(wanted.end(), reads.back().begin(), reads.back().end());
+  }
   if (r.dumpPlan) {
     rt::EvalOptions eo;
     eo.only = wanted;
@@ -209,10 +212,10 @@ RunOutcome runModel(const RunRequest& r) {
     // (the largest count times the whole run's work made a model with one forecast
     // among many statements compile everything at O2)
     double weighted = 0;
-    for (size_t i : run) {
+    for (size_t k = 0; k < run.size(); ++k) {
       rt::EvalOptions one = eo;
-      one.only = statementMetrics(m, m.statements[i]);
-      weighted += evaluationsOf(m.statements[i].kind()) * rt::estimatedWork(m, out.data, one);
+      one.only = std::move(reads[k]);
+      weighted += evaluationsOf(m.statements[run[k]].kind()) * rt::estimatedWork(m, out.data, one);
     }
     eo.evaluations = out.stats.work > 0 ? std::max(1.0, weighted / out.stats.work) : 1.0;
     out.stats.cells = rt::formulaCells(m, out.data, eo);
