@@ -149,6 +149,27 @@ std::string excerpt(std::string_view text, size_t max) {
 
 namespace {
 
+// The first delim, \n or \r at or after p (end when there is none), eight
+// bytes at a time: a byte of w ^ (c repeated) is zero where w holds c, and the
+// lowest byte flagged by (v - 0x01..) & ~v & 0x80.. is a true zero (a borrow can
+// only flag bytes above one), so on a little-endian machine the first flagged
+// byte is the first stop.
+inline const char* fieldEnd(const char* p, const char* end, char delim) {
+  static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__);
+  constexpr uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  const uint64_t d = ones * static_cast<uint8_t>(delim), n = ones * uint8_t{'\n'}, r = ones * uint8_t{'\r'};
+  while (end - p >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    const uint64_t x = w ^ d, y = w ^ n, z = w ^ r;
+    const uint64_t hit = (((x - ones) & ~x) | ((y - ones) & ~y) | ((z - ones) & ~z)) & highs;
+    if (hit) return p + (__builtin_ctzll(hit) >> 3);
+    p += 8;
+  }
+  while (p < end && *p != delim && *p != '\n' && *p != '\r') ++p;
+  return p;
+}
+
 // Parses CSV rows from p to end, calling row(rowStart, fields, n) for each row
 // that is not blank, until it returns false; p advances to where it stopped,
 // and `line` (the 1-based line at p) with it. False on a quoted field left
@@ -198,12 +219,12 @@ bool parseRows(const char*& p, const char* end, size_t& line, char delim, const 
           f += *p++;
         }
         const char* s = p;  // text after the closing quote belongs to the field
-        while (p < end && *p != delim && *p != '\n' && *p != '\r') ++p;
+        p = fieldEnd(p, end, delim);
         f.append(s, static_cast<size_t>(p - s));
         fields.emplace_back(f);
       } else {
         const char* s = p;
-        while (p < end && *p != delim && *p != '\n' && *p != '\r') ++p;
+        p = fieldEnd(p, end, delim);
         fields.emplace_back(s, static_cast<size_t>(p - s));
       }
       if (p < end && *p == delim) {

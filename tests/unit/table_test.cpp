@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -130,4 +131,62 @@ TEST_CASE("a CSV number is the double nearest to its decimal, on the plain-decim
   }
   CHECK(parseNumber("12.5%", v));
   CHECK(v == 12.5 / 100);
+}
+
+TEST_CASE("the CSV reader ends each field at the delimiter or the line end, whatever the field's length and bytes") {
+  // Fields of 0 to 40 bytes (the reader looks for a field's end eight bytes at a time: every
+  // length and position around those words), holding the other delimiters and bytes just
+  // below and above ',', ';', '\t', '\n' and '\r'; LF, CRLF and lone CR line ends. Each row's
+  // cells, as read, must be the ones written (an independent split: the text itself).
+  std::mt19937_64 rng(20261202);
+  const std::string alphabet = std::string("abcXYZ019.-+|:") + '\t' + ';' + ',' + '\x0b' + '\x0c' + '\x0e' + '\x2b' + '\x2d' +
+                               '\x3a' + '\x3c' + '\x08' + '\x1f' + '\x7f' + '\x80' + '\xff';
+  for (char delim : {',', ';', '\t'}) {
+    INFO("delimiter " << static_cast<int>(delim));
+    std::vector<std::array<std::string, 3>> cells;
+    std::string text = std::string("month") + delim + "a" + delim + "b" + delim + "c\n";
+    for (int i = 0; i < 3000; ++i) {
+      std::array<std::string, 3> row;
+      for (auto& f : row) {
+        size_t len = rng() % 41;
+        for (size_t k = 0; k < len; ++k) {
+          char c;
+          do c = alphabet[rng() % alphabet.size()];
+          while (c == delim);
+          f += c;
+        }
+        // dimension values are trimmed of white space (tab, \v, \f here): no field ends in it
+        auto white = [](char ch) { return ch == '\t' || ch == '\x0b' || ch == '\x0c'; };
+        while (!f.empty() && white(f.front())) f.erase(f.begin());
+        while (!f.empty() && white(f.back())) f.pop_back();
+        if (f.empty()) f = "e";  // an empty cell is a missing value, not a dimension value
+      }
+      cells.push_back(row);
+      text += fmt::format("2020-{:02d}", i % 12 + 1) + delim + row[0] + delim + row[1] + delim + row[2];
+      int end = static_cast<int>(rng() % 3);
+      text += end == 0 ? "\n" : end == 1 ? "\r\n" : "\r";
+    }
+    const std::string path = "/tmp/mtc_table_test_fields.csv";
+    std::ofstream(path, std::ios::binary) << text;
+    Wanted w;
+    w.time = {"month", "the period"};
+    w.dims = {{"a", "a dimension"}, {"b", "a dimension"}, {"c", "a dimension"}};
+    Table t;
+    t.file = path;
+    std::vector<Issue> issues;
+    REQUIRE(readCsv(path, delim, w, t, issues, mtc::ReadRoots{"/", {"/"}}));
+    std::string said;
+    for (const Issue& is : issues) said += is.message + "\n";
+    INFO(said);
+    CHECK(issues.empty());
+    REQUIRE(t.rows() == cells.size());
+    size_t wrong = 0;
+    for (size_t r = 0; r < cells.size(); ++r)
+      for (int c = 0; c < 3; ++c) {
+        const Dict& d = t.dims.at(std::string(1, static_cast<char>('a' + c)));
+        wrong += d.values[d.ids[r]] != cells[r][static_cast<size_t>(c)];
+      }
+    CHECK(wrong == 0);
+    std::remove(path.c_str());
+  }
 }
