@@ -26,8 +26,8 @@ using Clock = std::chrono::steady_clock;
 
 static double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// CPU time of the whole process (every thread): the JIT's evaluation may run on both cores,
-// the hand-written C++ on one, so the kernels are compared by the CPU they take.
+// CPU time of the whole process (every thread), the measure: it does not depend on how
+// many threads an engine uses (both evaluations here run on one; the JIT's threads only compile).
 static double cpuNow() {
   timespec ts;
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);

@@ -372,7 +372,7 @@ bool EvalCall::settleWithoutFormula(Id id) {
           double* out = pad.v.data() + sl * pad.periods;
           std::fill(out, out + lo, kMissing);
           const double* src = data.v.data() + sl * data.periods;
-          std::copy(src + lo + shift, src + hi + shift, out + lo);
+          if (lo < hi) std::copy(src + lo + shift, src + hi + shift, out + lo);  // (else src may be null)
           std::fill(out + hi, out + T, kMissing);
         }
         st.paddedValid[id] = 1;
