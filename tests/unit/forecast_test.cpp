@@ -4,6 +4,7 @@
 // forecast_methods.md record the R runs).
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -52,6 +53,40 @@ TEST_CASE("ets(USAccDeaths) is ETS(A,N,A) with R's parameters and forecasts") {
   CHECK(f.upper[0] == Approx(8772.595157).epsilon(1e-6));
   CHECK(f.mean[11] == Approx(9085.492104).epsilon(1e-6));
   CHECK(f.lower[11] == Approx(8255.912025).epsilon(1e-6));
+}
+
+TEST_CASE("an ETS selection is made once per history and season, and kept with its bits") {
+  // A history no other case uses (USAccDeaths x 1.5 + 7), so that this process has not seen it.
+  // The kept selection must be its model fitted afresh (fitEts, which keeps nothing), bit for
+  // bit; asking again makes no selection; a history one ulp apart, or another season, does.
+  auto same = [](double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; };
+  auto sameFit = [&](const fc::EtsFit& a, const fc::EtsFit& b) {
+    bool ok = a.spec.name() == b.spec.name() && same(a.alpha, b.alpha) && same(a.beta, b.beta) && same(a.gamma, b.gamma) &&
+              same(a.phi, b.phi) && same(a.lik, b.lik) && same(a.sigma2, b.sigma2) && a.fitted.size() == b.fitted.size() &&
+              a.last.size() == b.last.size();
+    for (size_t i = 0; ok && i < a.fitted.size(); ++i) ok = same(a.fitted[i], b.fitted[i]);
+    for (size_t i = 0; ok && i < a.last.size(); ++i) ok = same(a.last[i], b.last[i]);
+    return ok;
+  };
+  std::vector<double> y = series("USAccDeaths");
+  for (double& v : y) v = v * 1.5 + 7;
+  const size_t before = fc::etsSelectionsMade();
+  auto first = fc::autoEts(y, 12);
+  REQUIRE(first);
+  CHECK(fc::etsSelectionsMade() == before + 1);
+  auto again = fc::autoEts(y, 12);
+  REQUIRE(again);
+  CHECK(fc::etsSelectionsMade() == before + 1);
+  CHECK(sameFit(*first, *again));
+  auto fresh = fc::fitEts(y, 12, first->spec);
+  REQUIRE(fresh);
+  CHECK(sameFit(*first, *fresh));
+  std::vector<double> y2 = y;
+  y2.back() = std::nextafter(y2.back(), 1e300);
+  CHECK(fc::autoEts(y2, 12));
+  CHECK(fc::etsSelectionsMade() == before + 2);
+  CHECK(fc::autoEts(y, 4));
+  CHECK(fc::etsSelectionsMade() == before + 3);
 }
 
 TEST_CASE("ets(AirPassengers) is ETS(M,Ad,M) with R's forecasts") {

@@ -136,8 +136,9 @@ TEST_CASE("a CSV number is the double nearest to its decimal, on the plain-decim
 TEST_CASE("the CSV reader ends each field at the delimiter or the line end, whatever the field's length and bytes") {
   // Fields of 0 to 40 bytes (the reader looks for a field's end eight bytes at a time: every
   // length and position around those words), holding the other delimiters and bytes just
-  // below and above ',', ';', '\t', '\n' and '\r'; LF, CRLF and lone CR line ends. Each row's
-  // cells, as read, must be the ones written (an independent split: the text itself).
+  // below and above ',', ';', '\t', '\n' and '\r', a quarter of them quoted around a delimiter;
+  // LF, CRLF and lone CR line ends. Each row's cells, as read, must be the ones written (an
+  // independent split: the text itself).
   std::mt19937_64 rng(20261202);
   const std::string alphabet = std::string("abcXYZ019.-+|:") + '\t' + ';' + ',' + '\x0b' + '\x0c' + '\x0e' + '\x2b' + '\x2d' +
                                '\x3a' + '\x3c' + '\x08' + '\x1f' + '\x7f' + '\x80' + '\xff';
@@ -162,7 +163,18 @@ TEST_CASE("the CSV reader ends each field at the delimiter or the line end, what
         if (f.empty()) f = "e";  // an empty cell is a missing value, not a dimension value
       }
       cells.push_back(row);
-      text += fmt::format("2020-{:02d}", i % 12 + 1) + delim + row[0] + delim + row[1] + delim + row[2];
+      // a quarter of the cells are quoted, holding the delimiter inside
+      std::string written[3];
+      for (size_t k = 0; k < 3; ++k) {
+        std::string& f = cells.back()[k];
+        if (rng() % 4 != 0 || f.size() < 2) {
+          written[k] = f;
+          continue;
+        }
+        f.insert(1 + rng() % (f.size() - 1), 1, delim);
+        written[k] = '"' + f + '"';
+      }
+      text += fmt::format("2020-{:02d}", i % 12 + 1) + delim + written[0] + delim + written[1] + delim + written[2];
       int end = static_cast<int>(rng() % 3);
       text += end == 0 ? "\n" : end == 1 ? "\r\n" : "\r";
     }

@@ -5,11 +5,11 @@
 
 #include <Eigen/Dense>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
-#include <numeric>
-
 #include <cstring>
 #include <mutex>
+#include <numeric>
 #include <string_view>
 #include <unordered_map>
 
@@ -516,6 +516,7 @@ struct EtsCache {
   std::mutex mu;
   std::unordered_map<Key, std::optional<EtsFit>, Hash> fits;
   size_t values = 0;
+  std::atomic<size_t> made{0};
 };
 
 EtsCache& etsCache() {
@@ -534,12 +535,15 @@ std::optional<EtsFit> autoEts(const std::vector<double>& y, int m) {
     if (it != c.fits.end()) return it->second;
   }
   std::optional<EtsFit> fit = selectEts(y, m);  // outside the lock: fits run in parallel
+  c.made.fetch_add(1, std::memory_order_relaxed);
   std::lock_guard lock(c.mu);
   const size_t size = y.size() + (fit ? fit->fitted.size() * 2 + fit->initial.size() + fit->last.size() : 0);
   if (c.values + size > EtsCache::kCacheValues) c.fits.clear(), c.values = 0;
   if (c.fits.emplace(std::move(key), fit).second) c.values += size;
   return fit;
 }
+
+size_t etsSelectionsMade() { return etsCache().made.load(std::memory_order_relaxed); }
 
 namespace {
 

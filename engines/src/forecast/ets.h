@@ -49,7 +49,12 @@ std::optional<EtsFit> fitEts(const std::vector<double>& y, int m, const EtsSpec&
 // The model ets(y) selects by AICc among the default models (15 with a season,
 // 6 without; multiplicative errors only for positive data; no season when
 // m > 24 or n <= m). Empty when no model can be fitted.
+// A selection is a pure function of (y, m): the process keeps each one and
+// answers a later call with the same history and season from it, bit for bit.
 std::optional<EtsFit> autoEts(const std::vector<double>& y, int m);
+// How many selections autoEts has made in this process (answers from what it
+// kept are not counted): for tests, a count rather than a time.
+size_t etsSelectionsMade();
 
 // Forecast means and variances for h steps (forecast.ets: classes 1, 2 and 3;
 // nullopt for a model with a multiplicative trend, whose intervals R simulates).

@@ -26,12 +26,12 @@ NelderMead nmmin(std::vector<double> B, F&& fn, double intol, int maxit) {
   }
   int funcount = 1;
   const double convtol = intol * (std::fabs(f) + intol);
-  const size_t n1 = n + 1, C = n + 2, W = n + 1;
+  const size_t n1 = n + 1, C = n + 2;
   // R's P[i][j] (coordinate i of vertex j; row n the values; column C - 1 the
-  // centroid) is V[j * W + i] here
-  std::vector<double> V(C * W, 0.0);
-  auto vert = [&](size_t j) { return V.data() + j * W; };
-  auto value = [&](size_t j) -> double& { return V[j * W + n]; };
+  // centroid) is V[j * n1 + i] here
+  std::vector<double> V(C * n1, 0.0);
+  auto vert = [&](size_t j) { return V.data() + j * n1; };
+  auto value = [&](size_t j) -> double& { return V[j * n1 + n]; };
   value(0) = f;
   for (size_t i = 0; i < n; ++i) vert(0)[i] = B[i];
   size_t L = 1;
@@ -76,12 +76,12 @@ NelderMead nmmin(std::vector<double> B, F&& fn, double intol, int maxit) {
       if (v > VH) H = j, VH = v;
     }
     if (VH <= VL + convtol || VL <= abstol) break;
+    double* hv = vert(H - 1);
     {
-      // four coordinates at a time, their sums in registers
-      const double* h = vert(H - 1);
+      // the centroid of all but the highest, four coordinates at a time, their sums in registers
       size_t i0 = 0;
       for (; i0 + 4 <= n; i0 += 4) {
-        double a0 = -h[i0], a1 = -h[i0 + 1], a2 = -h[i0 + 2], a3 = -h[i0 + 3];
+        double a0 = -hv[i0], a1 = -hv[i0 + 1], a2 = -hv[i0 + 2], a3 = -hv[i0 + 3];
         for (size_t j = 0; j < n1; ++j) {
           const double* v = vert(j) + i0;
           a0 += v[0], a1 += v[1], a2 += v[2], a3 += v[3];
@@ -90,12 +90,11 @@ NelderMead nmmin(std::vector<double> B, F&& fn, double intol, int maxit) {
         cen[i0 + 2] = a2 / static_cast<double>(n), cen[i0 + 3] = a3 / static_cast<double>(n);
       }
       for (; i0 < n; ++i0) {
-        double a = -h[i0];
+        double a = -hv[i0];
         for (size_t j = 0; j < n1; ++j) a += vert(j)[i0];
         cen[i0] = a / static_cast<double>(n);
       }
     }
-    double* hv = vert(H - 1);
     for (size_t i = 0; i < n; ++i) B[i] = (1.0 + alpha) * cen[i] - alpha * hv[i];
     double VR = eval(B);
     ++funcount;
